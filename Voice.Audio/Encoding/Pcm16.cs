@@ -1,0 +1,31 @@
+using System.Buffers.Binary;
+
+namespace Voice.Audio.Encoding;
+
+/// <summary>Conversions between float samples in [-1, 1] and signed 16-bit little-endian PCM.</summary>
+public static class Pcm16
+{
+    public static void FromFloat(ReadOnlySpan<float> samples, Span<byte> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, samples.Length * 2);
+        for (int i = 0; i < samples.Length; i++)
+        {
+            float scaled = samples[i] * 32767f;
+            // NaN compares false everywhere, so it falls through to 0 instead of becoming garbage.
+            short value = scaled >= 32767f ? short.MaxValue
+                : scaled <= -32768f ? short.MinValue
+                : float.IsNaN(scaled) ? (short)0
+                : (short)MathF.Round(scaled);
+            BinaryPrimitives.WriteInt16LittleEndian(destination[(i * 2)..], value);
+        }
+    }
+
+    public static void ToFloat(ReadOnlySpan<short> samples, Span<float> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, samples.Length);
+        for (int i = 0; i < samples.Length; i++)
+        {
+            destination[i] = samples[i] / 32768f;
+        }
+    }
+}

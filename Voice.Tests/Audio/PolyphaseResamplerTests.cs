@@ -1,0 +1,97 @@
+using Voice.Audio.Resampling;
+using Voice.Tests.Infrastructure;
+
+namespace Voice.Tests.Audio;
+
+public sealed class PolyphaseResamplerTests
+{
+    [Theory]
+    [InlineData(22_050, 24_000, 22_050)]
+    [InlineData(48_000, 24_000, 48_000)]
+    [InlineData(44_100, 24_000, 10_001)]
+    [InlineData(16_000, 24_000, 7)]
+    public void OutputLengthIsTheInputLengthScaledByTheRatioRoundedUp(int inputRate, int outputRate, int inputLength)
+    {
+        var output = PolyphaseResampler.Resample(new float[inputLength], inputRate, outputRate);
+
+        Assert.Equal((long)Math.Ceiling((double)inputLength * outputRate / inputRate), output.Length);
+    }
+
+    [Theory]
+    [InlineData(22_050, 1_000)]
+    [InlineData(22_050, 9_000)]
+    [InlineData(48_000, 3_000)]
+    [InlineData(44_100, 10_000)]
+    public void ToneInThePassBandKeepsItsFrequencyAndLevel(int inputRate, double frequency)
+    {
+        var input = Signals.Sine(frequency, inputRate, inputRate); // one second
+
+        var output = PolyphaseResampler.Resample(input, inputRate, 24_000);
+
+        var middle = output.AsSpan(2_400, 19_200);
+        double amplitude = Signals.ToneAmplitude(middle, frequency, 24_000);
+        Assert.InRange(Signals.Decibels(amplitude / 0.5), -0.1, 0.1);
+    }
+
+    [Theory]
+    [InlineData(48_000, 15_000)]
+    [InlineData(48_000, 20_000)]
+    [InlineData(44_100, 13_500)]
+    public void ToneAboveTheOutputNyquistIsRemovedInsteadOfAliased(int inputRate, double frequency)
+    {
+        var input = Signals.Sine(frequency, inputRate, inputRate);
+
+        var output = PolyphaseResampler.Resample(input, inputRate, 24_000);
+
+        double alias = 24_000 - frequency; // where the tone would fold to
+        double amplitude = Signals.ToneAmplitude(output.AsSpan(2_400, 19_200), alias, 24_000);
+        Assert.True(Signals.Decibels(amplitude / 0.5) < -80, $"alias at {alias} Hz is {Signals.Decibels(amplitude / 0.5):F1} dB");
+    }
+
+    [Fact]
+    public void StreamingInUnevenBlocksGivesExactlyTheOneShotResult()
+    {
+        var input = Signals.Sine(440, 22_050, 30_000);
+        var expected = PolyphaseResampler.Resample(input, 22_050, 24_000);
+
+        var resampler = new PolyphaseResampler(22_050, 24_000);
+        var streamed = new List<float>();
+        int offset = 0;
+        foreach (int block in new[] { 1, 7, 100, 4096, 13, 25_000 })
+        {
+            int count = Math.Min(block, input.Length - offset);
+            resampler.Process(input.AsSpan(offset, count), streamed);
+            offset += count;
+        }
+        resampler.Process(input.AsSpan(offset), streamed);
+        resampler.Flush(streamed);
+
+        Assert.Equal(expected.Length, streamed.Count);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], streamed[i], 1e-6f);
+        }
+    }
+
+    [Fact]
+    public void ConstantSignalStaysConstantAwayFromTheEdges()
+    {
+        var input = Enumerable.Repeat(0.25f, 22_050).ToArray();
+
+        var output = PolyphaseResampler.Resample(input, 22_050, 24_000);
+
+        foreach (float sample in output.AsSpan(200, output.Length - 400))
+        {
+            Assert.Equal(0.25f, sample, 1e-4f);
+        }
+    }
+
+    [Fact]
+    public void ProcessAfterFlushIsRefused()
+    {
+        var resampler = new PolyphaseResampler(22_050, 24_000);
+        resampler.Flush([]);
+
+        Assert.Throws<InvalidOperationException>(() => resampler.Process(new float[10], []));
+    }
+}

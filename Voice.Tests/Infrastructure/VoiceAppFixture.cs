@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Voice.Tests.Infrastructure;
+
+/// <summary>
+/// The whole platform — the real AppHost with Redis, Postgres and Azurite as local processes — started once
+/// per test run (a start costs ~25 s on two cores) and shared by every test in the "app" collection.
+/// Each run gets its own state directory and free ports, so it never collides with a developer's instance.
+/// Every wait is bounded; a resource that exits during start-up fails the run at once, with its log.
+/// </summary>
+public sealed class VoiceAppFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    private static readonly string[] Services = ["api", "worker", "web"];
+
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _logs = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private DistributedApplication? _app;
+
+    public string StateDirectory { get; } = Path.Combine("/var/tmp/voice", "test-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public string DemoApiKey { get; } = "vk_live_"
+        + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 12) + "_"
+        + RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 32);
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
+
+    public async Task InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        string Secret() => RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 48);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Voice_AppHost>(
+        [
+            "VOICE_LOCAL_INFRA=true",
+            $"VOICE_STATE_DIR={StateDirectory}",
+            "VOICE_API_PORT=0",
+            "VOICE_WEB_PORT=0",
+            $"VOICE_DEMO_API_KEY={DemoApiKey}",
+            // Durability is not under test here; this makes Postgres several times faster on a small box.
+            "VOICE_PG_OPTIONS=-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            $"Parameters:master-key={Secret()}",
+            $"Parameters:redis-password={Secret()}",
+            $"Parameters:postgres-password={Secret()}",
+        ], timeout.Token);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+
+        _app = await builder.BuildAsync(timeout.Token);
+        CaptureLogs();
+        var crashed = WatchForCrashAsync(_stopping.Token);
+
+        await _app.StartAsync(timeout.Token);
+        var healthy = Task.WhenAll(Services.Select(s => _app.ResourceNotifications.WaitForResourceHealthyAsync(s, timeout.Token)));
+        if (await Task.WhenAny(healthy, crashed) == crashed && await crashed is { } resource)
+        {
+            throw new InvalidOperationException($"Resource '{resource}' stopped during start-up. Its log:\n{LogOf(resource)}");
+        }
+        await healthy;
+    }
+
+    public HttpClient CreateApiClient(string? apiKey = null)
+    {
+        var client = App.CreateHttpClient("api", "http");
+        if (apiKey is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        }
+        return client;
+    }
+
+    public HttpClient CreateDemoClient() => CreateApiClient(DemoApiKey);
+
+    public HttpClient CreateWebClient(HttpMessageHandler? handler = null)
+    {
+        var endpoint = App.GetEndpoint("web", "http");
+        return handler is null ? new HttpClient { BaseAddress = endpoint } : new HttpClient(handler) { BaseAddress = endpoint };
+    }
+
+    public async Task<string> ConnectionStringAsync(string resource) =>
+        await App.GetConnectionStringAsync(resource) ?? throw new InvalidOperationException($"{resource} has no connection string.");
+
+    /// <summary>The last lines a resource logged (for assertion messages).</summary>
+    public string LogOf(string resource, int lines = 60) =>
+        _logs.TryGetValue(resource, out var log) ? string.Join('\n', log.TakeLast(lines)) : "(no log captured)";
+
+    public async Task DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        _stopping.Dispose();
+        try
+        {
+            Directory.Delete(StateDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process that outlived the app still holds a file; .ci/run sweeps test state folders.
+        }
+    }
+
+    private void CaptureLogs()
+    {
+        var loggers = App.Services.GetRequiredService<ResourceLoggerService>();
+        foreach (var resource in App.Services.GetRequiredService<DistributedApplicationModel>().Resources)
+        {
+            var log = _logs.GetOrAdd(resource.Name, _ => new ConcurrentQueue<string>());
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await foreach (var batch in loggers.WatchAsync(resource.Name).WithCancellation(_stopping.Token))
+                    {
+                        foreach (var line in batch)
+                        {
+                            log.Enqueue(line.Content);
+                            while (log.Count > 500 && log.TryDequeue(out _))
+                            {
+                            }
+                        }
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            });
+        }
+    }
+
+    /// <summary>The name of the first resource that stops, or null once the fixture is disposed.</summary>
+    private async Task<string?> WatchForCrashAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var update in App.ResourceNotifications.WatchAsync(cancellationToken))
+            {
+                string? state = update.Snapshot.State?.Text;
+                if (state == KnownResourceStates.Exited || state == KnownResourceStates.FailedToStart || state == KnownResourceStates.Finished)
+                {
+                    return update.Resource.Name;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return null;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppCollection : ICollectionFixture<VoiceAppFixture>
+{
+    public const string Name = "app";
+}

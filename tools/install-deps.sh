@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what Voice needs on a Debian 12 machine, skipping whatever is already there:
+# the system packages (Postgres, Redis, espeak-ng, Node.js) and Azurite (npm, into tools/azurite).
+# Called by run.sh and test.sh; safe to run again.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+missing=()
+# need <debian package> <command or file that proves it is there>
+need() { [ -e "$2" ] || command -v "$2" >/dev/null 2>&1 || missing+=("$1"); }
+need postgresql-15 /usr/lib/postgresql/15/bin/initdb
+need redis-server redis-server
+need espeak-ng espeak-ng
+need libespeak-ng1 /usr/lib/x86_64-linux-gnu/libespeak-ng.so.1
+need nodejs node
+need npm npm
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing system packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+command -v dotnet >/dev/null || { echo "The .NET SDK 10 is required (dotnet not found on PATH)." >&2; exit 1; }
+
+# Azurite, pinned by tools/azurite/package-lock.json; reinstalled only when the lock file changes.
+azurite="$root/tools/azurite"
+stamp="$azurite/node_modules/.voice-installed"
+if [ ! -f "$stamp" ] || [ "$azurite/package-lock.json" -nt "$stamp" ]; then
+  echo "Installing Azurite into tools/azurite"
+  (cd "$azurite" && npm ci --no-audit --no-fund --loglevel=error)
+  touch "$stamp"
+fi
