@@ -20,8 +20,8 @@ export ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="http://localhost:${VOICE_OTLP_PORT:-1
 export ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="http://localhost:${VOICE_RESOURCE_SERVICE_PORT:-20080}"
 export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
 
-# Announce the URLs once the API and portal answer.
-(
+# Announce the URLs once the API and portal answer (double fork: nothing is left for dotnet to reap).
+( (
   for _ in $(seq 1 180); do
     if curl -fs "$api/health" >/dev/null 2>&1 && curl -fs "$web/health" >/dev/null 2>&1; then
       echo
@@ -29,12 +29,12 @@ export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
       echo "  API        $api   (OpenAPI: $api/openapi/v1.json)"
       echo "  Portal     $web"
       echo "  Dashboard  $ASPNETCORE_URLS   (use the login link above)"
-      echo "  Demo key   $(cat .voice/demo-api-key 2>/dev/null || echo "set by VOICE_DEMO_API_KEY")"
+      echo "  Demo key   ${VOICE_DEMO_API_KEY:+from VOICE_DEMO_API_KEY}${VOICE_DEMO_API_KEY:-in .voice/demo-api-key}"
       exit 0
     fi
     sleep 1
   done
   echo "Voice did not become healthy within 3 minutes; see the dashboard for resource logs." >&2
-) &
+) & )
 
 exec dotnet run --project Voice.AppHost -c Debug --no-build --no-launch-profile
