@@ -15,6 +15,10 @@ namespace Aspire.Hosting;
 /// </summary>
 public static class VoiceInfrastructureExtensions
 {
+    // Asked once per process: the answer does not change while the AppHost starts.
+    private static readonly Lazy<bool> ContainerRuntime = new(() =>
+        ContainerRuntimeIsAvailable(Environment.GetEnvironmentVariable("ASPIRE_CONTAINER_RUNTIME") ?? "docker"));
+
     /// <summary>True when infrastructure runs as local processes instead of containers.</summary>
     public static bool UsesLocalInfrastructure(this IDistributedApplicationBuilder builder)
     {
@@ -26,7 +30,7 @@ public static class VoiceInfrastructureExtensions
         {
             "true" or "1" => true,
             "false" or "0" => false,
-            _ => !ContainerRuntimeIsAvailable(builder.Configuration["ASPIRE_CONTAINER_RUNTIME"] ?? "docker"),
+            _ => !ContainerRuntime.Value,
         };
     }
 
