@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.HttpOverrides;
 using Voice.ApiService.Apis;
 using Voice.ApiService.Extensions;
 
@@ -8,6 +9,9 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
+// Client addresses (for throttling and audit) come from X-Forwarded-For only when the hop that sent it is a
+// known proxy: loopback by default (the dev proxy), the ingress network in production (ForwardedHeaders config).
+app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
@@ -15,7 +19,11 @@ app.UseAuthorization();
 
 app.MapOpenApi();
 app.MapDefaultEndpoints();
+app.MapAuthApi();
+app.MapTenantApi();
+app.MapKeysApi();
 app.MapTasksApi();
 app.MapVoicesApi();
+app.MapAdminApi();
 
 app.Run();

@@ -154,6 +154,19 @@ public static class VoiceInfrastructureExtensions
             .WithHealthCheck(databaseHealthKey);
     }
 
+    /// <summary>
+    /// A connection string for the same database under another role (created by the API's migrations, which
+    /// set its password from this string at start-up). Services get only the roles they need.
+    /// </summary>
+    public static IResourceBuilder<IResourceWithConnectionString> AddDatabaseRole(
+        this IDistributedApplicationBuilder builder, IResourceBuilder<IResourceWithConnectionString> database, string name, string role)
+    {
+        var password = builder.AddGeneratedSecret($"{name}-password");
+        // Later keys win in a connection string: the role replaces the owner's user and password.
+        return builder.AddConnectionString(name, ReferenceExpression.Create(
+            $"{database.Resource.ConnectionStringExpression};Username={role};Password={password.Resource}"));
+    }
+
     /// <summary>Blob storage: Azurite's blob service as a local node process, or the Azurite container.</summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddVoiceBlobs(this IDistributedApplicationBuilder builder, string name)
     {

@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using StackExchange.Redis;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
+using Voice.Core.Audit;
 using Voice.Core.Crypto;
 using Voice.Core.Jobs;
 using Voice.Core.Storage;
+using Voice.Core.Tenancy;
 using Voice.Speech.Engines;
 using TaskStatus = Voice.ApiService.Model.TaskStatus;
 
@@ -18,7 +19,6 @@ namespace Voice.ApiService.Apis;
 public static partial class TasksApi
 {
     public const int MaxTextCharacters = 5_000;
-    public const int MaxBodyBytes = 64 * 1024;
     public static readonly TimeSpan ResultUrlLifetime = TimeSpan.FromHours(1);
     public static readonly IReadOnlyList<string> SupportedFormats = ["wav"];
 
@@ -29,13 +29,13 @@ public static partial class TasksApi
         var api = app.MapGroup("/api/v1").WithTags("Tasks");
 
         api.MapPost("/voice/generate", GenerateAsync)
-            .RequireAuthorization()
+            .RequireAuthorization(Policies.Scope(Scopes.SpeechWrite))
             .Accepts<GenerateRequest>("application/json")
             .WithSummary("Queue text for speech synthesis")
             .WithDescription("Answers 202 with the task id and its status URL; the audio is made asynchronously.");
 
         api.MapGet("/task/{id:guid}", GetStatusAsync)
-            .RequireAuthorization()
+            .RequireAuthorization(Policies.Scope(Scopes.SpeechWrite))
             .WithSummary("A task's status, and its signed result URL once completed");
 
         api.MapGet("/task/{id:guid}/result", DownloadResultAsync)
@@ -48,32 +48,31 @@ public static partial class TasksApi
     public static async Task<Results<Accepted<TaskAccepted>, ProblemHttpResult>> GenerateAsync(
         HttpContext context, JobStore jobs, JobQueue queue, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var (request, problem) = await ReadGenerateRequestAsync(context, cancellationToken);
+        var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.GenerateRequest, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
-
         var errors = Validate(request!, out var spec);
         if (errors.Count > 0)
         {
             return Problems.ValidationFailed(errors);
         }
 
-        Guid tenantId = context.User.TenantId();
+        var caller = context.Caller();
         using var activity = Activity.StartActivity("job.submit", ActivityKind.Producer);
-        var job = await jobs.CreateAsync(tenantId, spec!, cancellationToken);
+        var job = await jobs.CreateAsync(caller.TenantId, spec!, cancellationToken);
         activity?.SetTag("voice.task_id", job.Id);
-        activity?.SetTag("voice.tenant_id", tenantId);
+        activity?.SetTag("voice.tenant_id", caller.TenantId);
         activity?.SetTag("voice.characters", spec!.Text.Length);
         try
         {
-            await queue.EnqueueAsync(job.Id, tenantId, cancellationToken);
+            await queue.EnqueueAsync(job.Id, caller.TenantId, cancellationToken);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             // The ledger row must not outlive a failed enqueue: nothing would ever run it.
-            await jobs.DeleteQueuedAsync(job.Id, CancellationToken.None);
+            await jobs.DeleteQueuedAsync(caller.TenantId, job.Id, CancellationToken.None);
             LogEnqueueFailed(loggers.CreateLogger(typeof(TasksApi)), job.Id, ex);
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.QueueUnavailable,
                 "The job queue is unavailable.", "Nothing was queued; retry shortly.");
@@ -84,12 +83,13 @@ public static partial class TasksApi
     }
 
     public static async Task<Results<Ok<TaskStatus>, ProblemHttpResult>> GetStatusAsync(
-        Guid id, HttpContext context, JobStore jobs, ResultUrlSigner signer, CancellationToken cancellationToken)
+        Guid id, HttpContext context, JobStore jobs, AuditLog audit, ResultUrlSigner signer, CancellationToken cancellationToken)
     {
-        Guid tenantId = context.User.TenantId();
-        var job = await jobs.GetAsync(tenantId, id, cancellationToken);
+        var caller = context.Caller();
+        var job = await jobs.GetAsync(caller.TenantId, id, cancellationToken);
         if (job is null)
         {
+            await audit.RecordForeignAccessAsync(caller.TenantId, "task", id.ToString(), caller.Actor, cancellationToken);
             return Problems.TaskNotFound(id);
         }
 
@@ -98,9 +98,9 @@ public static partial class TasksApi
         TaskResultSummary? result = null;
         if (job.Status == JobStatus.Completed && job.Result is { } r)
         {
-            var (expires, signature) = signer.Sign(tenantId, job.Id, ResultUrlLifetime);
+            var (expires, signature) = signer.Sign(caller.TenantId, job.Id, ResultUrlLifetime);
             resultUrl = AbsoluteUrl(context, string.Create(CultureInfo.InvariantCulture,
-                $"/api/v1/task/{job.Id}/result?tenant={tenantId:N}&expires={expires}&signature={signature}"));
+                $"/api/v1/task/{job.Id}/result?tenant={caller.TenantId:N}&expires={expires}&signature={signature}"));
             expiresAt = DateTimeOffset.FromUnixTimeSeconds(expires);
             result = new TaskResultSummary(job.Spec.Format, ContentTypeOf(job.Spec.Format), r.SampleRate,
                 r.DurationMs / 1000.0, r.Bytes, job.Engine, job.Model);
@@ -116,6 +116,7 @@ public static partial class TasksApi
         Guid id, string? tenant, long? expires, string? signature,
         JobStore jobs, BlobStore blobs, ResultUrlSigner signer, CancellationToken cancellationToken)
     {
+        // The signature is the credential: it binds tenant, task and expiry, so the tenant scope is trustworthy.
         if (!Guid.TryParseExact(tenant, "N", out var tenantId) || expires is null || !signer.Verify(tenantId, id, expires.Value, signature))
         {
             return Problems.Create(StatusCodes.Status403Forbidden, Problems.InvalidSignature,
@@ -132,39 +133,6 @@ public static partial class TasksApi
             return Problems.TaskNotFound(id);
         }
         return TypedResults.Stream(stream, ContentTypeOf(job.Spec.Format), fileDownloadName: $"{job.Id}.{job.Spec.Format}");
-    }
-
-    private static async Task<(GenerateRequest? Request, ProblemHttpResult? Problem)> ReadGenerateRequestAsync(HttpContext context, CancellationToken cancellationToken)
-    {
-        if (!context.Request.HasJsonContentType())
-        {
-            return (null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, Problems.UnsupportedMediaType,
-                "The body must be JSON.", "Send Content-Type: application/json."));
-        }
-        if (context.Request.ContentLength > MaxBodyBytes)
-        {
-            return (null, TooLarge());
-        }
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxBodyBytes;
-        }
-        try
-        {
-            var request = await JsonSerializer.DeserializeAsync(context.Request.Body, ApiJsonContext.Default.GenerateRequest, cancellationToken);
-            return request is null
-                ? (null, Problems.Create(StatusCodes.Status400BadRequest, Problems.InvalidJson, "The body is not valid JSON.", "Expected a JSON object."))
-                : (request, null);
-        }
-        catch (JsonException ex)
-        {
-            return (null, Problems.Create(StatusCodes.Status400BadRequest, Problems.InvalidJson, "The body is not valid JSON.",
-                ex.Path is { Length: > 1 } path ? $"Problem at '{path}': {FirstSentence(ex.Message)}" : FirstSentence(ex.Message)));
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return (null, TooLarge());
-        }
     }
 
     private static Dictionary<string, string[]> Validate(GenerateRequest request, out JobSpec? spec)
@@ -203,10 +171,6 @@ public static partial class TasksApi
         return errors;
     }
 
-    private static ProblemHttpResult TooLarge() =>
-        Problems.Create(StatusCodes.Status413PayloadTooLarge, Problems.PayloadTooLarge, "The body is too large.",
-            $"Request bodies are limited to {MaxBodyBytes / 1024} KiB.");
-
     private static string ContentTypeOf(string format) => format switch
     {
         "wav" => "audio/wav",
@@ -215,13 +179,6 @@ public static partial class TasksApi
 
     private static string AbsoluteUrl(HttpContext context, string pathAndQuery) =>
         $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{pathAndQuery}";
-
-    // System.Text.Json messages append internal hints after the first sentence; clients need only the first.
-    private static string FirstSentence(string message)
-    {
-        int end = message.IndexOf(". ", StringComparison.Ordinal);
-        return end < 0 ? message : message[..(end + 1)];
-    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Enqueue of job {JobId} failed; the job was withdrawn")]
     private static partial void LogEnqueueFailed(ILogger logger, Guid jobId, Exception exception);

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authentication;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.ApiService.Services;
@@ -10,10 +9,15 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddVoiceCore();
+        builder.AddVoiceDatabaseAdministration();
+        builder.AddVoiceSecurity();
         builder.Services.AddHostedService<DemoTenantSeeder>();
 
         builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default));
+        {
+            options.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            options.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+        });
 
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
@@ -25,9 +29,6 @@ public static class Extensions
             }
         });
 
-        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        builder.Services.AddAuthorization();
         builder.Services.AddOpenApi();
         return builder;
     }

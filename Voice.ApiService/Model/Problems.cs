@@ -18,6 +18,9 @@ public static class Problems
     public const string PayloadTooLarge = BaseUri + "payload-too-large";
     public const string Unauthenticated = BaseUri + "unauthenticated";
     public const string Forbidden = BaseUri + "forbidden";
+    public const string TenantSuspended = BaseUri + "tenant-suspended";
+    public const string TooManyAuthFailures = BaseUri + "too-many-auth-failures";
+    public const string Conflict = BaseUri + "conflict";
     public const string NotFound = BaseUri + "not-found";
     public const string MethodNotAllowed = BaseUri + "method-not-allowed";
     public const string InvalidSignature = BaseUri + "invalid-signature";

@@ -6,7 +6,7 @@ namespace Voice.ApiService.Services;
 /// Development convenience: makes sure the <c>demo</c> tenant exists and accepts the API key the AppHost
 /// passes in <c>Bootstrap:DemoApiKey</c>. Without that setting (production) it does nothing.
 /// </summary>
-public sealed partial class DemoTenantSeeder(IConfiguration configuration, TenantDirectory tenants, ILogger<DemoTenantSeeder> logger) : IHostedService
+public sealed partial class DemoTenantSeeder(IConfiguration configuration, TenantAdministration administration, ILogger<DemoTenantSeeder> logger) : IHostedService
 {
     public const string DemoSlug = "demo";
 
@@ -17,11 +17,11 @@ public sealed partial class DemoTenantSeeder(IConfiguration configuration, Tenan
         {
             return;
         }
-        if (!ApiKey.TryParse(configured, out var key))
+        if (!CredentialToken.TryParse(configured, out var key) || key.Value.Kind != CredentialKind.ApiKey)
         {
             throw new InvalidOperationException("Bootstrap:DemoApiKey is not a valid API key (vk_live_<12 chars>_<32 chars>).");
         }
-        var tenantId = await tenants.EnsureTenantWithKeyAsync(DemoSlug, "Demo tenant", key.Value, "demo key", cancellationToken);
+        var tenantId = await administration.EnsureTenantWithKeyAsync(DemoSlug, "Demo tenant", key.Value, "demo key", cancellationToken);
         LogSeeded(logger, tenantId, key.Value.Id);
     }
 

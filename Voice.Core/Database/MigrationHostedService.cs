@@ -6,10 +6,15 @@ using Npgsql;
 namespace Voice.Core.Database;
 
 /// <summary>
-/// Brings the schema up to date before the service does any work, retrying while the database is
-/// unreachable (it may still be starting). Readiness (<see cref="SchemaReadyHealthCheck"/>) stays red until done.
+/// Brings the schema up to date (then runs <paramref name="afterMigrations"/>: enabling the roles' logins)
+/// before the service does any work, retrying while the database is unreachable (it may still be starting).
+/// Readiness (<see cref="SchemaReadyHealthCheck"/>) stays red until done.
 /// </summary>
-public sealed partial class MigrationHostedService(DatabaseMigrator migrator, SchemaState state, ILogger<MigrationHostedService> logger) : IHostedService
+public sealed partial class MigrationHostedService(
+    DatabaseMigrator migrator,
+    SchemaState state,
+    Func<CancellationToken, Task> afterMigrations,
+    ILogger<MigrationHostedService> logger) : IHostedService
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(2);
 
@@ -21,6 +26,7 @@ public sealed partial class MigrationHostedService(DatabaseMigrator migrator, Sc
             try
             {
                 int applied = await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
+                await afterMigrations(cancellationToken).ConfigureAwait(false);
                 LogReady(logger, applied);
                 state.MarkReady();
                 return;

@@ -1,5 +1,8 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Npgsql;
+using Voice.Core.Audit;
 using Voice.Core.Crypto;
 using Voice.Core.Database;
 using Voice.Core.Hosting;
@@ -11,14 +14,14 @@ namespace Microsoft.Extensions.Hosting;
 public static class VoiceCoreExtensions
 {
     /// <summary>
-    /// The platform's shared back end: Postgres (<c>voicedb</c>, migrated at start-up), Redis (<c>redis</c>),
-    /// blob storage (<c>blobs</c>), the jobs ledger and queue, the tenant directory and the key material.
+    /// What every service shares: Postgres as <c>voice_app</c> (row-level security), Redis, blob storage, the
+    /// jobs ledger and queue, tenancy (credentials, accounts, keys, audit) and the key material.
     /// </summary>
     public static IHostApplicationBuilder AddVoiceCore(this IHostApplicationBuilder builder)
     {
-        builder.AddNpgsqlDataSource("voicedb");
-        builder.AddRedisClient("redis");
-        builder.AddBlobServiceClient("blobs");
+        builder.AddKeyedNpgsqlDataSource(ConnectionNames.App);
+        builder.AddRedisClient(ConnectionNames.Redis);
+        builder.AddBlobServiceClient(ConnectionNames.Blobs);
 
         builder.Services.AddOptions<VoiceOptions>()
             .BindConfiguration(VoiceOptions.Section)
@@ -28,14 +31,46 @@ public static class VoiceCoreExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new MasterKey(sp.GetRequiredService<IOptions<VoiceOptions>>().Value.MasterKey));
         builder.Services.AddSingleton<ResultUrlSigner>();
-        builder.Services.AddSingleton<TenantDirectory>();
+        builder.Services.AddSingleton(sp => new TenantDatabase(sp.GetRequiredKeyedService<NpgsqlDataSource>(ConnectionNames.App)));
+        builder.Services.AddSingleton<CredentialAuthenticator>();
+        builder.Services.AddSingleton<UserAccounts>();
+        builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<JobQueue>();
+        return builder;
+    }
 
-        builder.Services.AddSingleton<DatabaseMigrator>();
+    /// <summary>
+    /// The API's extra powers: the owner connection that migrates the schema and enables the roles' logins
+    /// at start-up, and the <c>voice_admin</c> connection behind the admin API.
+    /// </summary>
+    public static IHostApplicationBuilder AddVoiceDatabaseAdministration(this IHostApplicationBuilder builder)
+    {
+        builder.AddKeyedNpgsqlDataSource(ConnectionNames.Owner);
+        builder.AddKeyedNpgsqlDataSource(ConnectionNames.Admin);
+        builder.Services.AddSingleton(sp => new AdminDatabase(sp.GetRequiredKeyedService<NpgsqlDataSource>(ConnectionNames.Admin)));
+        builder.Services.AddSingleton<TenantAdministration>();
+
+        builder.Services.AddSingleton(sp => new DatabaseMigrator(
+            sp.GetRequiredKeyedService<NpgsqlDataSource>(ConnectionNames.Owner),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DatabaseMigrator>>()));
         builder.Services.AddSingleton<SchemaState>();
-        builder.Services.AddHostedService<MigrationHostedService>();
+        builder.Services.AddHostedService(sp => new MigrationHostedService(
+            sp.GetRequiredService<DatabaseMigrator>(),
+            sp.GetRequiredService<SchemaState>(),
+            async ct =>
+            {
+                var owner = sp.GetRequiredKeyedService<NpgsqlDataSource>(ConnectionNames.Owner);
+                var configuration = sp.GetRequiredService<IConfiguration>();
+                await DatabaseRoles.EnableLoginAsync(owner, DatabaseRoles.App, Required(configuration, ConnectionNames.App), ct).ConfigureAwait(false);
+                await DatabaseRoles.EnableLoginAsync(owner, DatabaseRoles.Admin, Required(configuration, ConnectionNames.Admin), ct).ConfigureAwait(false);
+            },
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<MigrationHostedService>>()));
         builder.Services.AddHealthChecks().AddCheck<SchemaReadyHealthCheck>("schema", tags: ["ready"]);
         return builder;
     }
+
+    private static string Required(IConfiguration configuration, string name) =>
+        configuration.GetConnectionString(name) ?? throw new InvalidOperationException($"ConnectionStrings:{name} is missing.");
 }

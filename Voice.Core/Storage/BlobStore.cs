@@ -38,6 +38,13 @@ public sealed class BlobStore(BlobServiceClient service)
         }
     }
 
+    /// <summary>Deletes everything the tenant stored (its whole container).</summary>
+    public async Task DeleteTenantAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        _containers.TryRemove(tenantId, out _);
+        await service.GetBlobContainerClient(ContainerName(tenantId)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<BlobContainerClient> GetContainerAsync(Guid tenantId, CancellationToken cancellationToken)
     {
         if (_containers.TryGetValue(tenantId, out var known))

@@ -36,7 +36,7 @@ public sealed class AuthenticationTests(VoiceAppFixture app)
     [Fact]
     public async Task WellFormedButUnknownKeyIsA401()
     {
-        using var api = app.CreateApiClient(ApiKey.Generate().ToString());
+        using var api = app.CreateApiClient(CredentialToken.NewApiKey().ToString());
 
         using var response = await api.GetAsync("/api/v1/voices");
 
@@ -46,8 +46,8 @@ public sealed class AuthenticationTests(VoiceAppFixture app)
     [Fact]
     public async Task KnownKeyIdWithWrongSecretIsA401()
     {
-        ApiKey.TryParse(app.DemoApiKey, out var demo);
-        var forged = demo!.Value with { Secret = ApiKey.Generate().Secret };
+        CredentialToken.TryParse(app.DemoApiKey, out var demo);
+        var forged = demo!.Value with { Secret = CredentialToken.NewApiKey().Secret };
         using var api = app.CreateApiClient(forged.ToString());
 
         using var response = await api.GetAsync("/api/v1/voices");

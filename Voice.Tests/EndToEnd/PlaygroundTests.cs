@@ -5,29 +5,31 @@ using Voice.Tests.Infrastructure;
 
 namespace Voice.Tests.EndToEnd;
 
-/// <summary>The portal's playground page, driven over HTTP: it is a client of the API through service discovery.</summary>
+/// <summary>The portal over HTTP: sign-up, login, and the playground — a client of the API through service discovery.</summary>
 [Collection(AppCollection.Name)]
 public sealed partial class PlaygroundTests(VoiceAppFixture app)
 {
     [Fact]
-    public async Task PageListsTheApiVoicesAndSubmittedTextComesBackAsPlayableAudio()
+    public async Task NewUserSignsUpAndHearsSubmittedText()
     {
         using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
         using var web = app.CreateWebClient(handler);
+        string slug = "p-" + Guid.NewGuid().ToString("N")[..12];
+
+        using var signedUp = await PostFormAsync(web, "/account/signup", new()
+        {
+            ["TenantName"] = "Playground Test",
+            ["Slug"] = slug,
+            ["Email"] = $"owner@{slug}.test",
+            ["Password"] = "a long enough password",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, signedUp.StatusCode);
 
         string page = await web.GetStringAsync("/");
         Assert.Contains("<option value=\"onyx\"", page);
-        string token = AntiforgeryToken().Match(page).Groups[1].Value;
-        Assert.NotEmpty(token);
+        Assert.Contains(slug, page); // the workspace is shown in the header
 
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["Text"] = "Hello from the playground test.",
-            ["Voice"] = "nova",
-            ["Language"] = "en",
-            ["__RequestVerificationToken"] = token,
-        });
-        using var posted = await web.PostAsync("/", form);
+        using var posted = await PostFormAsync(web, "/", new() { ["Text"] = "Hello from the playground test.", ["Voice"] = "nova", ["Language"] = "en" });
         Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
         string location = posted.Headers.Location!.OriginalString;
         Guid taskId = Guid.Parse(location[(location.IndexOf("task=", StringComparison.Ordinal) + 5)..]);
@@ -51,14 +53,74 @@ public sealed partial class PlaygroundTests(VoiceAppFixture app)
     }
 
     [Fact]
+    public async Task AnonymousVisitorIsSentToLogin()
+    {
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false };
+        using var web = app.CreateWebClient(handler);
+
+        using var home = await web.GetAsync("/");
+        using var status = await web.GetAsync($"/tasks/{Guid.NewGuid()}/status");
+
+        Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
+        Assert.StartsWith("/account/login", home.Headers.Location!.PathAndQuery);
+        Assert.Equal(HttpStatusCode.Redirect, status.StatusCode);
+    }
+
+    [Fact]
+    public async Task LoginPageTakesTheWorkspaceFromTheSubdomain()
+    {
+        using var web = app.CreateWebClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/account/login");
+        request.Headers.Host = $"acme-audio.localhost:{web.BaseAddress!.Port}";
+
+        using var response = await web.SendAsync(request);
+        string page = await response.Content.ReadAsStringAsync();
+
+        Assert.Contains("name=\"Tenant\" value=\"acme-audio\"", page);
+    }
+
+    [Fact]
+    public async Task WrongPasswordShowsAnErrorAndLogoutEndsTheSession()
+    {
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var web = app.CreateWebClient(handler);
+        string slug = "p-" + Guid.NewGuid().ToString("N")[..12];
+        (await PostFormAsync(web, "/account/signup", new()
+        {
+            ["TenantName"] = "Logout Test", ["Slug"] = slug, ["Email"] = $"o@{slug}.test", ["Password"] = "a long enough password",
+        })).Dispose();
+
+        using var loggedOut = await PostFormAsync(web, "/account/logout", []);
+        Assert.Equal(HttpStatusCode.Redirect, loggedOut.StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await web.GetAsync("/")).StatusCode);
+
+        using var wrong = await PostFormAsync(web, "/account/login", new() { ["Tenant"] = slug, ["Email"] = $"o@{slug}.test", ["Password"] = "not the password!" });
+        Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
+        Assert.Contains("Wrong tenant, email or password.", await wrong.Content.ReadAsStringAsync());
+
+        using var right = await PostFormAsync(web, "/account/login", new() { ["Tenant"] = slug, ["Email"] = $"o@{slug}.test", ["Password"] = "a long enough password" });
+        Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await web.GetAsync("/")).StatusCode);
+    }
+
+    [Fact]
     public async Task PostWithoutAntiforgeryTokenIsRejected()
     {
         using var web = app.CreateWebClient();
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["Text"] = "forged" });
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["Tenant"] = "x", ["Email"] = "x@y.z", ["Password"] = "forged" });
 
-        using var response = await web.PostAsync("/", form);
+        using var response = await web.PostAsync("/account/login", form);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    /// <summary>Posts a form the way a browser does: GET the page for its anti-forgery token, then POST.</summary>
+    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient web, string path, Dictionary<string, string> fields)
+    {
+        string page = await web.GetStringAsync(path == "/account/logout" ? "/account/logout" : path);
+        fields["__RequestVerificationToken"] = AntiforgeryToken().Match(page).Groups[1].Value;
+        using var form = new FormUrlEncodedContent(fields);
+        return await web.PostAsync(path, form);
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"")]

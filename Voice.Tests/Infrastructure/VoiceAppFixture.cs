@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Security.Cryptography;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
@@ -30,12 +32,14 @@ public sealed class VoiceAppFixture : IAsyncLifetime
         + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 12) + "_"
         + RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 32);
 
+    /// <summary>The platform operator's admin token (the AppHost's admin-token parameter).</summary>
+    public string AdminToken { get; } = RandomSecret();
+
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
 
     public async Task InitializeAsync()
     {
         using var timeout = new CancellationTokenSource(StartTimeout);
-        string Secret() => RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 48);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Voice_AppHost>(
         [
             "VOICE_LOCAL_INFRA=true",
@@ -45,11 +49,16 @@ public sealed class VoiceAppFixture : IAsyncLifetime
             $"VOICE_DEMO_API_KEY={DemoApiKey}",
             // Durability is not under test here; this makes Postgres several times faster on a small box.
             "VOICE_PG_OPTIONS=-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-            $"Parameters:master-key={Secret()}",
-            $"Parameters:redis-password={Secret()}",
-            $"Parameters:postgres-password={Secret()}",
+            $"Parameters:master-key={RandomSecret()}",
+            $"VOICE_ADMIN_TOKEN={AdminToken}",
+            $"Parameters:redis-password={RandomSecret()}",
+            $"Parameters:postgres-password={RandomSecret()}",
+            $"Parameters:voicedb-app-password={RandomSecret()}",
+            $"Parameters:voicedb-admin-password={RandomSecret()}",
         ], timeout.Token);
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)); // probes fail by design at shutdown
 
         _app = await builder.BuildAsync(timeout.Token);
         CaptureLogs();
@@ -64,17 +73,45 @@ public sealed class VoiceAppFixture : IAsyncLifetime
         await healthy;
     }
 
-    public HttpClient CreateApiClient(string? apiKey = null)
+    /// <summary>
+    /// A client of the API. Each client looks like its own address (X-Forwarded-For through the trusted local
+    /// proxy), so per-address throttling of one test never touches another.
+    /// </summary>
+    public HttpClient CreateApiClient(string? credential = null)
     {
         var client = App.CreateHttpClient("api", "http");
-        if (apiKey is not null)
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", RandomClientAddress());
+        if (credential is not null)
         {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", credential);
         }
         return client;
     }
 
     public HttpClient CreateDemoClient() => CreateApiClient(DemoApiKey);
+
+    public HttpClient CreateAdminClient() => CreateApiClient(AdminToken);
+
+    /// <summary>A new tenant (through the admin API) and an API key with every scope.</summary>
+    public async Task<TestTenant> CreateTenantAsync(string? plan = null)
+    {
+        using var admin = CreateAdminClient();
+        string slug = "t-" + Guid.NewGuid().ToString("N")[..12];
+        using var created = await admin.PostAsJsonAsync("/admin/v1/tenants", new { slug, name = "Test " + slug, plan });
+        created.EnsureSuccessStatusCode();
+        var tenant = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Guid id = tenant.GetProperty("id").GetGuid();
+        using var issued = await admin.PostAsJsonAsync($"/admin/v1/tenants/{id}/keys", new { name = "all scopes" });
+        issued.EnsureSuccessStatusCode();
+        var key = await issued.Content.ReadFromJsonAsync<JsonElement>();
+        return new TestTenant(id, slug, key.GetProperty("key").GetString()!, key.GetProperty("info").GetProperty("id").GetString()!);
+    }
+
+    public static string RandomClientAddress() =>
+        $"198.18.{RandomNumberGenerator.GetInt32(0, 256)}.{RandomNumberGenerator.GetInt32(1, 255)}";
+
+    private static string RandomSecret() =>
+        RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 48);
 
     public HttpClient CreateWebClient(HttpMessageHandler? handler = null)
     {
@@ -162,3 +199,6 @@ public sealed class AppCollection : ICollectionFixture<VoiceAppFixture>
 {
     public const string Name = "app";
 }
+
+/// <summary>A tenant made for one test, with a key that has every scope.</summary>
+public sealed record TestTenant(Guid Id, string Slug, string ApiKey, string KeyId);

@@ -5,7 +5,8 @@ public static class PlaygroundEndpoints
 {
     public static IEndpointRouteBuilder MapPlaygroundEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/tasks/{id:guid}/status", async (Guid id, VoiceApiClient api, CancellationToken ct) =>
+        var tasks = app.MapGroup("/tasks").RequireAuthorization();
+        tasks.MapGet("/{id:guid}/status", async (Guid id, VoiceApiClient api, CancellationToken ct) =>
         {
             var task = await api.GetTaskAsync(id, ct);
             return task is null
@@ -13,7 +14,7 @@ public static class PlaygroundEndpoints
                 : Results.Json(new { status = task.Status, ready = task.ResultUrl is not null, error = task.Error?.Detail ?? task.Error?.Title });
         });
 
-        app.MapGet("/tasks/{id:guid}/audio", async (Guid id, VoiceApiClient api, HttpContext context, CancellationToken ct) =>
+        tasks.MapGet("/{id:guid}/audio", async (Guid id, VoiceApiClient api, HttpContext context, CancellationToken ct) =>
         {
             var task = await api.GetTaskAsync(id, ct);
             if (task?.ResultUrl is null)

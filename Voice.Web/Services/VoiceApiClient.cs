@@ -1,68 +1,65 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Voice.Web.Services;
 
-public sealed record GenerateInput(
-    [property: JsonPropertyName("text")] string Text,
-    [property: JsonPropertyName("language")] string Language,
-    [property: JsonPropertyName("voice")] string Voice,
-    [property: JsonPropertyName("format")] string Format);
+public sealed record GenerateInput(string Text, string Language, string Voice, string Format);
 
-public sealed record Accepted([property: JsonPropertyName("task_id")] Guid TaskId, [property: JsonPropertyName("status")] string Status);
+public sealed record Accepted(Guid TaskId, string Status);
 
-public sealed record ProblemBody(
-    [property: JsonPropertyName("title")] string? Title,
-    [property: JsonPropertyName("detail")] string? Detail,
-    [property: JsonPropertyName("errors")] Dictionary<string, string[]>? Errors);
+public sealed record ProblemBody(string? Type, string? Title, string? Detail, Dictionary<string, string[]>? Errors);
 
-public sealed record TaskView(
-    [property: JsonPropertyName("task_id")] Guid TaskId,
-    [property: JsonPropertyName("status")] string Status,
-    [property: JsonPropertyName("result_url")] string? ResultUrl,
-    [property: JsonPropertyName("error")] ProblemBody? Error);
+public sealed record TaskView(Guid TaskId, string Status, string? ResultUrl, ProblemBody? Error);
 
-public sealed record VoiceView(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("description")] string Description,
-    [property: JsonPropertyName("languages")] string[] Languages);
+public sealed record VoiceView(string Id, string Description, string[] Languages);
 
-public sealed record VoiceListView([property: JsonPropertyName("data")] VoiceView[] Data);
+public sealed record VoiceListView(VoiceView[] Data);
+
+public sealed record SessionView(string SessionToken, DateTimeOffset ExpiresAt, Guid TenantId, string TenantSlug, Guid UserId, string Role);
+
+public sealed record TenantView(Guid Id, string Slug, string Name, string Plan, string Status);
+
+/// <summary>The API answered 401 to the portal's session: it expired or was revoked. The portal signs the user out.</summary>
+public sealed class SessionExpiredException() : Exception("The portal session is no longer valid.");
 
 /// <summary>
 /// The portal's only way to the platform: the public API, reached through service discovery
-/// (<c>http://api</c>), authenticated with the tenant's key. The portal keeps no data of its own.
+/// (<c>http://api</c>), authenticated with the signed-in user's session token. The portal keeps no data of its own.
 /// </summary>
-public sealed class VoiceApiClient(HttpClient http, IConfiguration configuration)
+public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accessor)
 {
-    public async Task<(Accepted? Accepted, ProblemBody? Problem)> GenerateAsync(GenerateInput input, CancellationToken cancellationToken)
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
-        using var request = Authorized(HttpMethod.Post, "/api/v1/voice/generate");
-        request.Content = JsonContent.Create(input);
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public Task<(SessionView? Session, ProblemBody? Problem)> SignUpAsync(string tenantName, string slug, string email, string password, CancellationToken cancellationToken) =>
+        SendAsync<SessionView>(HttpMethod.Post, "/api/v1/auth/signup", new { tenantName, slug, email, password }, authenticated: false, cancellationToken);
+
+    public Task<(SessionView? Session, ProblemBody? Problem)> LoginAsync(string tenant, string email, string password, CancellationToken cancellationToken) =>
+        SendAsync<SessionView>(HttpMethod.Post, "/api/v1/auth/login", new { tenant, email, password }, authenticated: false, cancellationToken);
+
+    public async Task LogoutAsync(CancellationToken cancellationToken)
+    {
+        using var request = Request(HttpMethod.Post, "/api/v1/auth/logout", authenticated: true);
         using var response = await http.SendAsync(request, cancellationToken);
-        if (response.IsSuccessStatusCode)
-        {
-            return (await response.Content.ReadFromJsonAsync<Accepted>(cancellationToken), null);
-        }
-        return (null, await ReadProblemAsync(response, cancellationToken));
     }
 
-    public async Task<TaskView?> GetTaskAsync(Guid id, CancellationToken cancellationToken)
-    {
-        using var request = Authorized(HttpMethod.Get, $"/api/v1/task/{id}");
-        using var response = await http.SendAsync(request, cancellationToken);
-        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<TaskView>(cancellationToken) : null;
-    }
+    public Task<(Accepted? Accepted, ProblemBody? Problem)> GenerateAsync(GenerateInput input, CancellationToken cancellationToken) =>
+        SendAsync<Accepted>(HttpMethod.Post, "/api/v1/voice/generate", input, authenticated: true, cancellationToken);
 
-    public async Task<IReadOnlyList<VoiceView>> ListVoicesAsync(CancellationToken cancellationToken)
-    {
-        using var request = Authorized(HttpMethod.Get, "/api/v1/voices");
-        using var response = await http.SendAsync(request, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        var list = await response.Content.ReadFromJsonAsync<VoiceListView>(cancellationToken);
-        return list?.Data ?? [];
-    }
+    public async Task<TaskView?> GetTaskAsync(Guid id, CancellationToken cancellationToken) =>
+        (await SendAsync<TaskView>(HttpMethod.Get, $"/api/v1/task/{id}", null, authenticated: true, cancellationToken)).Value;
+
+    public async Task<TenantView?> GetTenantAsync(CancellationToken cancellationToken) =>
+        (await SendAsync<TenantView>(HttpMethod.Get, "/api/v1/tenant", null, authenticated: true, cancellationToken)).Value;
+
+    public async Task<IReadOnlyList<VoiceView>> ListVoicesAsync(CancellationToken cancellationToken) =>
+        (await SendAsync<VoiceListView>(HttpMethod.Get, "/api/v1/voices", null, authenticated: true, cancellationToken)).Value?.Data ?? [];
 
     /// <summary>Opens the result through its signed URL; only the path and query are used, so the API's host stays internal.</summary>
     public async Task<HttpResponseMessage> OpenResultAsync(string resultUrl, CancellationToken cancellationToken)
@@ -72,26 +69,46 @@ public sealed class VoiceApiClient(HttpClient http, IConfiguration configuration
         return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 
-    private HttpRequestMessage Authorized(HttpMethod method, string path)
+    private async Task<(T? Value, ProblemBody? Problem)> SendAsync<T>(HttpMethod method, string path, object? body, bool authenticated, CancellationToken cancellationToken)
+        where T : class
     {
-        var request = new HttpRequestMessage(method, path);
-        string? key = configuration["Voice:ApiKey"];
-        if (!string.IsNullOrEmpty(key))
+        using var request = Request(method, path, authenticated);
+        if (body is not null)
         {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            request.Content = JsonContent.Create(body, options: Json);
         }
-        return request;
-    }
-
-    private static async Task<ProblemBody> ReadProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (authenticated && response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            throw new SessionExpiredException();
+        }
+        if (response.IsSuccessStatusCode)
+        {
+            return (await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken), null);
+        }
         try
         {
-            return await response.Content.ReadFromJsonAsync<ProblemBody>(cancellationToken) ?? new ProblemBody(response.ReasonPhrase, null, null);
+            return (null, await response.Content.ReadFromJsonAsync<ProblemBody>(Json, cancellationToken)
+                ?? new ProblemBody(null, response.ReasonPhrase, null, null));
         }
-        catch (System.Text.Json.JsonException)
+        catch (JsonException)
         {
-            return new ProblemBody($"The API answered {(int)response.StatusCode}.", null, null);
+            return (null, new ProblemBody(null, $"The API answered {(int)response.StatusCode}.", null, null));
         }
+    }
+
+    private HttpRequestMessage Request(HttpMethod method, string path, bool authenticated)
+    {
+        var request = new HttpRequestMessage(method, path);
+        // The API throttles failed logins per client address: pass on the browser's, not the portal's.
+        if (accessor.HttpContext?.Connection.RemoteIpAddress is { } client)
+        {
+            request.Headers.TryAddWithoutValidation("X-Forwarded-For", client.ToString());
+        }
+        if (authenticated && accessor.HttpContext?.User.FindFirst(PortalClaims.SessionToken)?.Value is { } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        return request;
     }
 }

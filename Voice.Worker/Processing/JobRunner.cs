@@ -29,7 +29,7 @@ public sealed partial class JobRunner(
         activity?.SetTag("voice.task_id", entry.JobId);
         activity?.SetTag("voice.tenant_id", entry.TenantId);
 
-        var claimed = await jobs.ClaimAsync(entry.JobId, cancellationToken);
+        var claimed = await jobs.ClaimAsync(entry.TenantId, entry.JobId, cancellationToken);
         if (claimed is null)
         {
             // Finished or canceled already (a redelivery): nothing to do but acknowledge.

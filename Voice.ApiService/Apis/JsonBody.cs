@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Voice.ApiService.Model;
+
+namespace Voice.ApiService.Apis;
+
+/// <summary>
+/// Reads a JSON request body with the answers a client can act on: 415 when it is not JSON, 413 when it is
+/// too large (checked while reading, not after), 400 <c>invalid-json</c> with the first thing that is wrong.
+/// </summary>
+public static class JsonBody
+{
+    public const int DefaultMaxBytes = 64 * 1024;
+
+    public static async Task<(T? Value, ProblemHttpResult? Problem)> ReadAsync<T>(
+        HttpContext context, JsonTypeInfo<T> type, CancellationToken cancellationToken, int maxBytes = DefaultMaxBytes)
+        where T : class
+    {
+        if (!context.Request.HasJsonContentType())
+        {
+            return (null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, Problems.UnsupportedMediaType,
+                "The body must be JSON.", "Send Content-Type: application/json."));
+        }
+        if (context.Request.ContentLength > maxBytes)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = maxBytes;
+        }
+        try
+        {
+            var value = await JsonSerializer.DeserializeAsync(context.Request.Body, type, cancellationToken);
+            return value is null
+                ? (null, Problems.Create(StatusCodes.Status400BadRequest, Problems.InvalidJson, "The body is not valid JSON.", "Expected a JSON object."))
+                : (value, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, Problems.Create(StatusCodes.Status400BadRequest, Problems.InvalidJson, "The body is not valid JSON.",
+                ex.Path is { Length: > 1 } path ? $"Problem at '{path}': {FirstSentence(ex.Message)}" : FirstSentence(ex.Message)));
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+    }
+
+    private static ProblemHttpResult TooLarge(int maxBytes) =>
+        Problems.Create(StatusCodes.Status413PayloadTooLarge, Problems.PayloadTooLarge, "The body is too large.",
+            $"Request bodies are limited to {maxBytes / 1024} KiB.");
+
+    // System.Text.Json messages append internal hints after the first sentence; clients need only the first.
+    private static string FirstSentence(string message)
+    {
+        int end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? message : message[..(end + 1)];
+    }
+}

@@ -1,0 +1,30 @@
+using System.Text.Json.Serialization;
+
+namespace Voice.ApiService.Model;
+
+/// <summary>
+/// Every body the API reads or writes, in snake_case. Request bodies are read with this context's own
+/// options, which reject unknown fields (a typo such as <c>txt</c> is an error, not silently ignored);
+/// responses always carry every field, null or not, so clients see one stable shape.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(GenerateRequest))]
+[JsonSerializable(typeof(TaskAccepted))]
+[JsonSerializable(typeof(TaskStatus))]
+[JsonSerializable(typeof(VoiceList))]
+[JsonSerializable(typeof(CreateKeyRequest))]
+[JsonSerializable(typeof(CreatedKey))]
+[JsonSerializable(typeof(KeyList))]
+[JsonSerializable(typeof(KeyView))]
+[JsonSerializable(typeof(TenantView))]
+[JsonSerializable(typeof(TenantList))]
+[JsonSerializable(typeof(AuditList))]
+[JsonSerializable(typeof(SignUpRequest))]
+[JsonSerializable(typeof(LoginRequest))]
+[JsonSerializable(typeof(SessionView))]
+[JsonSerializable(typeof(CreateTenantRequest))]
+[JsonSerializable(typeof(UpdateTenantRequest))]
+[JsonSerializable(typeof(UsageView))]
+public sealed partial class ApiJsonContext : JsonSerializerContext;

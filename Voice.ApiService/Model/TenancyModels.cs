@@ -1,0 +1,33 @@
+namespace Voice.ApiService.Model;
+
+public sealed record CreateKeyRequest(string? Name, IReadOnlyList<string>? Scopes, DateTimeOffset? ExpiresAt);
+
+/// <summary>A key as listed: never its secret.</summary>
+public sealed record KeyView(
+    string Id, string Name, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt,
+    DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt);
+
+/// <summary>The creation answer: the only time the key's secret is shown.</summary>
+public sealed record CreatedKey(string Key, KeyView Info);
+
+public sealed record KeyList(IReadOnlyList<KeyView> Data);
+
+public sealed record TenantView(Guid Id, string Slug, string Name, string Plan, string Status, DateTimeOffset CreatedAt);
+
+public sealed record TenantList(IReadOnlyList<TenantView> Data, Guid? NextAfter);
+
+public sealed record AuditEventView(long Id, DateTimeOffset OccurredAt, string Actor, string Action, string? Target, System.Text.Json.JsonElement Details);
+
+public sealed record AuditList(IReadOnlyList<AuditEventView> Data);
+
+public sealed record SignUpRequest(string? TenantName, string? Slug, string? Email, string? Password);
+
+public sealed record LoginRequest(string? Tenant, string? Email, string? Password);
+
+public sealed record SessionView(string SessionToken, DateTimeOffset ExpiresAt, Guid TenantId, string TenantSlug, Guid UserId, string Role);
+
+public sealed record CreateTenantRequest(string? Slug, string? Name, string? Plan);
+
+public sealed record UpdateTenantRequest(string? Name, string? Plan, string? Status);
+
+public sealed record UsageView(DateTimeOffset From, DateTimeOffset To, long Jobs, long Completed, long Failed, long Characters, double AudioSeconds);

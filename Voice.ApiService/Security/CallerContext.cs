@@ -1,0 +1,11 @@
+using Voice.Core.Tenancy;
+
+namespace Voice.ApiService.Security;
+
+public static class CallerContext
+{
+    /// <summary>The authenticated caller. Endpoints that call this must require authorization.</summary>
+    public static CallerIdentity Caller(this HttpContext context) =>
+        context.Features.Get<CallerIdentity>()
+        ?? throw new InvalidOperationException("No authenticated caller: the endpoint must require authorization.");
+}

@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Voice.Core.Tenancy;
+
+namespace Voice.ApiService.Security;
+
+/// <summary>Authorization policies: one per scope, and one for the admin API.</summary>
+public static class Policies
+{
+    public const string Admin = "admin";
+
+    public static string Scope(string scope) => "scope:" + scope;
+
+    public static IHostApplicationBuilder AddVoiceSecurity(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<AuthFailureLimiter>();
+        // No default scheme: each policy names its own, so an admin token is never tried as a tenant
+        // credential (and counted as a failure), and anonymous endpoints authenticate nothing.
+        builder.Services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, CredentialAuthenticationHandler>(CredentialAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, AdminAuthenticationHandler>(AdminAuthenticationHandler.SchemeName, null);
+
+        var authorization = builder.Services.AddAuthorizationBuilder()
+            .SetDefaultPolicy(new AuthorizationPolicyBuilder(CredentialAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build())
+            .AddPolicy(Admin, policy => policy
+                .AddAuthenticationSchemes(AdminAuthenticationHandler.SchemeName)
+                .RequireAuthenticatedUser()
+                .RequireRole("platform-admin"));
+        foreach (string scope in Scopes.All)
+        {
+            authorization.AddPolicy(Scope(scope), policy => policy
+                .AddAuthenticationSchemes(CredentialAuthenticationHandler.SchemeName)
+                .RequireAuthenticatedUser()
+                .RequireClaim(CredentialAuthenticationHandler.ScopeClaim, scope));
+        }
+        return builder;
+    }
+}

@@ -1,0 +1,54 @@
+using Npgsql;
+
+namespace Voice.Core.Database;
+
+/// <summary>
+/// The services' way into Postgres: connections as <c>voice_app</c> (row-level security applies), and every
+/// unit of work in a transaction that first declares its tenant with <c>set_config('app.tenant_id', …, true)</c>.
+/// The setting is transaction-local, so a pooled connection never carries a tenant to its next user.
+/// </summary>
+public sealed class TenantDatabase(NpgsqlDataSource dataSource)
+{
+    public NpgsqlDataSource DataSource => dataSource;
+
+    /// <summary>Runs <paramref name="work"/> in one transaction that sees only <paramref name="tenantId"/>'s rows.</summary>
+    public async Task<T> InTenantAsync<T>(Guid tenantId, Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var declare = new NpgsqlCommand("select set_config('app.tenant_id', $1, true)", connection, transaction))
+        {
+            declare.Parameters.Add(new() { Value = tenantId.ToString() });
+            await declare.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var result = await work(connection).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    public Task InTenantAsync(Guid tenantId, Func<NpgsqlConnection, Task> work, CancellationToken cancellationToken) =>
+        InTenantAsync(tenantId, async connection =>
+        {
+            await work(connection).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Work with no tenant declared: row-level security hides every tenant-owned row, so this is only useful
+    /// for the SECURITY DEFINER lookups that identify a caller (credentials, logins).
+    /// </summary>
+    public async Task<T> WithoutTenantAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await work(connection).ConfigureAwait(false);
+    }
+}
+
+/// <summary>
+/// Connections as <c>voice_admin</c>, which bypasses row-level security. Registered only in the API and used
+/// only by the admin API and start-up bootstrap; the worker never has it.
+/// </summary>
+public sealed class AdminDatabase(NpgsqlDataSource dataSource)
+{
+    public NpgsqlDataSource DataSource => dataSource;
+}

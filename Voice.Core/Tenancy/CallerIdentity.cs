@@ -1,0 +1,23 @@
+namespace Voice.Core.Tenancy;
+
+/// <summary>Who is calling, as established from a credential — never from a header alone.</summary>
+public sealed record CallerIdentity(
+    Guid TenantId,
+    string TenantSlug,
+    CredentialKind Kind,
+    string CredentialId,
+    Guid? UserId,
+    IReadOnlyList<string> Scopes)
+{
+    /// <summary>How the caller appears in the audit log: <c>key:&lt;id&gt;</c> or <c>user:&lt;id&gt;</c>.</summary>
+    public string Actor => Kind == CredentialKind.ApiKey ? $"key:{CredentialId}" : $"user:{UserId}";
+}
+
+public enum CredentialCheck
+{
+    Valid,
+    Unknown,
+    Revoked,
+    Expired,
+    TenantSuspended,
+}
