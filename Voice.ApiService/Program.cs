@@ -24,6 +24,7 @@ app.MapTenantApi();
 app.MapKeysApi();
 app.MapTasksApi();
 app.MapVoicesApi();
+app.MapWebhooksApi();
 app.MapAdminApi();
 
 app.Run();

@@ -24,6 +24,7 @@ var api = builder.AddProject<Projects.Voice_ApiService>("api")
     .WithReference(blobs).WaitFor(blobs)
     .WithEnvironment("Voice__MasterKey", masterKey)
     .WithEnvironment("Admin__Token", adminToken)
+    .WithSettings("Queue", "Webhooks")
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.Voice_Worker>("worker")
@@ -34,6 +35,7 @@ builder.AddProject<Projects.Voice_Worker>("worker")
     .WaitFor(api)
     .WithEnvironment("Voice__MasterKey", masterKey)
     .WithEnvironment("Speech__Engine", builder.Configuration["VOICE_SPEECH_ENGINE"] ?? "espeak")
+    .WithSettings("Queue", "Webhooks", "Worker")
     .WithHttpHealthCheck("/health");
 
 // Apps

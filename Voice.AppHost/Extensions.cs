@@ -205,6 +205,33 @@ public static class VoiceInfrastructureExtensions
             .WithHealthCheck(healthKey);
     }
 
+    /// <summary>
+    /// Passes the AppHost's configuration sections (e.g. <c>Worker:MaxAttempts</c> from appsettings, the command
+    /// line or <c>Worker__MaxAttempts</c>) to the service as its own settings. In run mode, webhooks may also
+    /// reach loopback receivers, so local development can test them.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithSettings(this IResourceBuilder<ProjectResource> project, params string[] sections)
+    {
+        var configuration = project.ApplicationBuilder.Configuration;
+        return project.WithEnvironment(context =>
+        {
+            foreach (string section in sections)
+            {
+                foreach (var (key, value) in configuration.GetSection(section).AsEnumerable(makePathsRelative: false))
+                {
+                    if (value is not null)
+                    {
+                        context.EnvironmentVariables[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+                    }
+                }
+            }
+            if (project.ApplicationBuilder.ExecutionContext.IsRunMode && configuration["Webhooks:AllowedPrivateNetworks:0"] is null)
+            {
+                context.EnvironmentVariables["Webhooks__AllowedPrivateNetworks__0"] = "127.0.0.0/8";
+            }
+        });
+    }
+
     private static string Script(IDistributedApplicationBuilder builder, string name) =>
         Path.Combine(builder.AppHostDirectory, "LocalInfrastructure", "scripts", name);
 

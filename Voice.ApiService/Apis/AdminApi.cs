@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
+using Voice.Core.Billing;
+using Voice.Core.Jobs;
 using Voice.Core.Storage;
 using Voice.Core.Tenancy;
 
@@ -27,6 +29,10 @@ public static class AdminApi
         admin.MapPost("/{tenantId:guid}/keys", IssueKeyAsync).Accepts<CreateKeyRequest>("application/json").WithSummary("Issue a key to a tenant");
         admin.MapDelete("/{tenantId:guid}/keys/{keyId}", RevokeKeyAsync).WithSummary("Revoke a tenant's key");
         admin.MapGet("/{tenantId:guid}/usage", UsageAsync).WithSummary("A tenant's usage over a period (default: this month)");
+
+        var dead = app.MapGroup("/admin/v1/dead-letters").WithTags("Admin").RequireAuthorization(Policies.Admin);
+        dead.MapGet("/", ListDeadLettersAsync).WithSummary("Jobs that failed on every attempt, newest first");
+        dead.MapPost("/{entryId}/requeue", RequeueAsync).WithSummary("Give a dead-lettered job a fresh set of attempts");
         return app;
     }
 
@@ -157,6 +163,29 @@ public static class AdminApi
         }
         var usage = await administration.UsageAsync(tenantId, start, end, cancellationToken);
         return TypedResults.Ok(new UsageView(usage.From, usage.To, usage.Jobs, usage.Completed, usage.Failed, usage.Characters, usage.AudioSeconds));
+    }
+
+    public static async Task<Ok<DeadLetterList>> ListDeadLettersAsync(JobQueue queue, int? limit) =>
+        TypedResults.Ok(new DeadLetterList([.. (await queue.ListDeadLettersAsync(Math.Clamp(limit ?? 100, 1, 1000)))
+            .Select(d => new DeadLetterView(d.Id, d.JobId, d.TenantId, d.Attempts, d.Reason, d.At))]));
+
+    public static async Task<Results<Accepted, ProblemHttpResult>> RequeueAsync(
+        string entryId, JobQueue queue, TenantAdministration administration, PlanCatalog plans, CancellationToken cancellationToken)
+    {
+        if (entryId.Length > 40 || !entryId.All(c => char.IsAsciiDigit(c) || c == '-'))
+        {
+            return Problems.ValidationFailed(new() { ["entry_id"] = ["A dead-letter id such as 1732800000000-0."] });
+        }
+        if (await queue.TakeDeadLetterAsync(entryId) is not { } letter)
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Dead letter not found.");
+        }
+        if (await administration.ResetFailedJobAsync(letter.JobId, cancellationToken) is not var (tenantId, plan))
+        {
+            return Problems.Create(StatusCodes.Status409Conflict, Problems.TaskFinished, "The job is no longer failed; nothing to requeue.");
+        }
+        await queue.EnqueueAsync(letter.JobId, tenantId, await plans.QueueWeightAsync(plan, cancellationToken), cancellationToken);
+        return TypedResults.Accepted($"/admin/v1/dead-letters");
     }
 
     private static ProblemHttpResult TenantNotFound(Guid tenantId) =>

@@ -21,6 +21,8 @@ public static class Problems
     public const string TenantSuspended = BaseUri + "tenant-suspended";
     public const string TooManyAuthFailures = BaseUri + "too-many-auth-failures";
     public const string Conflict = BaseUri + "conflict";
+    public const string IdempotencyConflict = BaseUri + "idempotency-key-reused";
+    public const string TaskFinished = BaseUri + "task-finished";
     public const string NotFound = BaseUri + "not-found";
     public const string MethodNotAllowed = BaseUri + "method-not-allowed";
     public const string InvalidSignature = BaseUri + "invalid-signature";

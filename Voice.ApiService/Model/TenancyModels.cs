@@ -31,3 +31,25 @@ public sealed record CreateTenantRequest(string? Slug, string? Name, string? Pla
 public sealed record UpdateTenantRequest(string? Name, string? Plan, string? Status);
 
 public sealed record UsageView(DateTimeOffset From, DateTimeOffset To, long Jobs, long Completed, long Failed, long Characters, double AudioSeconds);
+
+public sealed record CreateWebhookRequest(string? Url, IReadOnlyList<string>? Events, string? Description);
+
+public sealed record UpdateWebhookRequest(string? Url, IReadOnlyList<string>? Events, string? Description, bool? Enabled);
+
+public sealed record WebhookView(Guid Id, string Url, IReadOnlyList<string> Events, string? Description, bool Enabled, DateTimeOffset CreatedAt);
+
+public sealed record CreatedWebhook(string Secret, WebhookView Webhook);
+
+public sealed record WebhookList(IReadOnlyList<WebhookView> Data);
+
+public sealed record DeliveryView(
+    Guid Id, Guid TaskId, string Event, string Status, int Attempts, DateTimeOffset NextAttemptAt,
+    int? LastStatusCode, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt);
+
+public sealed record DeliveryList(IReadOnlyList<DeliveryView> Data);
+
+public sealed record CallbackSecret(string Secret);
+
+public sealed record DeadLetterView(string Id, Guid TaskId, Guid TenantId, int Attempts, string Reason, DateTimeOffset At);
+
+public sealed record DeadLetterList(IReadOnlyList<DeadLetterView> Data);

@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Voice.Core.Audit;
+using Voice.Core.Billing;
+using Voice.Core.Webhooks;
 using Voice.Core.Crypto;
 using Voice.Core.Database;
 using Voice.Core.Hosting;
@@ -28,6 +30,11 @@ public static class VoiceCoreExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        builder.Services.AddOptions<QueueOptions>()
+            .BindConfiguration(QueueOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new MasterKey(sp.GetRequiredService<IOptions<VoiceOptions>>().Value.MasterKey));
         builder.Services.AddSingleton<ResultUrlSigner>();
@@ -38,6 +45,14 @@ public static class VoiceCoreExtensions
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<JobQueue>();
+        builder.Services.AddSingleton<JobEvents>();
+        builder.Services.AddSingleton<LedgerScan>();
+        builder.Services.AddSingleton<PlanCatalog>();
+        builder.Services.AddSingleton<SecretBox>();
+        builder.Services.AddSingleton<WebhookStore>();
+        builder.Services.AddSingleton<WebhookSchedule>();
+        builder.Services.AddSingleton(sp => new SsrfGuard(
+            [.. sp.GetRequiredService<IConfiguration>().GetSection("Webhooks:AllowedPrivateNetworks").Get<string[]>()?.Select(System.Net.IPNetwork.Parse) ?? []]));
         return builder;
     }
 

@@ -16,10 +16,41 @@ public sealed record Job(
     JobResult? Result,
     DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt,
+    string? CallbackUrl,
+    DateTimeOffset? CancelRequestedAt)
+{
+    public bool IsFinished => Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Canceled;
+}
 
 /// <summary>Where a completed job's audio is and what it is.</summary>
 public sealed record JobResult(string BlobPath, long Bytes, int DurationMs, int SampleRate);
 
-/// <summary>A job the worker has claimed: the spec plus the attempt number that guards its completion.</summary>
-public sealed record ClaimedJob(Guid Id, Guid TenantId, JobSpec Spec, int Attempt);
+/// <summary>A job a worker has claimed: the spec, and the epoch that alone may finish it.</summary>
+public sealed record ClaimedJob(Guid Id, Guid TenantId, JobSpec Spec, int Attempt, int Epoch, string? CallbackUrl);
+
+public enum ClaimResult
+{
+    /// <summary>The job is the caller's to run.</summary>
+    Claimed,
+
+    /// <summary>Finished or canceled already (a redelivery): acknowledge without running.</summary>
+    AlreadyFinished,
+
+    /// <summary>Cancellation was requested while it waited: it is now canceled.</summary>
+    Canceled,
+
+    /// <summary>It failed on every allowed attempt: it is now failed and belongs in the dead letters.</summary>
+    Exhausted,
+}
+
+public enum CancelResult
+{
+    Canceled,
+    Requested,
+    AlreadyFinished,
+    NotFound,
+}
+
+/// <summary>The outcome of submitting a job, with or without an idempotency key.</summary>
+public sealed record SubmitResult(Job? Job, bool Replayed, bool KeyConflict);

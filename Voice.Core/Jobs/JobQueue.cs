@@ -1,67 +1,186 @@
 using System.Diagnostics;
 using StackExchange.Redis;
+using Voice.Core.Hosting;
 
 namespace Voice.Core.Jobs;
 
 /// <summary>A delivered queue entry: which job, whose, and the trace it belongs to.</summary>
-public sealed record QueueEntry(RedisValue EntryId, Guid JobId, Guid TenantId, ActivityContext TraceParent);
+public sealed record QueueEntry(Guid TenantId, RedisValue EntryId, Guid JobId, ActivityContext TraceParent);
 
 /// <summary>
-/// Delivery of jobs through a Redis Stream read by a consumer group. Postgres holds the truth; an entry
-/// only says "job X is ready". Producers publish on a wake channel after each add so idle workers react at
-/// once instead of polling hard (StackExchange.Redis does not issue blocking stream reads).
+/// Delivery of jobs through Redis Streams, one stream ("lane") per tenant, read by one consumer group.
+/// Postgres holds the truth; an entry only says "job X is ready". Fairness: workers pick with weighted
+/// round-robin over the lanes (see <see cref="QueueScripts.Pick"/>), so one tenant's burst waits behind
+/// every other tenant's next job instead of in front of it; plans set the weight.
+/// Delivery is at least once: an entry stays pending until acknowledged, a crashed worker's entries are
+/// reclaimed after <see cref="VisibilityTimeout"/>, and the ledger's claim epochs turn that into exactly
+/// one committed result. Producers publish on a wake channel so idle workers react at once
+/// (StackExchange.Redis issues no blocking reads).
 /// </summary>
-public sealed class JobQueue(IConnectionMultiplexer redis)
+public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.Options.IOptions<QueueOptions> options)
 {
-    public const string StreamKey = "voice:jobs";
     public const string ConsumerGroup = "voice-workers";
+    public const string LanePrefix = "{voice}:lane:";
     public static readonly RedisChannel WakeChannel = RedisChannel.Literal("voice:jobs:wake");
+
+    /// <summary>How long a pending entry may go without a heartbeat before another worker takes it over.</summary>
+    public TimeSpan VisibilityTimeout => options.Value.VisibilityTimeout;
+
+    private static readonly RedisKey Lanes = "{voice}:lanes";
+    private static readonly RedisKey Members = "{voice}:lanes:members";
+    private static readonly RedisKey Known = "{voice}:lanes:known";
+    private static readonly RedisKey Weights = "{voice}:lanes:weights";
+    private static readonly RedisKey Credits = "{voice}:lanes:credits";
+    private static readonly RedisKey Inflight = "{voice}:inflight";
+    private static readonly RedisKey DeadLetters = "{voice}:dead";
 
     private IDatabase Db => redis.GetDatabase();
 
-    public async Task EnqueueAsync(Guid jobId, Guid tenantId, CancellationToken cancellationToken)
+    public static RedisKey Lane(Guid tenantId) => LanePrefix + tenantId.ToString("N");
+
+    /// <summary>Adds the job to its tenant's lane (once: a job with a pending entry is not added again).</summary>
+    public async Task EnqueueAsync(Guid jobId, Guid tenantId, int weight, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        NameValueEntry[] fields =
-        [
-            new("job", jobId.ToString("N")),
-            new("tenant", tenantId.ToString("N")),
-            new("traceparent", Activity.Current?.Id ?? string.Empty),
-        ];
-        await Db.StreamAddAsync(StreamKey, fields).ConfigureAwait(false);
+        await Db.ScriptEvaluateAsync(QueueScripts.Enqueue,
+            [Lane(tenantId), Lanes, Members, Known, Weights, Inflight, Credits],
+            [tenantId.ToString("N"), jobId.ToString("N"), weight, Activity.Current?.Id ?? "", ConsumerGroup]).ConfigureAwait(false);
         await Db.PublishAsync(WakeChannel, "1", CommandFlags.FireAndForget).ConfigureAwait(false);
     }
 
-    public async Task EnsureConsumerGroupAsync()
+    /// <summary>Picks the next entry by weighted round-robin over the tenants' lanes, or null when none is ready.</summary>
+    public async Task<QueueEntry?> PickAsync(string consumer)
     {
-        try
+        var result = await Db.ScriptEvaluateAsync(QueueScripts.Pick,
+            [Lanes, Members, Credits, Weights, Known],
+            [ConsumerGroup, consumer, LanePrefix, 16]).ConfigureAwait(false);
+        if (result.IsNull)
         {
-            await Db.StreamCreateConsumerGroupAsync(StreamKey, ConsumerGroup, StreamPosition.Beginning, createStream: true).ConfigureAwait(false);
+            return null;
         }
-        catch (RedisServerException ex) when (ex.Message.StartsWith("BUSYGROUP", StringComparison.Ordinal))
+        var parts = (RedisResult[])result!;
+        var fields = (RedisResult[])parts[2]!;
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i + 1 < fields.Length; i += 2)
         {
-            // The group exists: another worker created it first.
+            values[fields[i].ToString()!] = fields[i + 1].ToString()!;
         }
+        return Parse(Guid.ParseExact(parts[0].ToString()!, "N"), (RedisValue)parts[1], values);
     }
 
-    /// <summary>Reads up to <paramref name="count"/> new entries for <paramref name="consumer"/>.</summary>
-    public async Task<IReadOnlyList<QueueEntry>> ReadAsync(string consumer, int count)
+    /// <summary>Acknowledges a finished entry and deletes it from its lane.</summary>
+    public Task AcknowledgeAsync(QueueEntry entry) =>
+        Db.ScriptEvaluateAsync(QueueScripts.Acknowledge,
+            [Lane(entry.TenantId), Inflight, Members, Known],
+            [ConsumerGroup, entry.EntryId, entry.JobId.ToString("N"), entry.TenantId.ToString("N")]);
+
+    /// <summary>
+    /// Keeps an entry this consumer is still working on from being reclaimed (resets its idle time).
+    /// Long jobs call this well within <see cref="VisibilityTimeout"/>.
+    /// </summary>
+    public Task HeartbeatAsync(QueueEntry entry, string consumer) =>
+        Db.StreamClaimIdsOnlyAsync(Lane(entry.TenantId), ConsumerGroup, consumer, 0, [entry.EntryId]);
+
+    /// <summary>
+    /// Gives an entry back without finishing it (shutdown, transient failure): it is marked idle for a whole
+    /// visibility timeout, so the next reclaim by any worker takes it at once.
+    /// </summary>
+    public Task ReleaseAsync(QueueEntry entry, string consumer) =>
+        Db.ExecuteAsync("XCLAIM", Lane(entry.TenantId), ConsumerGroup, consumer, 0, entry.EntryId,
+            "IDLE", (long)VisibilityTimeout.TotalMilliseconds, "JUSTID");
+
+    /// <summary>Takes over entries that other consumers have held longer than the visibility timeout.</summary>
+    public async Task<IReadOnlyList<QueueEntry>> ReclaimAsync(string consumer, int max)
     {
-        var entries = await Db.StreamReadGroupAsync(StreamKey, ConsumerGroup, consumer, StreamPosition.NewMessages, count).ConfigureAwait(false);
-        var result = new List<QueueEntry>(entries.Length);
-        foreach (var entry in entries)
+        var reclaimed = new List<QueueEntry>();
+        await foreach (var member in Db.SetScanAsync(Known, pageSize: 200).ConfigureAwait(false))
         {
-            if (!Guid.TryParse(entry["job"].ToString(), out var jobId) || !Guid.TryParse(entry["tenant"].ToString(), out var tenantId))
+            if (!Guid.TryParseExact(member.ToString(), "N", out var tenantId))
             {
-                // Not ours or corrupt: acknowledge so it is not redelivered forever.
-                await AcknowledgeAsync(entry.Id).ConfigureAwait(false);
                 continue;
             }
-            ActivityContext.TryParse(entry["traceparent"].ToString(), null, out var parent);
-            result.Add(new QueueEntry(entry.Id, jobId, tenantId, parent));
+            StreamAutoClaimResult claim;
+            try
+            {
+                claim = await Db.StreamAutoClaimAsync(Lane(tenantId), ConsumerGroup, consumer,
+                    (long)VisibilityTimeout.TotalMilliseconds, "0-0", max - reclaimed.Count).ConfigureAwait(false);
+            }
+            catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+            {
+                continue; // the lane was deleted between the scan and the claim
+            }
+            foreach (var entry in claim.ClaimedEntries)
+            {
+                if (entry.IsNull)
+                {
+                    continue;
+                }
+                var fields = entry.Values.ToDictionary(v => v.Name.ToString(), v => v.Value.ToString(), StringComparer.Ordinal);
+                if (Parse(tenantId, entry.Id, fields) is { } parsed)
+                {
+                    reclaimed.Add(parsed);
+                }
+                else
+                {
+                    await Db.StreamAcknowledgeAsync(Lane(tenantId), ConsumerGroup, entry.Id).ConfigureAwait(false);
+                }
+            }
+            if (reclaimed.Count >= max)
+            {
+                break;
+            }
         }
-        return result;
+        return reclaimed;
     }
 
-    public Task AcknowledgeAsync(RedisValue entryId) => Db.StreamAcknowledgeAsync(StreamKey, ConsumerGroup, entryId);
+    /// <summary>Whether the job has an entry (pending or waiting) in Redis; false after Redis lost its data.</summary>
+    public Task<bool> IsInFlightAsync(Guid jobId) => Db.HashExistsAsync(Inflight, jobId.ToString("N"));
+
+    /// <summary>Records a job that ran out of attempts, for an operator to inspect and requeue.</summary>
+    public Task DeadLetterAsync(QueueEntry entry, int attempts, string reason) =>
+        Db.StreamAddAsync(DeadLetters,
+            [
+                new("job", entry.JobId.ToString("N")),
+                new("tenant", entry.TenantId.ToString("N")),
+                new("attempts", attempts),
+                new("reason", reason),
+                new("at", DateTimeOffset.UtcNow.ToUnixTimeSeconds()),
+            ],
+            maxLength: 100_000, useApproximateMaxLength: true);
+
+    public sealed record DeadLetter(string Id, Guid JobId, Guid TenantId, int Attempts, string Reason, DateTimeOffset At);
+
+    public async Task<IReadOnlyList<DeadLetter>> ListDeadLettersAsync(int count)
+    {
+        var entries = await Db.StreamRangeAsync(DeadLetters, count: count, messageOrder: Order.Descending).ConfigureAwait(false);
+        return [.. entries.Select(e => new DeadLetter(
+            e.Id.ToString(),
+            Guid.ParseExact(e["job"].ToString(), "N"),
+            Guid.ParseExact(e["tenant"].ToString(), "N"),
+            (int)e["attempts"],
+            e["reason"].ToString(),
+            DateTimeOffset.FromUnixTimeSeconds((long)e["at"])))];
+    }
+
+    public async Task<DeadLetter?> TakeDeadLetterAsync(string id)
+    {
+        var entries = await Db.StreamRangeAsync(DeadLetters, id, id).ConfigureAwait(false);
+        if (entries.Length == 0 || await Db.StreamDeleteAsync(DeadLetters, [id]).ConfigureAwait(false) == 0)
+        {
+            return null; // gone, or another operator took it first
+        }
+        var e = entries[0];
+        return new DeadLetter(id, Guid.ParseExact(e["job"].ToString(), "N"), Guid.ParseExact(e["tenant"].ToString(), "N"),
+            (int)e["attempts"], e["reason"].ToString(), DateTimeOffset.FromUnixTimeSeconds((long)e["at"]));
+    }
+
+    private static QueueEntry? Parse(Guid tenantId, RedisValue entryId, IReadOnlyDictionary<string, string> fields)
+    {
+        if (!fields.TryGetValue("job", out var job) || !Guid.TryParseExact(job, "N", out var jobId))
+        {
+            return null;
+        }
+        ActivityContext.TryParse(fields.GetValueOrDefault("traceparent"), null, out var parent);
+        return new QueueEntry(tenantId, entryId, jobId, parent);
+    }
 }

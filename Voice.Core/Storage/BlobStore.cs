@@ -38,6 +38,9 @@ public sealed class BlobStore(BlobServiceClient service)
         }
     }
 
+    public Task DeleteAsync(Guid tenantId, string path, CancellationToken cancellationToken) =>
+        service.GetBlobContainerClient(ContainerName(tenantId)).GetBlobClient(path).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+
     /// <summary>Deletes everything the tenant stored (its whole container).</summary>
     public async Task DeleteTenantAsync(Guid tenantId, CancellationToken cancellationToken)
     {

@@ -7,7 +7,8 @@ public sealed record CallerIdentity(
     CredentialKind Kind,
     string CredentialId,
     Guid? UserId,
-    IReadOnlyList<string> Scopes)
+    IReadOnlyList<string> Scopes,
+    string Plan)
 {
     /// <summary>How the caller appears in the audit log: <c>key:&lt;id&gt;</c> or <c>user:&lt;id&gt;</c>.</summary>
     public string Actor => Kind == CredentialKind.ApiKey ? $"key:{CredentialId}" : $"user:{UserId}";

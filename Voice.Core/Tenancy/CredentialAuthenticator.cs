@@ -20,7 +20,7 @@ public sealed class CredentialAuthenticator(TenantDatabase database, TimeProvide
     private readonly ConcurrentDictionary<string, (CallerIdentity Identity, DateTimeOffset Until)> _valid = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _touched = new();
 
-    private sealed record Row(Guid TenantId, string Slug, string Status, byte[] Hash, DateTimeOffset? ExpiresAt, bool Revoked, Guid? UserId, IReadOnlyList<string> Scopes);
+    private sealed record Row(Guid TenantId, string Slug, string Status, byte[] Hash, DateTimeOffset? ExpiresAt, bool Revoked, Guid? UserId, IReadOnlyList<string> Scopes, string Plan);
 
     public async Task<(CredentialCheck Result, CallerIdentity? Identity)> AuthenticateAsync(CredentialToken token, CancellationToken cancellationToken)
     {
@@ -49,7 +49,7 @@ public sealed class CredentialAuthenticator(TenantDatabase database, TimeProvide
             return (CredentialCheck.TenantSuspended, null);
         }
 
-        var identity = new CallerIdentity(row.TenantId, row.Slug, token.Kind, token.Id, row.UserId, row.Scopes);
+        var identity = new CallerIdentity(row.TenantId, row.Slug, token.Kind, token.Id, row.UserId, row.Scopes, row.Plan);
         if (_valid.Count > 10_000)
         {
             foreach (var (key, entry) in _valid)
@@ -82,8 +82,8 @@ public sealed class CredentialAuthenticator(TenantDatabase database, TimeProvide
         {
             bool isKey = token.Kind == CredentialKind.ApiKey;
             await using var command = new NpgsqlCommand(isKey
-                ? "select tenant_id, tenant_slug, tenant_status, secret_hash, expires_at, revoked_at, null::uuid, scopes from authenticate_api_key($1)"
-                : "select tenant_id, tenant_slug, tenant_status, secret_hash, expires_at, revoked_at, user_id, role from authenticate_session($1)",
+                ? "select tenant_id, tenant_slug, tenant_status, secret_hash, expires_at, revoked_at, null::uuid, scopes, plan from authenticate_api_key($1)"
+                : "select tenant_id, tenant_slug, tenant_status, secret_hash, expires_at, revoked_at, user_id, role, plan from authenticate_session($1)",
                 connection);
             command.Parameters.Add(new() { Value = token.Id });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -99,7 +99,8 @@ public sealed class CredentialAuthenticator(TenantDatabase database, TimeProvide
                 ExpiresAt: reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
                 Revoked: !reader.IsDBNull(5),
                 UserId: reader.IsDBNull(6) ? null : reader.GetGuid(6),
-                Scopes: isKey ? reader.GetFieldValue<string[]>(7) : Scopes.ForRole(reader.GetString(7)));
+                Scopes: isKey ? reader.GetFieldValue<string[]>(7) : Scopes.ForRole(reader.GetString(7)),
+                Plan: reader.GetString(8));
         }, cancellationToken);
 
     /// <summary>Keeps <c>last_used_at</c> roughly current without a write per request.</summary>

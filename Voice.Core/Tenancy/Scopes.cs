@@ -7,8 +7,9 @@ public static class Scopes
     public const string VoicesWrite = "voices:write";
     public const string UsageRead = "usage:read";
     public const string KeysAdmin = "keys:admin";
+    public const string WebhooksAdmin = "webhooks:admin";
 
-    public static readonly IReadOnlyList<string> All = [SpeechWrite, VoicesWrite, UsageRead, KeysAdmin];
+    public static readonly IReadOnlyList<string> All = [SpeechWrite, VoicesWrite, UsageRead, KeysAdmin, WebhooksAdmin];
 
     public static bool IsKnown(string scope) => All.Contains(scope, StringComparer.Ordinal);
 

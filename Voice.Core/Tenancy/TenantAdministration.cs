@@ -185,6 +185,37 @@ public sealed class TenantAdministration(AdminDatabase database)
         return new UsageSummary(from, to, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), (double)reader.GetDecimal(4));
     }
 
+    /// <summary>
+    /// Puts a dead-lettered job back in the queue's hands: queued, attempts and errors cleared. Returns its
+    /// tenant and plan (to enqueue it), or null when it is not failed or does not exist.
+    /// </summary>
+    public async Task<(Guid TenantId, string Plan)?> ResetFailedJobAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("""
+            update jobs j set status = 'queued', attempts = 0, attempt_errors = '[]', error = null, finished_at = null, started_at = null
+            from tenants t
+            where j.id = $1 and j.status = 'failed' and t.id = j.tenant_id
+            returning j.tenant_id, t.plan
+            """, connection, transaction);
+        command.Parameters.Add(new() { Value = jobId });
+        (Guid, string)? reset = null;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                reset = (reader.GetGuid(0), reader.GetString(1));
+            }
+        }
+        if (reset is { } r)
+        {
+            await AuditLog.RecordAsync(connection, r.Item1, Actor, "task.requeued", $"task:{jobId}", null, cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return reset;
+    }
+
     /// <summary>Development bootstrap: the tenant (if new) and <paramref name="key"/> registered for it (if new). Idempotent.</summary>
     public async Task<Guid> EnsureTenantWithKeyAsync(string slug, string name, CredentialToken key, string keyName, CancellationToken cancellationToken)
     {
@@ -204,7 +235,7 @@ public sealed class TenantAdministration(AdminDatabase database)
         }
         await using (var insertKey = new NpgsqlCommand("""
             insert into api_keys (id, tenant_id, name, secret_hash, scopes) values ($1, $2, $3, $4, $5)
-            on conflict (id) do update set secret_hash = excluded.secret_hash, revoked_at = null
+            on conflict (id) do update set secret_hash = excluded.secret_hash, scopes = excluded.scopes, revoked_at = null
             where api_keys.tenant_id = excluded.tenant_id
             """, connection, transaction))
         {

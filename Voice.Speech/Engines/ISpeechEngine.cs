@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Voice.Speech.Engines;
 
 /// <summary>
@@ -18,6 +20,27 @@ public interface ISpeechEngine
 
     /// <summary>Streams mono PCM at <see cref="SpeechEngineCapabilities.SampleRate"/> as the text is spoken.</summary>
     IAsyncEnumerable<PcmChunk> SynthesizeAsync(SynthesisRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Requests with equal keys may share one batch (one forward pass); by default, the same voice and language.
+    /// </summary>
+    string BatchKey(SynthesisRequest request) => $"{request.Voice.Name}|{request.Language}";
+
+    /// <summary>
+    /// Synthesises up to <see cref="SpeechEngineCapabilities.MaxBatchSize"/> compatible requests together,
+    /// streaming each chunk tagged with its request's index. Engines that cannot batch inherit this
+    /// sequential fallback.
+    /// </summary>
+    async IAsyncEnumerable<(int Index, PcmChunk Chunk)> SynthesizeBatchAsync(IReadOnlyList<SynthesisRequest> requests, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < requests.Count; i++)
+        {
+            await foreach (var chunk in SynthesizeAsync(requests[i], cancellationToken).ConfigureAwait(false))
+            {
+                yield return (i, chunk);
+            }
+        }
+    }
 }
 
 /// <summary>What an engine can do; the API validates requests against it before a job is queued.</summary>
@@ -26,9 +49,10 @@ public sealed record SpeechEngineCapabilities(
     int SampleRate,
     int MaxTextLength,
     bool Streaming,
-    bool RequiresGpu);
+    bool RequiresGpu,
+    int MaxBatchSize = 1);
 
 public sealed record SynthesisRequest(string Text, string Language, PresetVoice Voice, float Speed = 1.0f);
 
-/// <summary>A block of mono float samples in [-1, 1].</summary>
-public readonly record struct PcmChunk(ReadOnlyMemory<float> Samples, int SampleRate);
+/// <summary>A block of mono float samples in [-1, 1], and how much of the text is spoken once it has played.</summary>
+public readonly record struct PcmChunk(ReadOnlyMemory<float> Samples, int SampleRate, double Progress = 0);

@@ -58,16 +58,17 @@ public sealed class EspeakEngine : ISpeechEngine
             Pitch: request.Voice.Pitch,
             Range: request.Voice.Range);
 
-        foreach (var sentence in SentenceSplitter.Split(request.Text))
+        var sentences = SentenceSplitter.Split(request.Text).ToList();
+        for (int i = 0; i < sentences.Count; i++)
         {
-            short[] pcm = await EspeakSynthesizer.SynthesizeAsync(sentence, settings, cancellationToken).ConfigureAwait(false);
+            short[] pcm = await EspeakSynthesizer.SynthesizeAsync(sentences[i], settings, cancellationToken).ConfigureAwait(false);
             if (pcm.Length == 0)
             {
                 continue;
             }
             var samples = new float[pcm.Length];
             Pcm16.ToFloat(pcm, samples);
-            yield return new PcmChunk(samples, sampleRate);
+            yield return new PcmChunk(samples, sampleRate, (i + 1) / (double)sentences.Count);
         }
     }
 }

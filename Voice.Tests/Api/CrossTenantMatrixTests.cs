@@ -20,8 +20,9 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
     /// <summary>Object kinds by path pattern: which of a tenant's objects fills the path.</summary>
     private static readonly (Regex Path, string Kind)[] ObjectKinds =
     [
-        (new Regex(@"^/api/v1/task/\{id\}$"), "task"),
+        (new Regex(@"^/api/v1/task/\{id\}(/events)?$"), "task"),
         (new Regex(@"^/api/v1/keys/\{id\}$"), "key"),
+        (new Regex(@"^/api/v1/webhooks/\{id\}(/deliveries)?$"), "webhook"),
     ];
 
     /// <summary>Object paths that are not authorised by a tenant credential, and why.</summary>
@@ -76,10 +77,12 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
         foreach (var seeded in new[] { a, b })
         {
             using var owner = app.CreateApiClient(seeded.Tenant.ApiKey);
-            using var task = await owner.GetAsync($"/api/v1/task/{seeded.Objects["task"]}");
-            Assert.Equal(HttpStatusCode.OK, task.StatusCode);
             var key = await owner.GetFromJsonAsync<JsonElement>($"/api/v1/keys/{seeded.KeyId}");
             Assert.True(key.GetProperty("revoked_at").ValueKind == JsonValueKind.Null, "a victim's key was revoked by another tenant");
+            var webhook = await owner.GetFromJsonAsync<JsonElement>($"/api/v1/webhooks/{seeded.Objects["webhook"]}");
+            Assert.Equal("http://127.0.0.1:9/victim", webhook.GetProperty("url").GetString());
+            var task = await owner.GetFromJsonAsync<JsonElement>($"/api/v1/task/{seeded.Objects["task"]}");
+            Assert.False(task.GetProperty("cancel_requested").GetBoolean(), "a victim's task was canceled by another tenant");
         }
 
         output.WriteLine($"cross-tenant matrix: {operations.Count} object operations, {cases} endpoint×tenant cases, {leaks.Count} leaks");
@@ -129,7 +132,10 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
         using var key = await client.PostAsJsonAsync("/api/v1/keys", new { name = "victim key" });
         key.EnsureSuccessStatusCode();
         var keyId = (await key.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("info").GetProperty("id").GetString()!;
-        return new Seeded(tenant, new() { ["task"] = task, ["key"] = keyId });
+        using var webhook = await client.PostAsJsonAsync("/api/v1/webhooks", new { url = "http://127.0.0.1:9/victim" });
+        webhook.EnsureSuccessStatusCode();
+        var webhookId = (await webhook.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("webhook").GetProperty("id").GetString()!;
+        return new Seeded(tenant, new() { ["task"] = task, ["key"] = keyId, ["webhook"] = webhookId });
     }
 
     private static async Task ExpectNotFoundAsync(HttpClient client, string method, string path, List<string> leaks)

@@ -80,6 +80,11 @@ public sealed class RowLevelSecurityTests(VoiceAppFixture app)
     [InlineData("user_sessions")]
     [InlineData("jobs")]
     [InlineData("audit_events")]
+    [InlineData("usage_records")]
+    [InlineData("idempotency_keys")]
+    [InlineData("webhooks")]
+    [InlineData("callback_secrets")]
+    [InlineData("webhook_deliveries")]
     public async Task WithoutATenantDeclarationNoRowsAreVisible(string table)
     {
         var tenant = await app.CreateTenantAsync();

@@ -35,6 +35,9 @@ public sealed class VoiceAppFixture : IAsyncLifetime
     /// <summary>The platform operator's admin token (the AppHost's admin-token parameter).</summary>
     public string AdminToken { get; } = RandomSecret();
 
+    /// <summary>The platform's master key (the AppHost's master-key parameter).</summary>
+    public string MasterKey { get; } = RandomSecret();
+
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
 
     public async Task InitializeAsync()
@@ -49,7 +52,13 @@ public sealed class VoiceAppFixture : IAsyncLifetime
             $"VOICE_DEMO_API_KEY={DemoApiKey}",
             // Durability is not under test here; this makes Postgres several times faster on a small box.
             "VOICE_PG_OPTIONS=-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
-            $"Parameters:master-key={RandomSecret()}",
+            $"Parameters:master-key={MasterKey}",
+            // Shorter clocks than production, so recovery and retries happen within a test's patience.
+            "Queue:VisibilityTimeout=00:00:10",
+            "Worker:ReconcileInterval=00:00:02",
+            "Worker:ReconcileMinimumAge=00:00:05",
+            "Worker:ReclaimInterval=00:00:01",
+            "Webhooks:RetryBaseDelay=00:00:01",
             $"VOICE_ADMIN_TOKEN={AdminToken}",
             $"Parameters:redis-password={RandomSecret()}",
             $"Parameters:postgres-password={RandomSecret()}",

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Voice.Core.Jobs;
@@ -6,32 +7,38 @@ using Voice.Speech.Engines;
 namespace Voice.Worker.Processing;
 
 /// <summary>
-/// Pulls jobs from the stream's consumer group with <see cref="WorkerOptions.Concurrency"/> slots. An idle
-/// slot sleeps until the producers' wake-up message (or the poll interval), so an idle worker costs one
-/// read per second and a new job starts within milliseconds.
+/// Pulls work with <see cref="WorkerOptions.Concurrency"/> slots. Each slot takes entries the reclaimer found
+/// first (other workers' abandoned jobs), then new ones by the queue's fair pick, up to the engine's batch
+/// size; an idle slot sleeps until the producers' wake-up message or the poll interval. On shutdown the slots
+/// stop taking work and running jobs get <see cref="WorkerOptions.ShutdownGrace"/> to finish before they are
+/// handed back to the queue.
 /// </summary>
 public sealed partial class JobConsumer(
     JobQueue queue,
     JobRunner runner,
     ISpeechEngine engine,
     IConnectionMultiplexer redis,
+    WorkerTelemetry telemetry,
     IOptions<WorkerOptions> options,
     ILogger<JobConsumer> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
-    private readonly string _consumer = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
+    private readonly Channel<QueueEntry> _reclaimed = Channel.CreateBounded<QueueEntry>(64);
+    private readonly CancellationTokenSource _hardStop = new();
+
+    public string Consumer { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await engine.WarmUpAsync(stoppingToken);
-        await queue.EnsureConsumerGroupAsync();
         var subscriber = redis.GetSubscriber();
         await subscriber.SubscribeAsync(JobQueue.WakeChannel, (_, _) => _wake.Release());
-        LogStarted(logger, _consumer, engine.Name, engine.Model, options.Value.Concurrency);
-
+        using var grace = stoppingToken.Register(() => _hardStop.CancelAfter(options.Value.ShutdownGrace));
+        LogStarted(logger, Consumer, engine.Name, engine.Model, options.Value.Concurrency, engine.Capabilities.MaxBatchSize);
         try
         {
-            var slots = Enumerable.Range(0, options.Value.Concurrency).Select(_ => RunSlotAsync(stoppingToken));
+            var slots = Enumerable.Range(0, options.Value.Concurrency).Select(_ => RunSlotAsync(stoppingToken)).ToList();
+            slots.Add(ReclaimLoopAsync(stoppingToken));
             await Task.WhenAll(slots);
         }
         finally
@@ -42,21 +49,27 @@ public sealed partial class JobConsumer(
 
     private async Task RunSlotAsync(CancellationToken stoppingToken)
     {
+        int batchSize = Math.Max(1, engine.Capabilities.MaxBatchSize);
+        var entries = new List<QueueEntry>(batchSize);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var entries = await queue.ReadAsync(_consumer, count: 1);
+                entries.Clear();
+                while (entries.Count < batchSize && _reclaimed.Reader.TryRead(out var reclaimed))
+                {
+                    entries.Add(reclaimed);
+                }
+                while (entries.Count < batchSize && await queue.PickAsync(Consumer) is { } picked)
+                {
+                    entries.Add(picked);
+                }
                 if (entries.Count == 0)
                 {
                     await _wake.WaitAsync(options.Value.IdlePoll, stoppingToken);
                     continue;
                 }
-                foreach (var entry in entries)
-                {
-                    // A job in progress finishes even when shutdown begins (within the host's shutdown timeout).
-                    await runner.RunAsync(entry, CancellationToken.None);
-                }
+                await runner.RunAsync([.. entries], Consumer, _hardStop.Token);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -64,9 +77,35 @@ public sealed partial class JobConsumer(
             }
             catch (Exception ex) when (ex is RedisException or Npgsql.NpgsqlException or TimeoutException)
             {
-                // Infrastructure hiccup: the entry stays pending; back off and carry on.
+                // Infrastructure hiccup: whatever was taken stays pending and is reclaimed; back off and carry on.
                 LogInfrastructureError(logger, ex);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>Takes over entries whose consumer stopped heart-beating (crashed or stuck) once they pass the visibility timeout.</summary>
+    private async Task ReclaimLoopAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ReclaimInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                if (_reclaimed.Reader.Count > 0)
+                {
+                    continue; // still working through the last haul
+                }
+                foreach (var entry in await queue.ReclaimAsync(Consumer, options.Value.Concurrency * 2))
+                {
+                    await _reclaimed.Writer.WriteAsync(entry, stoppingToken);
+                    telemetry.Reclaimed.Add(1);
+                    _wake.Release();
+                }
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                LogInfrastructureError(logger, ex);
             }
         }
     }
@@ -74,11 +113,12 @@ public sealed partial class JobConsumer(
     public override void Dispose()
     {
         _wake.Dispose();
+        _hardStop.Dispose();
         base.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Consumer} consuming with engine {Engine} ({Model}), {Slots} slots")]
-    private static partial void LogStarted(ILogger logger, string consumer, string engine, string model, int slots);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Consumer} consuming with engine {Engine} ({Model}), {Slots} slots, batches of up to {BatchSize}")]
+    private static partial void LogStarted(ILogger logger, string consumer, string engine, string model, int slots, int batchSize);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue or ledger unavailable; retrying")]
     private static partial void LogInfrastructureError(ILogger logger, Exception exception);

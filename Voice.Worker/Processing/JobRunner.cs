@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Voice.Audio;
 using Voice.Audio.Encoding;
 using Voice.Audio.Resampling;
@@ -10,113 +11,322 @@ using Voice.Speech.Engines;
 namespace Voice.Worker.Processing;
 
 /// <summary>
-/// Runs one delivered job: claim it in the ledger, synthesise, bring the audio to 24 kHz, encode, store,
-/// commit the result, acknowledge. The entry is acknowledged only after the ledger says the job is finished,
-/// so a crash at any point leaves it pending for redelivery; the claim's attempt number keeps a stale
-/// attempt from overwriting a newer one.
+/// Runs delivered jobs: claims each in the ledger (a new epoch), synthesises compatible ones together as one
+/// batch, brings the audio to 24 kHz, encodes and stores it, commits the result, acknowledges the entry.
+/// An entry is acknowledged only once the ledger says its job is settled, so a crash at any point leaves it
+/// pending for another worker; the epoch keeps a superseded attempt from committing anything.
 /// </summary>
 public sealed partial class JobRunner(
     JobStore jobs,
     JobQueue queue,
+    JobEvents events,
     BlobStore blobs,
     ISpeechEngine engine,
+    CancellationSignals cancellations,
     WorkerTelemetry telemetry,
+    IOptions<WorkerOptions> options,
     ILogger<JobRunner> logger)
 {
-    public async Task RunAsync(QueueEntry entry, CancellationToken cancellationToken)
-    {
-        using var activity = WorkerTelemetry.Source.StartActivity("job.process", ActivityKind.Consumer, entry.TraceParent);
-        activity?.SetTag("voice.task_id", entry.JobId);
-        activity?.SetTag("voice.tenant_id", entry.TenantId);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
-        var claimed = await jobs.ClaimAsync(entry.TenantId, entry.JobId, cancellationToken);
-        if (claimed is null)
+    private sealed class Work(QueueEntry entry, ClaimedJob job, SynthesisRequest request) : IDisposable
+    {
+        public QueueEntry Entry { get; } = entry;
+        public ClaimedJob Job { get; } = job;
+        public SynthesisRequest Request { get; } = request;
+        public CancellationTokenSource Cancel { get; } = new();
+        public List<float> Samples { get; } = [];
+        public PolyphaseResampler? Resampler { get; set; }
+        public long LastProgress { get; set; }
+        public Exception? Error { get; set; }
+
+        public void Dispose() => Cancel.Dispose();
+    }
+
+    public async Task RunAsync(IReadOnlyList<QueueEntry> entries, string consumer, CancellationToken hardStop)
+    {
+        var claimed = new List<Work>();
+        foreach (var entry in entries)
         {
-            // Finished or canceled already (a redelivery): nothing to do but acknowledge.
-            await queue.AcknowledgeAsync(entry.EntryId);
-            return;
+            if (await ClaimAsync(entry).ConfigureAwait(false) is { } work)
+            {
+                claimed.Add(work);
+            }
         }
-        activity?.SetTag("voice.attempt", claimed.Attempt);
+        foreach (var batch in claimed.GroupBy(w => engine.BatchKey(w.Request)).SelectMany(g => g.Chunk(Math.Max(1, engine.Capabilities.MaxBatchSize))))
+        {
+            await RunBatchAsync(batch, consumer, hardStop).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<Work?> ClaimAsync(QueueEntry entry)
+    {
+        var (result, job) = await jobs.ClaimAsync(entry.TenantId, entry.JobId, options.Value.MaxAttempts, CancellationToken.None).ConfigureAwait(false);
+        switch (result)
+        {
+            case ClaimResult.Claimed:
+                var voice = PresetVoices.Find(job!.Spec.Voice);
+                if (voice is null)
+                {
+                    await FailAsync(job, "invalid-request", $"Unknown voice '{job.Spec.Voice}'.", entry).ConfigureAwait(false);
+                    return null;
+                }
+                return new Work(entry, job, new SynthesisRequest(job.Spec.Text, job.Spec.Language, voice));
+            case ClaimResult.Exhausted:
+                LogExhausted(logger, entry.JobId, entry.TenantId);
+                await queue.DeadLetterAsync(entry, options.Value.MaxAttempts, "attempts exhausted (the worker running it stopped or failed each time)").ConfigureAwait(false);
+                break;
+        }
+        // Finished, canceled or failed already: nothing to run.
+        await queue.AcknowledgeAsync(entry).ConfigureAwait(false);
+        telemetry.JobsProcessed.Add(1, new KeyValuePair<string, object?>("outcome", result.ToString().ToLowerInvariant()));
+        return null;
+    }
+
+    private async Task RunBatchAsync(Work[] batch, string consumer, CancellationToken hardStop)
+    {
         var started = Stopwatch.GetTimestamp();
+        using var activity = WorkerTelemetry.Source.StartActivity(batch.Length == 1 ? "job.process" : "job.batch", ActivityKind.Consumer,
+            batch[0].Entry.TraceParent, links: batch.Skip(1).Select(w => new ActivityLink(w.Entry.TraceParent)));
+        activity?.SetTag("voice.task_id", batch[0].Job.Id);
+        activity?.SetTag("voice.tenant_id", batch[0].Job.TenantId);
+        activity?.SetTag("voice.batch_size", batch.Length);
+        activity?.SetTag("voice.engine", engine.Name);
+
+        var registrations = batch.Select(w => cancellations.Register(w.Job.Id, w.Cancel)).ToList();
+        using var heartbeat = new Timer(_ => _ = HeartbeatAsync(batch, consumer), null, queue.VisibilityTimeout / 3, queue.VisibilityTimeout / 3);
+        try
+        {
+            await SynthesizeAsync(batch, hardStop).ConfigureAwait(false);
+            foreach (var work in batch)
+            {
+                await SettleAsync(work, consumer, hardStop, started).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            registrations.ForEach(r => r.Dispose());
+            foreach (var work in batch)
+            {
+                work.Dispose();
+            }
+        }
+    }
+
+    private async Task SynthesizeAsync(Work[] batch, CancellationToken hardStop)
+    {
+        using var span = WorkerTelemetry.Source.StartActivity("speech.synthesize");
+        span?.SetTag("voice.engine", engine.Name);
+        span?.SetTag("voice.model", engine.Model);
+        span?.SetTag("voice.characters", batch.Sum(w => w.Job.Spec.Text.Length));
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            if (batch.Length == 1)
+            {
+                var work = batch[0];
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(hardStop, work.Cancel.Token);
+                await foreach (var chunk in engine.SynthesizeAsync(work.Request, linked.Token).ConfigureAwait(false))
+                {
+                    await AcceptAsync(work, chunk).ConfigureAwait(false);
+                }
+            }
+            else
+            {
+                // One forward pass for all; a job canceled meanwhile just stops collecting its chunks.
+                await foreach (var (index, chunk) in engine.SynthesizeBatchAsync([.. batch.Select(w => w.Request)], hardStop).ConfigureAwait(false))
+                {
+                    if (!batch[index].Cancel.IsCancellationRequested)
+                    {
+                        await AcceptAsync(batch[index], chunk).ConfigureAwait(false);
+                    }
+                }
+            }
+            foreach (var work in batch)
+            {
+                work.Resampler?.Flush(work.Samples);
+            }
+        }
+        catch (Exception ex)
+        {
+            foreach (var work in batch)
+            {
+                work.Error = ex;
+            }
+        }
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        double audio = batch.Sum(w => w.Samples.Count) / (double)AudioFormat.PlatformSampleRate;
+        if (audio > 0)
+        {
+            telemetry.RealTimeFactor.Record(seconds / audio, new KeyValuePair<string, object?>("engine", engine.Name));
+        }
+    }
+
+    private async Task AcceptAsync(Work work, PcmChunk chunk)
+    {
+        if (chunk.SampleRate == AudioFormat.PlatformSampleRate)
+        {
+            work.Samples.AddRange(chunk.Samples.Span);
+        }
+        else
+        {
+            work.Resampler ??= new PolyphaseResampler(chunk.SampleRate, AudioFormat.PlatformSampleRate);
+            work.Resampler.Process(chunk.Samples.Span, work.Samples);
+        }
+        long now = Stopwatch.GetTimestamp();
+        if (chunk.Progress > 0 && chunk.Progress < 1 && Stopwatch.GetElapsedTime(work.LastProgress, now) >= ProgressInterval)
+        {
+            work.LastProgress = now;
+            await events.ReportProgressAsync(work.Job.Id, chunk.Progress).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Turns one job's synthesis outcome into its settled ledger state, then acknowledges (or hands back) its entry.</summary>
+    private async Task SettleAsync(Work work, string consumer, CancellationToken hardStop, long started)
+    {
+        var job = work.Job;
         string outcome;
         try
         {
-            var result = await SynthesizeAndStoreAsync(claimed, cancellationToken);
-            bool committed = await jobs.CompleteAsync(claimed, engine.Name, engine.Model, result, cancellationToken);
-            outcome = committed ? JobStatus.Completed : "superseded";
-            LogCompleted(logger, claimed.Id, claimed.TenantId, result.DurationMs, committed);
+            if (work.Error is OperationCanceledException && hardStop.IsCancellationRequested && !work.Cancel.IsCancellationRequested)
+            {
+                // Shutting down: hand the job back without counting the attempt.
+                await jobs.ReleaseAsync(job, error: null, CancellationToken.None).ConfigureAwait(false);
+                await queue.ReleaseAsync(work.Entry, consumer).ConfigureAwait(false);
+                LogReleased(logger, job.Id);
+                telemetry.JobsProcessed.Add(1, new KeyValuePair<string, object?>("outcome", "released"));
+                return;
+            }
+            if (work.Cancel.IsCancellationRequested)
+            {
+                await jobs.MarkCanceledAsync(job, CancellationToken.None).ConfigureAwait(false);
+                outcome = JobStatus.Canceled;
+            }
+            else if (work.Error is not null)
+            {
+                outcome = await HandleFailureAsync(work, consumer).ConfigureAwait(false);
+                if (outcome == "retrying")
+                {
+                    telemetry.JobsProcessed.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+                    return; // entry handed back, not acknowledged
+                }
+            }
+            else if (work.Samples.Count == 0)
+            {
+                await jobs.FailAsync(job, Problem("synthesis-failed", "The engine produced no audio for this text."), CancellationToken.None).ConfigureAwait(false);
+                outcome = JobStatus.Failed;
+            }
+            else
+            {
+                outcome = await StoreAndCompleteAsync(work, started).ConfigureAwait(false);
+            }
+            await queue.AcknowledgeAsync(work.Entry).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
-            LogFailed(logger, claimed.Id, claimed.TenantId, ex);
-            await jobs.FailAsync(claimed, ProblemJson(ex), CancellationToken.None);
-            outcome = JobStatus.Failed;
+            // Ledger or Redis trouble while settling: leave the entry pending; it is reclaimed and retried.
+            LogSettleFailed(logger, job.Id, ex);
+            outcome = "unsettled";
         }
-        await queue.AcknowledgeAsync(entry.EntryId);
         telemetry.JobsProcessed.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
         telemetry.JobDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
     }
 
-    private async Task<JobResult> SynthesizeAndStoreAsync(ClaimedJob job, CancellationToken cancellationToken)
+    private async Task<string> StoreAndCompleteAsync(Work work, long started)
     {
-        var voice = PresetVoices.Find(job.Spec.Voice) ?? throw new InvalidOperationException($"Unknown voice '{job.Spec.Voice}'.");
-        var samples = new List<float>();
-        PolyphaseResampler? resampler = null;
-
-        var synthesisStart = Stopwatch.GetTimestamp();
-        using (var synth = WorkerTelemetry.Source.StartActivity("speech.synthesize"))
-        {
-            synth?.SetTag("voice.engine", engine.Name);
-            synth?.SetTag("voice.model", engine.Model);
-            synth?.SetTag("voice.characters", job.Spec.Text.Length);
-            var request = new SynthesisRequest(job.Spec.Text, job.Spec.Language, voice);
-            await foreach (var chunk in engine.SynthesizeAsync(request, cancellationToken))
-            {
-                if (chunk.SampleRate == AudioFormat.PlatformSampleRate)
-                {
-                    samples.AddRange(chunk.Samples.Span);
-                    continue;
-                }
-                resampler ??= new PolyphaseResampler(chunk.SampleRate, AudioFormat.PlatformSampleRate);
-                resampler.Process(chunk.Samples.Span, samples);
-            }
-            resampler?.Flush(samples);
-        }
-        double synthesisSeconds = Stopwatch.GetElapsedTime(synthesisStart).TotalSeconds;
-        if (samples.Count == 0)
-        {
-            throw new InvalidOperationException("The engine produced no audio for this text.");
-        }
-        int durationMs = (int)(samples.Count * 1000L / AudioFormat.PlatformSampleRate);
-        telemetry.RealTimeFactor.Record(synthesisSeconds / (durationMs / 1000.0), new KeyValuePair<string, object?>("engine", engine.Name));
-
-        using var encoded = new MemoryStream(WavWriter.HeaderSize + (samples.Count * 2));
+        var job = work.Job;
+        int durationMs = (int)(work.Samples.Count * 1000L / AudioFormat.PlatformSampleRate);
+        using var encoded = new MemoryStream(WavWriter.HeaderSize + (work.Samples.Count * 2));
         using (WorkerTelemetry.Source.StartActivity("audio.encode"))
         {
-            await WavWriter.WriteAsync(encoded, samples.ToArray(), AudioFormat.PlatformSampleRate, cancellationToken);
+            await WavWriter.WriteAsync(encoded, work.Samples.ToArray(), AudioFormat.PlatformSampleRate, CancellationToken.None).ConfigureAwait(false);
         }
         encoded.Position = 0;
-        string path = $"results/{job.Id:N}.{job.Spec.Format}";
+        // One object per epoch: a superseded attempt can never overwrite the audio a newer one committed.
+        string path = $"results/{job.Id:N}-{job.Epoch}.{job.Spec.Format}";
         using (WorkerTelemetry.Source.StartActivity("storage.upload"))
         {
-            await blobs.UploadAsync(job.TenantId, path, encoded, "audio/wav", cancellationToken);
+            await blobs.UploadAsync(job.TenantId, path, encoded, "audio/wav", CancellationToken.None).ConfigureAwait(false);
         }
-        return new JobResult(path, encoded.Length, durationMs, AudioFormat.PlatformSampleRate);
+        var result = new JobResult(path, encoded.Length, durationMs, AudioFormat.PlatformSampleRate);
+        int computeMs = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (await jobs.CompleteAsync(job, engine.Name, engine.Model, result, computeMs, CancellationToken.None).ConfigureAwait(false))
+        {
+            LogCompleted(logger, job.Id, job.TenantId, durationMs);
+            return JobStatus.Completed;
+        }
+        // Not committed: a cancel request arrived (then it is canceled now) or a newer attempt owns the job.
+        await blobs.DeleteAsync(job.TenantId, path, CancellationToken.None).ConfigureAwait(false);
+        return await jobs.MarkCanceledAsync(job, CancellationToken.None).ConfigureAwait(false) ? JobStatus.Canceled : "superseded";
+    }
+
+    private async Task<string> HandleFailureAsync(Work work, string consumer)
+    {
+        var job = work.Job;
+        var ex = work.Error!;
+        LogFailed(logger, job.Id, job.TenantId, job.Attempt, ex);
+        // A request the engine cannot serve will fail the same way every time: no retry.
+        if (ex is ArgumentException or NotSupportedException)
+        {
+            await jobs.FailAsync(job, Problem("synthesis-failed", ex.Message), CancellationToken.None).ConfigureAwait(false);
+            return JobStatus.Failed;
+        }
+        if (job.Attempt >= options.Value.MaxAttempts)
+        {
+            await jobs.FailAsync(job, Problem("attempts-exhausted", $"Gave up after {job.Attempt} attempts; the last error was {ex.GetType().Name}."), CancellationToken.None).ConfigureAwait(false);
+            await queue.DeadLetterAsync(work.Entry, job.Attempt, $"{ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            return JobStatus.Failed;
+        }
+        await jobs.ReleaseAsync(job, $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None).ConfigureAwait(false);
+        await queue.ReleaseAsync(work.Entry, consumer).ConfigureAwait(false);
+        return "retrying";
+    }
+
+    private async Task FailAsync(ClaimedJob job, string type, string detail, QueueEntry entry)
+    {
+        await jobs.FailAsync(job, Problem(type, detail), CancellationToken.None).ConfigureAwait(false);
+        await queue.AcknowledgeAsync(entry).ConfigureAwait(false);
+    }
+
+    private async Task HeartbeatAsync(Work[] batch, string consumer)
+    {
+        foreach (var work in batch)
+        {
+            try
+            {
+                await queue.HeartbeatAsync(work.Entry, consumer).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            {
+                LogHeartbeatFailed(logger, work.Job.Id, ex);
+            }
+        }
     }
 
     /// <summary>The failure as the client will see it: a problem document without internals.</summary>
-    private static string ProblemJson(Exception ex) => JsonSerializer.Serialize(new Dictionary<string, object>
+    private static string Problem(string type, string detail) => JsonSerializer.Serialize(new Dictionary<string, object>
     {
-        ["type"] = "https://voice.dev/problems/synthesis-failed",
-        ["title"] = "Speech synthesis failed.",
+        ["type"] = $"https://voice.dev/problems/{type}",
+        ["title"] = type == "attempts-exhausted" ? "The job failed on every attempt." : "Speech synthesis failed.",
         ["status"] = 500,
-        ["detail"] = ex is ArgumentException or InvalidOperationException ? ex.Message : "An internal error stopped the job.",
+        ["detail"] = detail,
     });
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} of tenant {TenantId} completed: {DurationMs} ms of audio (committed: {Committed})")]
-    private static partial void LogCompleted(ILogger logger, Guid jobId, Guid tenantId, int durationMs, bool committed);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} of tenant {TenantId} completed: {DurationMs} ms of audio")]
+    private static partial void LogCompleted(ILogger logger, Guid jobId, Guid tenantId, int durationMs);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId} of tenant {TenantId} failed")]
-    private static partial void LogFailed(ILogger logger, Guid jobId, Guid tenantId, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of tenant {TenantId} failed on attempt {Attempt}")]
+    private static partial void LogFailed(ILogger logger, Guid jobId, Guid tenantId, int attempt, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of tenant {TenantId} ran out of attempts and was dead-lettered")]
+    private static partial void LogExhausted(ILogger logger, Guid jobId, Guid tenantId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} handed back to the queue for shutdown")]
+    private static partial void LogReleased(ILogger logger, Guid jobId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} could not be settled; its entry stays pending for redelivery")]
+    private static partial void LogSettleFailed(ILogger logger, Guid jobId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat for job {JobId} failed")]
+    private static partial void LogHeartbeatFailed(ILogger logger, Guid jobId, Exception exception);
 }

@@ -1,3 +1,4 @@
+using Voice.Core.Webhooks;
 using Voice.Speech.Engines;
 using Voice.Speech.Espeak;
 
@@ -12,6 +13,8 @@ public static class WorkerExtensions
             .BindConfiguration(WorkerOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        // Long enough for the grace period plus handing jobs back.
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         string engine = builder.Configuration["Speech:Engine"] ?? EspeakEngine.EngineName;
         switch (engine)
@@ -19,13 +22,21 @@ public static class WorkerExtensions
             case EspeakEngine.EngineName:
                 builder.Services.AddSingleton<ISpeechEngine, EspeakEngine>();
                 break;
+            case NullEngine.EngineName:
+                builder.Services.AddSingleton<ISpeechEngine, NullEngine>();
+                break;
             default:
-                throw new InvalidOperationException($"Unknown speech engine '{engine}' (Speech:Engine). Known: {EspeakEngine.EngineName}.");
+                throw new InvalidOperationException($"Unknown speech engine '{engine}' (Speech:Engine). Known: {EspeakEngine.EngineName}, {NullEngine.EngineName}.");
         }
 
         builder.Services.AddSingleton<WorkerTelemetry>();
+        builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<JobRunner>();
+        builder.Services.AddSingleton<CancellationSignals>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CancellationSignals>());
         builder.Services.AddHostedService<JobConsumer>();
+        builder.Services.AddHostedService<Reconciler>();
+        builder.Services.AddHostedService<WebhookDispatcher>();
         return builder;
     }
 }

@@ -7,11 +7,31 @@ public sealed class WorkerOptions
 {
     public const string Section = "Worker";
 
-    /// <summary>Jobs processed at once by this process (the engine may still serialise synthesis).</summary>
+    /// <summary>Jobs (or batches) processed at once by this process (the engine may still serialise synthesis).</summary>
     [Range(1, 64)]
     public int Concurrency { get; set; } = 2;
 
     /// <summary>How long an idle slot sleeps when no wake-up arrives (a wake-up can be lost; polling is the fallback).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Attempts a job gets before it fails for good and goes to the dead letters.</summary>
+    [Range(1, 20)]
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>How often this worker takes over entries that a dead worker left pending.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.200", "00:10:00")]
+    public TimeSpan ReclaimInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the elected reconciler compares the ledger with Redis.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Jobs younger than this are left alone by the reconciler (their enqueue may still be on its way).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ReconcileMinimumAge { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a running job may go on after shutdown begins before it is handed back to the queue.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(20);
 }

@@ -15,9 +15,12 @@ public sealed class WorkerTelemetry : IDisposable
     public WorkerTelemetry(IMeterFactory meters)
     {
         _meter = meters.Create(Name);
-        JobsProcessed = _meter.CreateCounter<long>("voice.jobs.processed", "{job}", "Jobs finished by this worker, by outcome.");
-        JobDuration = _meter.CreateHistogram<double>("voice.job.duration", "s", "Time from claim to committed result.");
+        JobsProcessed = _meter.CreateCounter<long>("voice.jobs.processed", "{job}", "Jobs settled by this worker, by outcome.");
+        JobDuration = _meter.CreateHistogram<double>("voice.job.duration", "s", "Time from claim to settled outcome.");
         RealTimeFactor = _meter.CreateHistogram<double>("voice.engine.rtf", "1", "Synthesis time divided by audio duration.");
+        Reclaimed = _meter.CreateCounter<long>("voice.queue.reclaimed", "{entry}", "Entries taken over from consumers that stopped answering.");
+        Reconciled = _meter.CreateCounter<long>("voice.queue.reconciled", "{job}", "Ledger jobs re-enqueued because Redis had lost them.");
+        WebhookAttempts = _meter.CreateCounter<long>("voice.webhooks.attempts", "{attempt}", "Webhook delivery attempts, by result.");
     }
 
     public Counter<long> JobsProcessed { get; }
@@ -25,6 +28,12 @@ public sealed class WorkerTelemetry : IDisposable
     public Histogram<double> JobDuration { get; }
 
     public Histogram<double> RealTimeFactor { get; }
+
+    public Counter<long> Reclaimed { get; }
+
+    public Counter<long> Reconciled { get; }
+
+    public Counter<long> WebhookAttempts { get; }
 
     public void Dispose() => _meter.Dispose();
 }

@@ -1,0 +1,31 @@
+using System.Runtime.CompilerServices;
+
+namespace Voice.Speech.Engines;
+
+/// <summary>
+/// An engine that does no synthesis: it returns silence of the length the text would take to speak, at once.
+/// It measures and tests the platform around the engine (queue, ledger, storage) without paying for speech,
+/// and exercises the batching path. Never a default: select it with <c>Speech:Engine=null</c>.
+/// </summary>
+public sealed class NullEngine : ISpeechEngine
+{
+    public const string EngineName = "null";
+    private const int SampleRate = 24_000;
+    private const double CharactersPerSecond = 16;
+
+    public string Name => EngineName;
+
+    public string Model => "silence";
+
+    public SpeechEngineCapabilities Capabilities { get; } = new(SpeechLanguages.All, SampleRate, 20_000, Streaming: true, RequiresGpu: false, MaxBatchSize: 16);
+
+    public Task WarmUpAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async IAsyncEnumerable<PcmChunk> SynthesizeAsync(SynthesisRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        int samples = Math.Max(1, (int)(request.Text.Length / CharactersPerSecond / request.Speed * SampleRate));
+        await Task.Yield();
+        yield return new PcmChunk(new float[samples], SampleRate, 1.0);
+    }
+}

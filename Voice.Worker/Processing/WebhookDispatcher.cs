@@ -1,0 +1,72 @@
+using Voice.Core.Webhooks;
+
+namespace Voice.Worker.Processing;
+
+/// <summary>
+/// Sends webhook deliveries when they fall due (at most 8 at once), records each attempt in the delivery
+/// log and schedules the retry with backoff; after about a day, or 30 attempts, a delivery fails for good.
+/// </summary>
+public sealed partial class WebhookDispatcher(
+    WebhookSchedule schedule,
+    WebhookStore store,
+    WebhookSender sender,
+    WorkerTelemetry telemetry,
+    TimeProvider clock,
+    ILogger<WebhookDispatcher> logger) : BackgroundService
+{
+    private const int Parallelism = 8;
+    private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(500);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var due = await schedule.TakeDueAsync(clock.GetUtcNow(), Parallelism * 2);
+                if (due.Count == 0)
+                {
+                    await Task.Delay(Idle, stoppingToken);
+                    continue;
+                }
+                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
+                    async (item, ct) => await DeliverAsync(item.TenantId, item.DeliveryId, ct));
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or Npgsql.NpgsqlException or TimeoutException)
+            {
+                LogInfrastructureError(logger, ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+    }
+
+    private async Task DeliverAsync(Guid tenantId, Guid deliveryId, CancellationToken cancellationToken)
+    {
+        var delivery = await store.LoadPendingAsync(tenantId, deliveryId, cancellationToken);
+        if (delivery is null)
+        {
+            return; // delivered, given up, or its endpoint was deleted
+        }
+        var (delivered, status, error) = await sender.SendAsync(delivery, clock.GetUtcNow(), cancellationToken);
+        var next = await store.RecordAttemptAsync(delivery, delivered, status, error, cancellationToken);
+        telemetry.WebhookAttempts.Add(1, new KeyValuePair<string, object?>("result", delivered ? "delivered" : next is null ? "gave_up" : "retry"));
+        if (next is { } at)
+        {
+            await schedule.AddAsync([new ScheduledDelivery(tenantId, deliveryId, at)]);
+        }
+        else if (!delivered)
+        {
+            LogGaveUp(logger, deliveryId, tenantId, error);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of tenant {TenantId} failed for good: {Error}")]
+    private static partial void LogGaveUp(ILogger logger, Guid deliveryId, Guid tenantId, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook dispatch paused by an infrastructure error")]
+    private static partial void LogInfrastructureError(ILogger logger, Exception exception);
+}
