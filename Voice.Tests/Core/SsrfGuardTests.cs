@@ -1,0 +1,70 @@
+using System.Net;
+using Voice.Core.Webhooks;
+
+namespace Voice.Tests.Core;
+
+public sealed class SsrfGuardTests
+{
+    private readonly SsrfGuard _guard = new([]);
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("10.1.2.3")]
+    [InlineData("172.20.0.1")]
+    [InlineData("192.168.0.10")]
+    [InlineData("169.254.169.254")]
+    [InlineData("100.64.0.1")]
+    [InlineData("0.0.0.0")]
+    [InlineData("224.0.0.1")]
+    [InlineData("::1")]
+    [InlineData("fe80::1")]
+    [InlineData("fd12:3456::1")]
+    [InlineData("::ffff:10.0.0.1")]
+    [InlineData("::ffff:127.0.0.1")]
+    public void PrivateLoopbackAndLinkLocalAddressesAreRefused(string address)
+    {
+        Assert.False(_guard.IsAllowed(IPAddress.Parse(address)));
+    }
+
+    [Theory]
+    [InlineData("8.8.8.8")]
+    [InlineData("1.1.1.1")]
+    [InlineData("2606:4700:4700::1111")]
+    public void PublicAddressesAreAllowed(string address)
+    {
+        Assert.True(_guard.IsAllowed(IPAddress.Parse(address)));
+    }
+
+    [Fact]
+    public void AnExplicitlyAllowedNetworkIsReachable()
+    {
+        var development = new SsrfGuard([IPNetwork.Parse("127.0.0.0/8")]);
+
+        Assert.True(development.IsAllowed(IPAddress.Loopback));
+        Assert.False(development.IsAllowed(IPAddress.Parse("10.0.0.1")));
+    }
+
+    [Fact]
+    public async Task SenderRefusesAForbiddenTargetWithoutConnecting()
+    {
+        using var sender = new WebhookSender(_guard);
+        var delivery = new PendingDelivery(Guid.NewGuid(), Guid.NewGuid(), "task.completed", "http://10.255.255.1:9/hook", "{}", "s"u8.ToArray(), 0, DateTimeOffset.UtcNow);
+
+        var started = DateTime.UtcNow;
+        var (delivered, status, error) = await sender.SendAsync(delivery, DateTimeOffset.UtcNow, CancellationToken.None);
+
+        Assert.False(delivered);
+        Assert.Null(status);
+        Assert.Contains("may not reach", error);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2), "it tried to connect instead of refusing");
+    }
+
+    [Fact]
+    public void SignatureIsHmacSha256OfTimestampAndBody()
+    {
+        // Reference value computed independently: printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac whsec_test
+        string signature = WebhookSender.Sign("whsec_test"u8, 1_700_000_000, "{\"a\":1}");
+
+        Assert.Equal("t=1700000000,v1=38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789", signature);
+    }
+}

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting.ApplicationModel;
+using Npgsql;
+using Voice.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Voice.Tests.EndToEnd;
+
+/// <summary>
+/// The durability claim under fire: thousands of jobs from several tenants while worker processes are
+/// killed with SIGKILL at random moments and Redis is restarted (losing everything it held). Every accepted
+/// job must end completed exactly once: nothing lost, nothing billed twice. VOICE_CHAOS_JOBS sets the size.
+/// </summary>
+[Collection(AppCollection.Name)]
+public sealed class ChaosTests(VoiceAppFixture app, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(4);
+
+    [Fact]
+    public async Task EveryAcceptedJobCompletesExactlyOnceDespiteKilledWorkersAndARedisRestart()
+    {
+        int jobCount = int.TryParse(Environment.GetEnvironmentVariable("VOICE_CHAOS_JOBS"), CultureInfo.InvariantCulture, out int n) ? n : 2000;
+        var tenants = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => app.CreateTenantAsync()));
+        await using var workers = await ChaosWorkers.StartAsync(app, count: 3);
+        using var deadline = new CancellationTokenSource(Deadline);
+        var clock = Stopwatch.StartNew();
+
+        var accepted = new System.Collections.Concurrent.ConcurrentBag<Guid>();
+        int refused = 0, submitted = 0;
+        var submitting = Parallel.ForEachAsync(Enumerable.Range(0, jobCount), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = deadline.Token }, async (i, ct) =>
+        {
+            using var api = app.CreateApiClient(tenants[i % tenants.Length].ApiKey);
+            using var response = await api.PostAsJsonAsync("/api/v1/voice/generate", new { text = $"Chaos job {i}." }, ct);
+            int done = Interlocked.Increment(ref submitted);
+            if (response.StatusCode == HttpStatusCode.Accepted)
+            {
+                accepted.Add((await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("task_id").GetGuid());
+            }
+            else
+            {
+                Interlocked.Increment(ref refused); // e.g. 503 while Redis restarts: the client was told nothing was queued
+            }
+        });
+
+        // Chaos until everything is settled: a worker killed every 0.5–2 s, Redis restarted once mid-run.
+        bool redisRestarted = false;
+        int kills = 0;
+        while (!submitting.IsCompleted || await UnfinishedAsync(accepted) > 0)
+        {
+            deadline.Token.ThrowIfCancellationRequested();
+            await Task.Delay(Random.Shared.Next(500, 2000), deadline.Token);
+            if (!redisRestarted && Volatile.Read(ref submitted) > jobCount * 0.4)
+            {
+                long waiting = await UnfinishedAsync(accepted);
+                await app.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.RestartCommand, deadline.Token);
+                redisRestarted = true;
+                using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await app.ConnectionStringAsync("redis"));
+                long entries = await redis.GetDatabase().HashLengthAsync("{voice}:inflight");
+                output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: Redis restarted with {waiting} accepted jobs unfinished; {entries} queue entries survive");
+            }
+            else if (kills < 12)
+            {
+                workers.KillOneAndReplace();
+                kills++;
+            }
+        }
+        await submitting;
+
+        var ids = accepted.ToArray();
+        var (completed, otherwise, usage, doubleBilled) = await CountAsync(ids);
+        long lost = ids.Length - completed;
+        output.WriteLine($"chaos: {jobCount} submitted, {ids.Length} accepted, {refused} refused, {kills} worker kills (SIGKILL), " +
+            $"Redis restarted: {redisRestarted}; completed {completed}, not completed {otherwise}, lost {lost}, " +
+            $"usage records {usage}, jobs billed twice {doubleBilled}, in {clock.Elapsed.TotalSeconds:F0} s");
+        Assert.True(redisRestarted);
+        Assert.True(kills >= 3, $"only {kills} kills happened");
+        Assert.True(ids.Length >= jobCount * 0.5, "too few jobs were accepted to mean anything");
+        Assert.Equal(0, lost);
+        Assert.Equal(ids.Length, usage);
+        Assert.Equal(0, doubleBilled);
+    }
+
+    private async Task<long> UnfinishedAsync(IEnumerable<Guid> ids)
+    {
+        await using var db = NpgsqlDataSource.Create(await app.ConnectionStringAsync("voicedb"));
+        await using var command = db.CreateCommand("select count(*) from jobs where id = any($1) and status <> 'completed'");
+        command.Parameters.Add(new() { Value = ids.ToArray() });
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private async Task<(long Completed, long Otherwise, long Usage, long DoubleBilled)> CountAsync(Guid[] ids)
+    {
+        await using var db = NpgsqlDataSource.Create(await app.ConnectionStringAsync("voicedb"));
+        await using var command = db.CreateCommand("""
+            select (select count(*) from jobs where id = any($1) and status = 'completed'),
+                   (select count(*) from jobs where id = any($1) and status <> 'completed'),
+                   (select count(*) from usage_records where job_id = any($1)),
+                   (select count(*) from (select job_id from usage_records where job_id = any($1) group by job_id having count(*) > 1) d)
+            """);
+        command.Parameters.Add(new() { Value = ids });
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
+    }
+
+    /// <summary>Extra worker processes (the real Voice.Worker binary, null engine, fast clocks) that the test may kill.</summary>
+    private sealed class ChaosWorkers : IAsyncDisposable
+    {
+        private readonly List<Process> _processes = [];
+        private readonly Dictionary<string, string?> _environment;
+
+        private ChaosWorkers(Dictionary<string, string?> environment) => _environment = environment;
+
+        public static async Task<ChaosWorkers> StartAsync(VoiceAppFixture app, int count)
+        {
+            var workers = new ChaosWorkers(new()
+            {
+                ["ConnectionStrings__voicedb-app"] = await app.ConnectionStringAsync("voicedb-app"),
+                ["ConnectionStrings__redis"] = await app.ConnectionStringAsync("redis"),
+                ["ConnectionStrings__blobs"] = await app.ConnectionStringAsync("blobs"),
+                ["Voice__MasterKey"] = app.MasterKey,
+                ["Speech__Engine"] = "null",
+                ["Queue__VisibilityTimeout"] = "00:00:03",
+                ["Worker__Concurrency"] = "4",
+                ["Worker__ReclaimInterval"] = "00:00:00.500",
+                ["Worker__ReconcileInterval"] = "00:00:01",
+                ["Worker__ReconcileMinimumAge"] = "00:00:02",
+                ["Worker__MaxAttempts"] = "20", // kills are not the job's fault; do not dead-letter for them
+                ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+                ["Logging__LogLevel__Default"] = "Warning",
+            });
+            for (int i = 0; i < count; i++)
+            {
+                workers.Start();
+            }
+            return workers;
+        }
+
+        public void KillOneAndReplace()
+        {
+            var victim = _processes[Random.Shared.Next(_processes.Count)];
+            victim.Kill(); // SIGKILL: no shutdown, no release, no acknowledgement
+            victim.WaitForExit();
+            _processes.Remove(victim);
+            victim.Dispose();
+            Start();
+        }
+
+        private void Start()
+        {
+            var start = new ProcessStartInfo("dotnet", [WorkerAssembly()])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var (key, value) in _environment)
+            {
+                start.Environment[key] = value;
+            }
+            var process = Process.Start(start)!;
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            _processes.Add(process);
+        }
+
+        private static string WorkerAssembly()
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Voice.sln")))
+            {
+                directory = directory.Parent;
+            }
+            string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+            return Path.Combine(directory!.FullName, "Voice.Worker", "bin", configuration, "net10.0", "Voice.Worker.dll");
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var process in _processes)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+                process.Dispose();
+            }
+        }
+    }
+}
