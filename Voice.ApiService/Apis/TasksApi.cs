@@ -52,7 +52,7 @@ public static partial class TasksApi
     }
 
     public static async Task<Results<Accepted<TaskAccepted>, Ok<TaskAccepted>, ProblemHttpResult>> GenerateAsync(
-        HttpContext context, JobStore jobs, JobQueue queue, PlanCatalog plans, WebhookStore webhooks, SsrfGuard guard,
+        HttpContext context, JobSubmitter submitter, JobStore jobs, JobQueue queue, PlanCatalog plans, WebhookStore webhooks, SsrfGuard guard,
         ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         string? idempotencyKey = context.Request.Headers["Idempotency-Key"];
@@ -77,40 +77,60 @@ public static partial class TasksApi
         }
 
         using var activity = Activity.StartActivity("job.submit", ActivityKind.Producer);
-        byte[]? requestHash = idempotencyKey is null ? null : RequestHash(spec!, request.CallbackUrl);
-        var submitted = await jobs.CreateAsync(caller.TenantId, spec!, request.CallbackUrl, idempotencyKey, requestHash, cancellationToken);
-        if (submitted.KeyConflict)
-        {
-            return Problems.Create(StatusCodes.Status409Conflict, Problems.IdempotencyConflict,
-                "This Idempotency-Key was used for a different request.", "Use a new key for a new request.");
-        }
-        var job = submitted.Job!;
-        string statusUrl = AbsoluteUrl(context, $"/api/v1/task/{job.Id}");
-        activity?.SetTag("voice.task_id", job.Id);
         activity?.SetTag("voice.tenant_id", caller.TenantId);
         activity?.SetTag("voice.characters", spec!.Text.Length);
-        if (submitted.Replayed)
-        {
-            context.Response.Headers["Idempotent-Replayed"] = "true";
-            return TypedResults.Ok(new TaskAccepted(job.Id, JobStatus.Queued, statusUrl));
-        }
+        int weight = await plans.QueueWeightAsync(caller.Plan, cancellationToken);
+        Job job;
         try
         {
-            await queue.EnqueueAsync(job.Id, caller.TenantId, await plans.QueueWeightAsync(caller.Plan, cancellationToken), cancellationToken);
+            if (idempotencyKey is null)
+            {
+                job = await submitter.SubmitAsync(new NewJob(caller.TenantId, spec!, request.CallbackUrl), weight);
+            }
+            else
+            {
+                var submitted = await jobs.CreateAsync(caller.TenantId, spec!, request.CallbackUrl, idempotencyKey, RequestHash(spec!, request.CallbackUrl), cancellationToken);
+                if (submitted.KeyConflict)
+                {
+                    return Problems.Create(StatusCodes.Status409Conflict, Problems.IdempotencyConflict,
+                        "This Idempotency-Key was used for a different request.", "Use a new key for a new request.");
+                }
+                job = submitted.Job!;
+                if (submitted.Replayed)
+                {
+                    context.Response.Headers["Idempotent-Replayed"] = "true";
+                    return TypedResults.Ok(new TaskAccepted(job.Id, JobStatus.Queued, AbsoluteUrl(context, $"/api/v1/task/{job.Id}")));
+                }
+                await EnqueueOrWithdrawAsync(job, weight, jobs, queue, cancellationToken);
+            }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (QueueUnavailableException ex)
         {
-            // The ledger row must not outlive a failed enqueue: the client was told nothing was queued.
-            await jobs.DeleteQueuedAsync(caller.TenantId, job.Id, CancellationToken.None);
-            LogEnqueueFailed(loggers.CreateLogger(typeof(TasksApi)), job.Id, ex);
+            LogEnqueueFailed(loggers.CreateLogger(typeof(TasksApi)), ex);
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.QueueUnavailable,
                 "The job queue is unavailable.", "Nothing was queued; retry shortly.");
         }
+        activity?.SetTag("voice.task_id", job.Id);
+        string statusUrl = AbsoluteUrl(context, $"/api/v1/task/{job.Id}");
         return TypedResults.Accepted(statusUrl, new TaskAccepted(job.Id, job.Status, statusUrl));
     }
 
+    private static async Task EnqueueOrWithdrawAsync(Job job, int weight, JobStore jobs, JobQueue queue, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await queue.EnqueueAsync(job.Id, job.TenantId, weight, cancellationToken);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // The ledger row must not outlive a failed enqueue: the client is told nothing was queued.
+            await jobs.DeleteQueuedAsync([job], CancellationToken.None);
+            throw new QueueUnavailableException(ex);
+        }
+    }
+
     public static async Task<Results<Ok<TaskStatus>, ProblemHttpResult>> GetStatusAsync(
-        Guid id, HttpContext context, JobStore jobs, JobEvents events, AuditLog audit, ResultUrlSigner signer, CancellationToken cancellationToken)
+        Guid id, HttpContext context, JobStore jobs, JobQueue queue, JobEvents events, AuditLog audit, ResultUrlSigner signer, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
         var job = await jobs.GetAsync(caller.TenantId, id, cancellationToken);
@@ -131,7 +151,7 @@ public static partial class TasksApi
             result = new TaskResultSummary(job.Spec.Format, ContentTypeOf(job.Spec.Format), r.SampleRate,
                 r.DurationMs / 1000.0, r.Bytes, job.Engine, job.Model);
         }
-        long? position = job.Status == JobStatus.Queued ? await jobs.QueuePositionAsync(job, cancellationToken) : null;
+        long? position = job.Status == JobStatus.Queued ? await queue.PositionAsync(job.TenantId, job.Id) : null;
         double? progress = job.Status switch
         {
             JobStatus.Running => await events.GetProgressAsync(job.Id) ?? 0,
@@ -332,6 +352,6 @@ public static partial class TasksApi
     private static string AbsoluteUrl(HttpContext context, string pathAndQuery) =>
         $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{pathAndQuery}";
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Enqueue of job {JobId} failed; the job was withdrawn")]
-    private static partial void LogEnqueueFailed(ILogger logger, Guid jobId, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "A submission could not be queued and was withdrawn")]
+    private static partial void LogEnqueueFailed(ILogger logger, Exception exception);
 }

@@ -12,6 +12,7 @@ public static class Extensions
         builder.AddVoiceDatabaseAdministration();
         builder.AddVoiceSecurity();
         builder.Services.AddHostedService<DemoTenantSeeder>();
+        builder.Services.AddSingleton<Voice.Core.Jobs.JobSubmitter>();
 
         builder.Services.ConfigureHttpJsonOptions(options =>
         {

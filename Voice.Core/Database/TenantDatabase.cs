@@ -34,6 +34,42 @@ public sealed class TenantDatabase(NpgsqlDataSource dataSource)
         }, cancellationToken);
 
     /// <summary>
+    /// Runs statements for any number of tenants in one round trip and one (implicit) transaction: each
+    /// statement is preceded by its tenant's declaration, which lasts until the batch ends, so every statement
+    /// sees only its own tenant's rows. If any statement fails, nothing is committed. The rows of every
+    /// statement's result are read with <paramref name="read"/>.
+    /// </summary>
+    public async Task<List<T>> BatchAsync<T>(IReadOnlyList<(Guid TenantId, NpgsqlBatchCommand Command)> statements, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
+        var results = new List<T>();
+        if (statements.Count == 0)
+        {
+            return results;
+        }
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var (tenantId, command) in statements)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("select set_config('app.tenant_id', $1, true)") { Parameters = { new() { Value = tenantId.ToString() } } });
+            batch.BatchCommands.Add(command);
+        }
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        for (int i = 0; i < statements.Count; i++)
+        {
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the declaration's row
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                results.Add(read(reader));
+            }
+            if (i < statements.Count - 1)
+            {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        return results;
+    }
+
+    /// <summary>
     /// Work with no tenant declared: row-level security hides every tenant-owned row, so this is only useful
     /// for the SECURITY DEFINER lookups that identify a caller (credentials, logins).
     /// </summary>

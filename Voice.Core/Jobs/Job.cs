@@ -52,5 +52,14 @@ public enum CancelResult
     NotFound,
 }
 
+/// <summary>A job to submit.</summary>
+public sealed record NewJob(Guid TenantId, JobSpec Spec, string? CallbackUrl);
+
+/// <summary>One delivered entry's claim outcome; <see cref="Job"/> is set when it is <see cref="ClaimResult.Claimed"/>.</summary>
+public sealed record ClaimOutcome(QueueEntry Entry, ClaimResult Result, ClaimedJob? Job);
+
+/// <summary>A finished synthesis to commit.</summary>
+public sealed record Completion(ClaimedJob Job, string Engine, string Model, JobResult Result, int ComputeMs);
+
 /// <summary>The outcome of submitting a job, with or without an idempotency key.</summary>
 public sealed record SubmitResult(Job? Job, bool Replayed, bool KeyConflict);

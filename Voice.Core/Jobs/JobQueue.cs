@@ -33,46 +33,70 @@ public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.
     private static readonly RedisKey Credits = "{voice}:lanes:credits";
     private static readonly RedisKey Inflight = "{voice}:inflight";
     private static readonly RedisKey DeadLetters = "{voice}:dead";
+    private static readonly RedisKey Enqueued = "{voice}:lanes:enqueued";
+    private static readonly RedisKey Picked = "{voice}:lanes:picked";
+    private static readonly RedisKey Sequence = "{voice}:sequence";
 
     private IDatabase Db => redis.GetDatabase();
 
     public static RedisKey Lane(Guid tenantId) => LanePrefix + tenantId.ToString("N");
 
-    /// <summary>Adds the job to its tenant's lane (once: a job with a pending entry is not added again).</summary>
-    public async Task EnqueueAsync(Guid jobId, Guid tenantId, int weight, CancellationToken cancellationToken)
+    /// <summary>A job to put in its tenant's lane, with the trace its submission belongs to.</summary>
+    public sealed record Item(Guid JobId, Guid TenantId, int Weight, string? TraceParent);
+
+    /// <summary>Adds jobs to their tenants' lanes in one call (once each: a job with an entry is not added again).</summary>
+    public async Task EnqueueManyAsync(IReadOnlyList<Item> jobs, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        await Db.ScriptEvaluateAsync(QueueScripts.Enqueue,
-            [Lane(tenantId), Lanes, Members, Known, Weights, Inflight, Credits],
-            [tenantId.ToString("N"), jobId.ToString("N"), weight, Activity.Current?.Id ?? "", ConsumerGroup]).ConfigureAwait(false);
+        if (jobs.Count == 0)
+        {
+            return;
+        }
+        RedisKey[] keys = [Lanes, Members, Known, Weights, Inflight, Credits, Enqueued, Sequence, .. jobs.Select(j => Lane(j.TenantId))];
+        RedisValue[] values = [ConsumerGroup, .. jobs.SelectMany(j => new RedisValue[] { j.TenantId.ToString("N"), j.JobId.ToString("N"), j.Weight, j.TraceParent ?? "" })];
+        await Db.ScriptEvaluateAsync(QueueScripts.Enqueue, keys, values).ConfigureAwait(false);
         await Db.PublishAsync(WakeChannel, "1", CommandFlags.FireAndForget).ConfigureAwait(false);
     }
 
-    /// <summary>Picks the next entry by weighted round-robin over the tenants' lanes, or null when none is ready.</summary>
-    public async Task<QueueEntry?> PickAsync(string consumer)
+    public Task EnqueueAsync(Guid jobId, Guid tenantId, int weight, CancellationToken cancellationToken) =>
+        EnqueueManyAsync([new Item(jobId, tenantId, weight, Activity.Current?.Id)], cancellationToken);
+
+    /// <summary>Picks up to <paramref name="count"/> entries by weighted round-robin over the tenants' lanes.</summary>
+    public async Task<IReadOnlyList<QueueEntry>> PickManyAsync(string consumer, int count)
     {
-        var result = await Db.ScriptEvaluateAsync(QueueScripts.Pick,
-            [Lanes, Members, Credits, Weights, Known],
-            [ConsumerGroup, consumer, LanePrefix, 16]).ConfigureAwait(false);
-        if (result.IsNull)
+        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Pick,
+            [Lanes, Members, Credits, Weights, Known, Picked],
+            [ConsumerGroup, consumer, LanePrefix, count, 16]).ConfigureAwait(false))!;
+        var entries = new List<QueueEntry>(result.Length / 3);
+        for (int i = 0; i + 2 < result.Length; i += 3)
         {
-            return null;
+            var fields = (RedisResult[])result[i + 2]!;
+            var values = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (int f = 0; f + 1 < fields.Length; f += 2)
+            {
+                values[fields[f].ToString()!] = fields[f + 1].ToString()!;
+            }
+            if (Parse(Guid.ParseExact(result[i].ToString()!, "N"), (RedisValue)result[i + 1], values) is { } entry)
+            {
+                entries.Add(entry);
+            }
         }
-        var parts = (RedisResult[])result!;
-        var fields = (RedisResult[])parts[2]!;
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i + 1 < fields.Length; i += 2)
-        {
-            values[fields[i].ToString()!] = fields[i + 1].ToString()!;
-        }
-        return Parse(Guid.ParseExact(parts[0].ToString()!, "N"), (RedisValue)parts[1], values);
+        return entries;
     }
 
-    /// <summary>Acknowledges a finished entry and deletes it from its lane.</summary>
-    public Task AcknowledgeAsync(QueueEntry entry) =>
-        Db.ScriptEvaluateAsync(QueueScripts.Acknowledge,
-            [Lane(entry.TenantId), Inflight, Members, Known],
-            [ConsumerGroup, entry.EntryId, entry.JobId.ToString("N"), entry.TenantId.ToString("N")]);
+    /// <summary>Acknowledges finished entries and deletes them from their lanes, in one call.</summary>
+    public Task AcknowledgeManyAsync(IReadOnlyList<QueueEntry> entries)
+    {
+        if (entries.Count == 0)
+        {
+            return Task.CompletedTask;
+        }
+        RedisKey[] keys = [Inflight, Members, Known, Sequence, .. entries.Select(e => Lane(e.TenantId))];
+        RedisValue[] values = [ConsumerGroup, .. entries.SelectMany(e => new RedisValue[] { e.EntryId, e.JobId.ToString("N"), e.TenantId.ToString("N") })];
+        return Db.ScriptEvaluateAsync(QueueScripts.Acknowledge, keys, values);
+    }
+
+    public Task AcknowledgeAsync(QueueEntry entry) => AcknowledgeManyAsync([entry]);
 
     /// <summary>
     /// Keeps an entry this consumer is still working on from being reclaimed (resets its idle time).
@@ -131,6 +155,22 @@ public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.
             }
         }
         return reclaimed;
+    }
+
+    /// <summary>
+    /// How many of the tenant's jobs are ahead of this one in its lane (from the lane's enqueue and pick
+    /// counters; jobs canceled while queued still count until they are skipped). Null when unknown.
+    /// </summary>
+    public async Task<long?> PositionAsync(Guid tenantId, Guid jobId)
+    {
+        var sequence = Db.HashGetAsync(Sequence, jobId.ToString("N"));
+        var picked = Db.HashGetAsync(Picked, tenantId.ToString("N"));
+        if ((await sequence.ConfigureAwait(false)) is not { HasValue: true } seq)
+        {
+            return null;
+        }
+        long ahead = (long)seq - (long)((await picked.ConfigureAwait(false)) is { HasValue: true } p ? (long)p : 0) - 1;
+        return Math.Max(0, ahead);
     }
 
     /// <summary>Whether the job has an entry (pending or waiting) in Redis; false after Redis lost its data.</summary>

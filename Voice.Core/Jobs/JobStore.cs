@@ -11,8 +11,9 @@ namespace Voice.Core.Jobs;
 /// The jobs ledger in Postgres: the truth about every job. The queue only delivers. A job exists once its
 /// row is committed; every claim bumps its epoch, and only the current epoch may finish it, so a stale
 /// worker can never overwrite a newer attempt. Finishing commits the status, the usage record (unique per
-/// job) and the webhook deliveries in one transaction; live events and the delivery schedule follow the
-/// commit. Every query runs in its tenant's row-level-security scope.
+/// job) and the webhook deliveries in one statement (the outbox); live events and the delivery schedule
+/// follow the commit. Submissions, claims and completions are batched: many jobs, of any tenants, in one
+/// round trip and one transaction, each statement in its own tenant's row-level-security scope.
 /// </summary>
 public sealed partial class JobStore(TenantDatabase database, JobEvents events, WebhookSchedule schedule, TimeProvider clock, ILogger<JobStore> logger)
 {
@@ -24,63 +25,103 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
         """;
 
     /// <summary>
+    /// Turns the <c>finished</c> CTE (id, tenant_id, callback_url, event, data) into webhook deliveries — one per
+    /// subscribed, enabled endpoint and one for the task's callback_url — inside the same statement.
+    /// </summary>
+    private const string Outbox = """
+        deliveries as (
+            insert into webhook_deliveries (id, tenant_id, webhook_id, job_id, event, url, payload)
+            select d.id, d.tenant_id, d.webhook_id, d.job_id, d.event, d.url,
+                   jsonb_build_object('id', d.id, 'type', d.event, 'created_at', now(), 'data', d.data)
+            from (select gen_random_uuid() as id, f.tenant_id, w.id as webhook_id, f.id as job_id, f.event, w.url, f.data
+                  from finished f join webhooks w on w.tenant_id = f.tenant_id and w.disabled_at is null and f.event = any(w.events)
+                  union all
+                  select gen_random_uuid(), f.tenant_id, null, f.id, f.event, f.callback_url, f.data
+                  from finished f where f.callback_url is not null) d
+            on conflict (job_id, webhook_id, event) do nothing
+            returning id, tenant_id, next_attempt_at),
+        scheduled as (
+            select coalesce(jsonb_agg(jsonb_build_array(id, tenant_id, next_attempt_at)), '[]'::jsonb) as list from deliveries)
+        """;
+
+    // ---- Submitting -------------------------------------------------------------------------------
+
+    /// <summary>Writes queued jobs for any number of tenants in one round trip, in submission order.</summary>
+    public async Task<IReadOnlyList<Job>> CreateManyAsync(IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
+    {
+        var ids = jobs.Select(_ => Guid.CreateVersion7()).ToArray();
+        var statements = new List<(Guid, NpgsqlBatchCommand)>();
+        foreach (var group in jobs.Select((job, index) => (job, index)).GroupBy(x => x.job.TenantId))
+        {
+            var members = group.ToList();
+            var command = new NpgsqlBatchCommand($"""
+                insert into jobs (id, tenant_id, text, language, voice, format, callback_url)
+                select r.id, $2, r.text, r.language, r.voice, r.format, r.callback_url
+                from unnest($1::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) as r(id, text, language, voice, format, callback_url)
+                returning {Columns}
+                """);
+            command.Parameters.Add(new() { Value = members.Select(m => ids[m.index]).ToArray() });
+            command.Parameters.Add(new() { Value = group.Key });
+            command.Parameters.Add(new() { Value = members.Select(m => m.job.Spec.Text).ToArray() });
+            command.Parameters.Add(new() { Value = members.Select(m => m.job.Spec.Language).ToArray() });
+            command.Parameters.Add(new() { Value = members.Select(m => m.job.Spec.Voice).ToArray() });
+            command.Parameters.Add(new() { Value = members.Select(m => m.job.Spec.Format).ToArray() });
+            command.Parameters.Add(new() { Value = members.Select(m => m.job.CallbackUrl).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            statements.Add((group.Key, command));
+        }
+        var created = (await database.BatchAsync(statements, r => Read(r), cancellationToken).ConfigureAwait(false)).ToDictionary(j => j.Id);
+        return [.. ids.Select(id => created[id])];
+    }
+
+    /// <summary>
     /// Writes a new queued job. With an idempotency key, the same key and request within 24 h return the
     /// original job (<see cref="SubmitResult.Replayed"/>); the same key with another request is a conflict.
     /// </summary>
     public async Task<SubmitResult> CreateAsync(Guid tenantId, JobSpec spec, string? callbackUrl, string? idempotencyKey, byte[]? requestHash, CancellationToken cancellationToken)
     {
+        if (idempotencyKey is null)
+        {
+            return new SubmitResult((await CreateManyAsync([new NewJob(tenantId, spec, callbackUrl)], cancellationToken).ConfigureAwait(false))[0], false, false);
+        }
         try
         {
-            return await TryCreateAsync(tenantId, spec, callbackUrl, idempotencyKey, requestHash, cancellationToken).ConfigureAwait(false);
+            return await TryCreateIdempotentAsync(tenantId, spec, callbackUrl, idempotencyKey, requestHash!, cancellationToken).ConfigureAwait(false);
         }
         catch (IdempotencyRaceException)
         {
             // Another request with the same key committed first; ours rolled back. Now it is a replay or a conflict.
-            return await TryCreateAsync(tenantId, spec, callbackUrl, idempotencyKey, requestHash, cancellationToken).ConfigureAwait(false);
+            return await TryCreateIdempotentAsync(tenantId, spec, callbackUrl, idempotencyKey, requestHash!, cancellationToken).ConfigureAwait(false);
         }
     }
 
     private sealed class IdempotencyRaceException() : Exception("A concurrent request used the same idempotency key.");
 
-    private Task<SubmitResult> TryCreateAsync(Guid tenantId, JobSpec spec, string? callbackUrl, string? idempotencyKey, byte[]? requestHash, CancellationToken cancellationToken) =>
+    private Task<SubmitResult> TryCreateIdempotentAsync(Guid tenantId, JobSpec spec, string? callbackUrl, string idempotencyKey, byte[] requestHash, CancellationToken cancellationToken) =>
         database.InTenantAsync(tenantId, async connection =>
         {
-            if (idempotencyKey is not null)
+            await using (var previous = new NpgsqlCommand($"""
+                select k.request_hash, k.created_at, {Prefixed("j")}
+                from idempotency_keys k join jobs j on j.id = k.job_id
+                where k.key = $1 for update of k
+                """, connection))
             {
-                await using var previous = new NpgsqlCommand($"""
-                    select k.request_hash, k.created_at, {Prefixed("j")}
-                    from idempotency_keys k join jobs j on j.id = k.job_id
-                    where k.key = $1 for update of k
-                    """, connection);
                 previous.Parameters.Add(new() { Value = idempotencyKey });
-                bool expired = false;
-                await using (var reader = await previous.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+                await using var reader = await previous.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && clock.GetUtcNow() - reader.GetFieldValue<DateTimeOffset>(1) < IdempotencyWindow)
                 {
-                    if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        if (clock.GetUtcNow() - reader.GetFieldValue<DateTimeOffset>(1) >= IdempotencyWindow)
-                        {
-                            expired = true;
-                        }
-                        else
-                        {
-                            bool same = reader.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(requestHash);
-                            return same ? new SubmitResult(Read(reader, 2), Replayed: true, KeyConflict: false) : new SubmitResult(null, false, KeyConflict: true);
-                        }
-                    }
-                }
-                if (expired)
-                {
-                    await using var forget = new NpgsqlCommand("delete from idempotency_keys where key = $1", connection);
-                    forget.Parameters.Add(new() { Value = idempotencyKey });
-                    await forget.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    bool same = reader.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(requestHash);
+                    return same ? new SubmitResult(Read(reader, 2), Replayed: true, KeyConflict: false) : new SubmitResult(null, false, KeyConflict: true);
                 }
             }
-
+            // No key, or one older than the window: (re)claim it for this request. Concurrent first uses
+            // serialise on the primary key; the later one finds it taken and this unit of work is retried.
             await using var command = new NpgsqlCommand($"""
-                insert into jobs (id, tenant_id, text, language, voice, format, callback_url)
-                values ($1, $2, $3, $4, $5, $6, $7)
-                returning {Columns}
+                with expired as (delete from idempotency_keys where key = $8 and created_at < now() - $10::interval),
+                     job as (insert into jobs (id, tenant_id, text, language, voice, format, callback_url)
+                             values ($1, $2, $3, $4, $5, $6, $7) returning {Columns}),
+                     remembered as (insert into idempotency_keys (tenant_id, key, request_hash, job_id)
+                                    select $2, $8, $9, $1 on conflict (tenant_id, key) do nothing returning 1)
+                select job.*, (select count(*) from remembered) from job
                 """, connection);
             command.Parameters.Add(new() { Value = Guid.CreateVersion7() });
             command.Parameters.Add(new() { Value = tenantId });
@@ -89,45 +130,31 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             command.Parameters.Add(new() { Value = spec.Voice });
             command.Parameters.Add(new() { Value = spec.Format });
             command.Parameters.Add(new() { Value = (object?)callbackUrl ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            Job job;
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            command.Parameters.Add(new() { Value = idempotencyKey });
+            command.Parameters.Add(new() { Value = requestHash });
+            command.Parameters.Add(new() { Value = IdempotencyWindow });
+            await using var insert = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await insert.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (insert.GetInt64(20) == 0)
             {
-                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                job = Read(reader);
+                throw new IdempotencyRaceException();
             }
-            if (idempotencyKey is not null)
-            {
-                // Concurrent first uses of one key serialise on the primary key: the later insert waits for the
-                // earlier transaction, finds the key taken, and this whole unit of work is rolled back and retried.
-                await using var remember = new NpgsqlCommand("""
-                    insert into idempotency_keys (tenant_id, key, request_hash, job_id) values ($1, $2, $3, $4)
-                    on conflict (tenant_id, key) do nothing
-                    """, connection);
-                remember.Parameters.Add(new() { Value = tenantId });
-                remember.Parameters.Add(new() { Value = idempotencyKey });
-                remember.Parameters.Add(new() { Value = requestHash! });
-                remember.Parameters.Add(new() { Value = job.Id });
-                if (await remember.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-                {
-                    throw new IdempotencyRaceException();
-                }
-            }
-            return new SubmitResult(job, Replayed: false, KeyConflict: false);
+            return new SubmitResult(Read(insert), Replayed: false, KeyConflict: false);
         }, cancellationToken);
+
+    /// <summary>Removes jobs that never reached the queue (the enqueue failed), so nothing waits for them forever.</summary>
+    public Task DeleteQueuedAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken) =>
+        database.BatchAsync([.. jobs.GroupBy(j => j.TenantId).Select(group => (group.Key, new NpgsqlBatchCommand(
+            "delete from jobs where id = any($1) and status = 'queued' and attempts = 0")
+        {
+            Parameters = { new() { Value = group.Select(j => j.Id).ToArray() } },
+        }))], _ => 0, cancellationToken);
+
+    // ---- Reading ----------------------------------------------------------------------------------
 
     /// <summary>The tenant's job, or null when it does not exist — or belongs to another tenant, which RLS hides.</summary>
     public Task<Job?> GetAsync(Guid tenantId, Guid jobId, CancellationToken cancellationToken) =>
         database.InTenantAsync(tenantId, connection => GetAsync(connection, jobId, cancellationToken), cancellationToken);
-
-    /// <summary>How many of the tenant's queued jobs are ahead of this one in its lane.</summary>
-    public Task<long> QueuePositionAsync(Job job, CancellationToken cancellationToken) =>
-        database.InTenantAsync(job.TenantId, async connection =>
-        {
-            await using var command = new NpgsqlCommand(
-                "select count(*) from jobs where status = 'queued' and created_at < $1", connection);
-            command.Parameters.Add(new() { Value = job.CreatedAt });
-            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }, cancellationToken);
 
     /// <summary>The tenant's jobs, newest first; page with <paramref name="before"/> (the last id of the previous page).</summary>
     public Task<IReadOnlyList<Job>> ListAsync(Guid tenantId, string? status, DateTimeOffset? from, DateTimeOffset? to, Guid? before, int limit, CancellationToken cancellationToken) =>
@@ -153,27 +180,19 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             return jobs;
         }, cancellationToken);
 
-    /// <summary>Removes a job that never reached the queue (the enqueue failed), so nothing waits for it forever.</summary>
-    public Task DeleteQueuedAsync(Guid tenantId, Guid jobId, CancellationToken cancellationToken) =>
-        database.InTenantAsync(tenantId, async connection =>
-        {
-            await using var command = new NpgsqlCommand("delete from jobs where id = $1 and status = 'queued' and attempts = 0", connection);
-            command.Parameters.Add(new() { Value = jobId });
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
+    // ---- Claiming ---------------------------------------------------------------------------------
 
     /// <summary>
-    /// Claims a delivered job for one attempt (bumping its epoch). A job canceled while it waited becomes
-    /// canceled; one that already used <paramref name="maxAttempts"/> becomes failed.
+    /// Claims delivered jobs for one attempt each (bumping their epochs), all in one round trip. A job
+    /// canceled while it waited becomes canceled; one that already used <paramref name="maxAttempts"/> becomes
+    /// failed; one already finished is left alone (a redelivery).
     /// </summary>
-    public async Task<(ClaimResult Result, ClaimedJob? Job)> ClaimAsync(Guid tenantId, Guid jobId, int maxAttempts, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ClaimOutcome>> ClaimManyAsync(IReadOnlyList<QueueEntry> entries, int maxAttempts, CancellationToken cancellationToken)
     {
-        var (result, claimed, finished) = await database.InTenantAsync(tenantId, async connection =>
-        {
-            await using var command = new NpgsqlCommand($"""
+        var statements = entries.GroupBy(e => e.TenantId).Select(group => (group.Key, new NpgsqlBatchCommand($"""
+            with claimed as (
                 update jobs set
-                    status = case when cancel_requested_at is not null then 'canceled'
-                                  when attempts >= $2 then 'failed' else 'running' end,
+                    status = case when cancel_requested_at is not null then 'canceled' when attempts >= $2 then 'failed' else 'running' end,
                     attempts = case when cancel_requested_at is null and attempts < $2 then attempts + 1 else attempts end,
                     epoch = epoch + 1,
                     started_at = coalesce(started_at, now()),
@@ -181,42 +200,53 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
                     error = case when cancel_requested_at is null and attempts >= $2 then jsonb_build_object(
                         'type', 'https://voice.dev/problems/attempts-exhausted', 'title', 'The job failed on every attempt.',
                         'status', 500, 'detail', 'Gave up after ' || attempts || ' attempts.', 'attempts', attempt_errors) else error end
-                where id = $1 and status in ('queued', 'running')
-                returning {Columns}, epoch
-                """, connection);
-            command.Parameters.Add(new() { Value = jobId });
-            command.Parameters.Add(new() { Value = maxAttempts });
-            Job? job;
-            int epoch = 0;
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            {
-                job = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
-                if (job is not null)
-                {
-                    epoch = reader.GetInt32(20);
-                }
-            }
-            if (job is null)
-            {
-                return (ClaimResult.AlreadyFinished, (ClaimedJob?)null, (Finished?)null);
-            }
-            if (job.Status == JobStatus.Running)
-            {
-                return (ClaimResult.Claimed, new ClaimedJob(job.Id, tenantId, job.Spec, job.Attempts, epoch, job.CallbackUrl), null);
-            }
-            var finished = await RecordFinishAsync(connection, job, cancellationToken).ConfigureAwait(false);
-            return (job.Status == JobStatus.Canceled ? ClaimResult.Canceled : ClaimResult.Exhausted, null, finished);
-        }, cancellationToken).ConfigureAwait(false);
+                from unnest($1::uuid[]) as c(id)
+                where jobs.id = c.id and jobs.status in ('queued', 'running')
+                returning {Prefixed("jobs")}, jobs.epoch),
+            finished as (
+                select id, tenant_id, callback_url, case status when 'canceled' then 'task.canceled' else 'task.failed' end as event,
+                       jsonb_strip_nulls(jsonb_build_object('type', case status when 'canceled' then 'task.canceled' else 'task.failed' end,
+                           'task_id', id, 'status', status, 'at', now(), 'error', error::jsonb)) as data
+                from claimed where status in ('canceled', 'failed')),
+            {Outbox}
+            select claimed.*, scheduled.list::text from claimed, scheduled
+            """)
+        {
+            Parameters = { new() { Value = group.Select(e => e.JobId).ToArray() }, new() { Value = maxAttempts } },
+        })).ToList();
 
-        if (finished is not null)
+        var rows = await database.BatchAsync(statements, r => (Job: Read(r), Epoch: r.GetInt32(20), Scheduled: r.GetString(21)), cancellationToken).ConfigureAwait(false);
+        var byId = rows.ToDictionary(r => r.Job.Id);
+        var outcomes = new List<ClaimOutcome>(entries.Count);
+        var finished = new List<TaskEvent>();
+        foreach (var entry in entries)
         {
-            await AnnounceAsync(finished).ConfigureAwait(false);
+            if (!byId.TryGetValue(entry.JobId, out var row))
+            {
+                outcomes.Add(new ClaimOutcome(entry, ClaimResult.AlreadyFinished, null));
+                continue;
+            }
+            var job = row.Job;
+            switch (job.Status)
+            {
+                case JobStatus.Running:
+                    outcomes.Add(new ClaimOutcome(entry, ClaimResult.Claimed, new ClaimedJob(job.Id, job.TenantId, job.Spec, job.Attempts, row.Epoch, job.CallbackUrl)));
+                    break;
+                case JobStatus.Canceled:
+                    outcomes.Add(new ClaimOutcome(entry, ClaimResult.Canceled, null));
+                    finished.Add(TaskEvent.ForStatus(job, clock.GetUtcNow()));
+                    break;
+                default:
+                    outcomes.Add(new ClaimOutcome(entry, ClaimResult.Exhausted, null));
+                    finished.Add(TaskEvent.ForStatus(job, clock.GetUtcNow()));
+                    break;
+            }
         }
-        else if (claimed is not null)
-        {
-            await SafelyAsync(() => events.PublishAsync(new TaskEvent(TaskEvent.Running, jobId, JobStatus.Running, clock.GetUtcNow()))).ConfigureAwait(false);
-        }
-        return (result, claimed);
+        var now = clock.GetUtcNow();
+        await AnnounceAsync(
+            [.. outcomes.Where(o => o.Job is not null).Select(o => new TaskEvent(TaskEvent.Running, o.Entry.JobId, JobStatus.Running, now)), .. finished],
+            ParseScheduled(rows.Select(r => r.Scheduled).Distinct())).ConfigureAwait(false);
+        return outcomes;
     }
 
     /// <summary>
@@ -239,145 +269,130 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }, cancellationToken);
 
+    // ---- Finishing --------------------------------------------------------------------------------
+
     /// <summary>
-    /// Commits the result, its usage record and its webhook deliveries in one transaction — only if the
-    /// claim's epoch is still current and nobody asked to cancel. False when the attempt was superseded.
+    /// Commits results, their usage records and webhook deliveries, for many jobs in one round trip — each
+    /// only if its claim's epoch is still current and nobody asked to cancel it. Returns the committed job ids;
+    /// a missing one was superseded or canceled.
     /// </summary>
-    public Task<bool> CompleteAsync(ClaimedJob job, string engine, string model, JobResult result, int computeMs, CancellationToken cancellationToken) =>
-        FinishAsync(job, async connection =>
+    public async Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<Completion> completions, CancellationToken cancellationToken)
+    {
+        var at = clock.GetUtcNow();
+        var statements = completions.GroupBy(c => c.Job.TenantId).Select(group =>
         {
-            await using var command = new NpgsqlCommand($"""
-                update jobs set status = 'completed', engine = $3, model = $4, result_path = $5, result_bytes = $6,
-                                duration_ms = $7, sample_rate = $8, error = null, finished_at = now()
-                where id = $1 and epoch = $2 and status = 'running' and cancel_requested_at is null
-                returning {Columns}
-                """, connection);
-            command.Parameters.Add(new() { Value = job.Id });
-            command.Parameters.Add(new() { Value = job.Epoch });
-            command.Parameters.Add(new() { Value = engine });
-            command.Parameters.Add(new() { Value = model });
-            command.Parameters.Add(new() { Value = result.BlobPath });
-            command.Parameters.Add(new() { Value = result.Bytes });
-            command.Parameters.Add(new() { Value = result.DurationMs });
-            command.Parameters.Add(new() { Value = result.SampleRate });
-            var finished = await ReadOneAsync(command, cancellationToken).ConfigureAwait(false);
-            if (finished is not null)
-            {
-                await using var usage = new NpgsqlCommand("""
+            var items = group.ToList();
+            var command = new NpgsqlBatchCommand($"""
+                with finished as (
+                    update jobs j set status = 'completed', engine = r.engine, model = r.model, result_path = r.path, result_bytes = r.bytes,
+                                      duration_ms = r.duration_ms, sample_rate = r.rate, error = null, finished_at = now()
+                    from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::jsonb[])
+                         as r(id, epoch, engine, model, path, bytes, duration_ms, rate, compute_ms, data)
+                    where j.id = r.id and j.epoch = r.epoch and j.status = 'running' and j.cancel_requested_at is null
+                    returning j.id, j.tenant_id, j.callback_url, 'task.completed'::text as event, r.data, j.text, r.duration_ms, r.engine, r.compute_ms),
+                usage as (
                     insert into usage_records (tenant_id, job_id, characters, audio_seconds, engine, compute_ms)
-                    values ($1, $2, $3, $4, $5, $6)
-                    """, connection);
-                usage.Parameters.Add(new() { Value = job.TenantId });
-                usage.Parameters.Add(new() { Value = job.Id });
-                usage.Parameters.Add(new() { Value = job.Spec.Text.Length });
-                usage.Parameters.Add(new() { Value = result.DurationMs / 1000.0 });
-                usage.Parameters.Add(new() { Value = engine });
-                usage.Parameters.Add(new() { Value = computeMs });
-                await usage.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-            return finished;
-        }, cancellationToken);
+                    select tenant_id, id, length(text), duration_ms / 1000.0, engine, compute_ms from finished),
+                {Outbox}
+                select finished.id, scheduled.list::text from finished, scheduled
+                """);
+            command.Parameters.Add(new() { Value = items.Select(c => c.Job.Id).ToArray() });
+            command.Parameters.Add(new() { Value = items.Select(c => c.Job.Epoch).ToArray() });
+            command.Parameters.Add(new() { Value = items.Select(c => c.Engine).ToArray() });
+            command.Parameters.Add(new() { Value = items.Select(c => c.Model).ToArray() });
+            command.Parameters.Add(new() { Value = items.Select(c => c.Result.BlobPath).ToArray() });
+            command.Parameters.Add(new() { Value = items.Select(c => c.Result.Bytes).ToArray() });
+            command.Parameters.Add(new() { Value = items.Select(c => c.Result.DurationMs).ToArray() });
+            command.Parameters.Add(new() { Value = items.Select(c => c.Result.SampleRate).ToArray() });
+            command.Parameters.Add(new() { Value = items.Select(c => c.ComputeMs).ToArray() });
+            command.Parameters.Add(new() { Value = items.Select(c => CompletedEvent(c, at).ToJson()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+            return (group.Key, command);
+        }).ToList();
+
+        var rows = await database.BatchAsync(statements, r => (Id: r.GetGuid(0), Scheduled: r.GetString(1)), cancellationToken).ConfigureAwait(false);
+        var committed = rows.Select(r => r.Id).ToHashSet();
+        await AnnounceAsync([.. completions.Where(c => committed.Contains(c.Job.Id)).Select(c => CompletedEvent(c, at))],
+            ParseScheduled(rows.Select(r => r.Scheduled).Distinct())).ConfigureAwait(false);
+        return committed;
+    }
 
     /// <summary>Records a final failure (an RFC 9457 problem document) for the current epoch.</summary>
     public Task<bool> FailAsync(ClaimedJob job, string problemJson, CancellationToken cancellationToken) =>
-        FinishAsync(job, async connection =>
-        {
-            await using var command = new NpgsqlCommand($"""
-                update jobs set status = 'failed', error = $3, finished_at = now()
-                where id = $1 and epoch = $2 and status = 'running'
-                returning {Columns}
-                """, connection);
-            command.Parameters.Add(new() { Value = job.Id });
-            command.Parameters.Add(new() { Value = job.Epoch });
-            command.Parameters.Add(new() { Value = problemJson, NpgsqlDbType = NpgsqlDbType.Jsonb });
-            return await ReadOneAsync(command, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
+        FinishOneAsync(job, JobStatus.Failed, TaskEvent.Failed, "error = $3::jsonb,", problemJson, cancellationToken);
 
     /// <summary>The worker stopped a running job whose cancellation was requested.</summary>
     public Task<bool> MarkCanceledAsync(ClaimedJob job, CancellationToken cancellationToken) =>
-        FinishAsync(job, async connection =>
-        {
-            await using var command = new NpgsqlCommand($"""
-                update jobs set status = 'canceled', finished_at = now()
+        FinishOneAsync(job, JobStatus.Canceled, TaskEvent.Canceled, "", null, cancellationToken);
+
+    private async Task<bool> FinishOneAsync(ClaimedJob job, string status, string eventType, string extraSet, string? problemJson, CancellationToken cancellationToken)
+    {
+        var taskEvent = new TaskEvent(eventType, job.Id, status, clock.GetUtcNow(),
+            Error: problemJson is null ? null : JsonDocument.Parse(problemJson).RootElement.Clone());
+        var command = new NpgsqlBatchCommand($"""
+            with finished as (
+                update jobs set status = '{status}', {extraSet} finished_at = now()
                 where id = $1 and epoch = $2 and status = 'running'
-                returning {Columns}
-                """, connection);
-            command.Parameters.Add(new() { Value = job.Id });
-            command.Parameters.Add(new() { Value = job.Epoch });
-            return await ReadOneAsync(command, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
+                returning id, tenant_id, callback_url, '{eventType}'::text as event, $4::jsonb as data),
+            {Outbox}
+            select finished.id, scheduled.list::text from finished, scheduled
+            """);
+        command.Parameters.Add(new() { Value = job.Id });
+        command.Parameters.Add(new() { Value = job.Epoch });
+        command.Parameters.Add(new() { Value = (object?)problemJson ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = taskEvent.ToJson(), NpgsqlDbType = NpgsqlDbType.Text });
+        var rows = await database.BatchAsync([(job.TenantId, command)], r => r.GetString(1), cancellationToken).ConfigureAwait(false);
+        if (rows.Count == 0)
+        {
+            return false;
+        }
+        await AnnounceAsync([taskEvent], ParseScheduled(rows)).ConfigureAwait(false);
+        return true;
+    }
 
     /// <summary>A queued job is canceled at once; a running one is asked to stop at its next chunk boundary.</summary>
     public async Task<(CancelResult Result, Job? Job)> CancelAsync(Guid tenantId, Guid jobId, CancellationToken cancellationToken)
     {
-        var (result, job, finished) = await database.InTenantAsync(tenantId, async connection =>
-        {
-            await using var command = new NpgsqlCommand($"""
+        var command = new NpgsqlBatchCommand($"""
+            with changed as (
                 update jobs set status = case when status = 'queued' then 'canceled' else status end,
                                 finished_at = case when status = 'queued' then now() else finished_at end,
                                 cancel_requested_at = coalesce(cancel_requested_at, now())
                 where id = $1 and status in ('queued', 'running')
-                returning {Columns}
-                """, connection);
-            command.Parameters.Add(new() { Value = jobId });
-            var updated = await ReadOneAsync(command, cancellationToken).ConfigureAwait(false);
-            if (updated is null)
-            {
-                var existing = await GetAsync(connection, jobId, cancellationToken).ConfigureAwait(false);
-                return (existing is null ? CancelResult.NotFound : CancelResult.AlreadyFinished, existing, (Finished?)null);
-            }
-            if (updated.Status == JobStatus.Canceled)
-            {
-                return (CancelResult.Canceled, updated, await RecordFinishAsync(connection, updated, cancellationToken).ConfigureAwait(false));
-            }
-            return (CancelResult.Requested, updated, null);
-        }, cancellationToken).ConfigureAwait(false);
-
-        if (finished is not null)
+                returning {Columns}),
+            finished as (
+                select id, tenant_id, callback_url, 'task.canceled'::text as event,
+                       jsonb_build_object('type', 'task.canceled', 'task_id', id, 'status', 'canceled', 'at', now()) as data
+                from changed where status = 'canceled'),
+            {Outbox}
+            select changed.*, scheduled.list::text from changed, scheduled
+            """);
+        command.Parameters.Add(new() { Value = jobId });
+        var rows = await database.BatchAsync([(tenantId, command)], r => (Job: Read(r), Scheduled: r.GetString(20)), cancellationToken).ConfigureAwait(false);
+        if (rows.Count == 0)
         {
-            await AnnounceAsync(finished).ConfigureAwait(false);
+            var existing = await GetAsync(tenantId, jobId, cancellationToken).ConfigureAwait(false);
+            return (existing is null ? CancelResult.NotFound : CancelResult.AlreadyFinished, existing);
         }
-        return (result, job);
-    }
-
-    private sealed record Finished(TaskEvent Event, IReadOnlyList<ScheduledDelivery> Deliveries);
-
-    private async Task<bool> FinishAsync(ClaimedJob job, Func<NpgsqlConnection, Task<Job?>> transition, CancellationToken cancellationToken)
-    {
-        var finished = await database.InTenantAsync(job.TenantId, async connection =>
+        var job = rows[0].Job;
+        if (job.Status != JobStatus.Canceled)
         {
-            var updated = await transition(connection).ConfigureAwait(false);
-            return updated is null ? null : await RecordFinishAsync(connection, updated, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
-        if (finished is null)
-        {
-            return false;
+            return (CancelResult.Requested, job);
         }
-        await AnnounceAsync(finished).ConfigureAwait(false);
-        return true;
+        await AnnounceAsync([TaskEvent.ForStatus(job, clock.GetUtcNow())], ParseScheduled([rows[0].Scheduled])).ConfigureAwait(false);
+        return (CancelResult.Canceled, job);
     }
 
-    /// <summary>Inside the finishing transaction: the webhook deliveries of the job's terminal event.</summary>
-    private async Task<Finished> RecordFinishAsync(NpgsqlConnection connection, Job job, CancellationToken cancellationToken)
-    {
-        var taskEvent = TaskEvent.ForStatus(job, clock.GetUtcNow());
-        var deliveries = await WebhookOutbox.AddAsync(connection, job.TenantId, job.Id, job.CallbackUrl, taskEvent, cancellationToken).ConfigureAwait(false);
-        return new Finished(taskEvent, deliveries);
-    }
+    private static TaskEvent CompletedEvent(Completion c, DateTimeOffset at) => new(TaskEvent.Completed, c.Job.Id, JobStatus.Completed, at,
+        Result: new TaskEventResult(c.Job.Spec.Format, c.Result.SampleRate, c.Result.DurationMs / 1000.0, c.Result.Bytes, c.Engine, c.Model));
 
-    /// <summary>After commit: live event and delivery schedule. Redis trouble here loses nothing — the
+    /// <summary>After commit: live events and the delivery schedule. Redis trouble here loses nothing — the
     /// ledger has the state and the reconciler reschedules pending deliveries.</summary>
-    private async Task AnnounceAsync(Finished finished)
-    {
-        await SafelyAsync(() => events.PublishAsync(finished.Event)).ConfigureAwait(false);
-        await SafelyAsync(() => schedule.AddAsync(finished.Deliveries)).ConfigureAwait(false);
-    }
-
-    private async Task SafelyAsync(Func<Task> action)
+    private async Task AnnounceAsync(IReadOnlyList<TaskEvent> taskEvents, IReadOnlyList<ScheduledDelivery> deliveries)
     {
         try
         {
-            await action().ConfigureAwait(false);
+            await Task.WhenAll(taskEvents.Select(events.PublishAsync)).ConfigureAwait(false);
+            await schedule.AddAsync(deliveries).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
@@ -385,15 +400,23 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
         }
     }
 
+    private static List<ScheduledDelivery> ParseScheduled(IEnumerable<string> lists)
+    {
+        var deliveries = new List<ScheduledDelivery>();
+        foreach (string list in lists)
+        {
+            foreach (var item in JsonDocument.Parse(list).RootElement.EnumerateArray())
+            {
+                deliveries.Add(new ScheduledDelivery(item[1].GetGuid(), item[0].GetGuid(), item[2].GetDateTimeOffset()));
+            }
+        }
+        return deliveries;
+    }
+
     private static async Task<Job?> GetAsync(NpgsqlConnection connection, Guid jobId, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand($"select {Columns} from jobs where id = $1", connection);
         command.Parameters.Add(new() { Value = jobId });
-        return await ReadOneAsync(command, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<Job?> ReadOneAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
     }

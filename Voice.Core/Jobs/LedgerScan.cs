@@ -12,10 +12,12 @@ public sealed class LedgerScan(TenantDatabase database)
 {
     public sealed record UnfinishedJob(Guid JobId, Guid TenantId, string Plan);
 
-    public Task<IReadOnlyList<UnfinishedJob>> UnfinishedJobsAsync(TimeSpan olderThan, int limit, CancellationToken cancellationToken) =>
+    /// <summary>Unfinished jobs older than <paramref name="olderThan"/>, created since <paramref name="since"/> (null: ever).</summary>
+    public Task<IReadOnlyList<UnfinishedJob>> UnfinishedJobsAsync(DateTimeOffset? since, TimeSpan olderThan, int limit, CancellationToken cancellationToken) =>
         database.WithoutTenantAsync<IReadOnlyList<UnfinishedJob>>(async connection =>
         {
-            await using var command = new NpgsqlCommand("select job_id, tenant_id, plan from jobs_awaiting_delivery($1, $2)", connection);
+            await using var command = new NpgsqlCommand("select job_id, tenant_id, plan from jobs_awaiting_delivery($1, $2, $3)", connection);
+            command.Parameters.Add(new() { Value = (object?)since ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
             command.Parameters.Add(new() { Value = olderThan });
             command.Parameters.Add(new() { Value = limit });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

@@ -60,9 +60,9 @@ public sealed partial class JobConsumer(
                 {
                     entries.Add(reclaimed);
                 }
-                while (entries.Count < batchSize && await queue.PickAsync(Consumer) is { } picked)
+                if (entries.Count < batchSize)
                 {
-                    entries.Add(picked);
+                    entries.AddRange(await queue.PickManyAsync(Consumer, batchSize - entries.Count));
                 }
                 if (entries.Count == 0)
                 {

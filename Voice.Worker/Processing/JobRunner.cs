@@ -45,42 +45,34 @@ public sealed partial class JobRunner(
 
     public async Task RunAsync(IReadOnlyList<QueueEntry> entries, string consumer, CancellationToken hardStop)
     {
+        var outcomes = await jobs.ClaimManyAsync(entries, options.Value.MaxAttempts, CancellationToken.None).ConfigureAwait(false);
         var claimed = new List<Work>();
-        foreach (var entry in entries)
+        var settled = new List<QueueEntry>();
+        foreach (var outcome in outcomes)
         {
-            if (await ClaimAsync(entry).ConfigureAwait(false) is { } work)
+            if (outcome.Job is { } job)
             {
-                claimed.Add(work);
+                if (PresetVoices.Find(job.Spec.Voice) is { } voice)
+                {
+                    claimed.Add(new Work(outcome.Entry, job, new SynthesisRequest(job.Spec.Text, job.Spec.Language, voice)));
+                    continue;
+                }
+                await jobs.FailAsync(job, Problem("invalid-request", $"Unknown voice '{job.Spec.Voice}'."), CancellationToken.None).ConfigureAwait(false);
             }
+            else if (outcome.Result == ClaimResult.Exhausted)
+            {
+                LogExhausted(logger, outcome.Entry.JobId, outcome.Entry.TenantId);
+                await queue.DeadLetterAsync(outcome.Entry, options.Value.MaxAttempts, "attempts exhausted (the worker running it stopped or failed each time)").ConfigureAwait(false);
+            }
+            // Finished, canceled or failed already: nothing to run.
+            settled.Add(outcome.Entry);
+            telemetry.JobsProcessed.Add(1, new KeyValuePair<string, object?>("outcome", outcome.Result.ToString().ToLowerInvariant()));
         }
+        await queue.AcknowledgeManyAsync(settled).ConfigureAwait(false);
         foreach (var batch in claimed.GroupBy(w => engine.BatchKey(w.Request)).SelectMany(g => g.Chunk(Math.Max(1, engine.Capabilities.MaxBatchSize))))
         {
             await RunBatchAsync(batch, consumer, hardStop).ConfigureAwait(false);
         }
-    }
-
-    private async Task<Work?> ClaimAsync(QueueEntry entry)
-    {
-        var (result, job) = await jobs.ClaimAsync(entry.TenantId, entry.JobId, options.Value.MaxAttempts, CancellationToken.None).ConfigureAwait(false);
-        switch (result)
-        {
-            case ClaimResult.Claimed:
-                var voice = PresetVoices.Find(job!.Spec.Voice);
-                if (voice is null)
-                {
-                    await FailAsync(job, "invalid-request", $"Unknown voice '{job.Spec.Voice}'.", entry).ConfigureAwait(false);
-                    return null;
-                }
-                return new Work(entry, job, new SynthesisRequest(job.Spec.Text, job.Spec.Language, voice));
-            case ClaimResult.Exhausted:
-                LogExhausted(logger, entry.JobId, entry.TenantId);
-                await queue.DeadLetterAsync(entry, options.Value.MaxAttempts, "attempts exhausted (the worker running it stopped or failed each time)").ConfigureAwait(false);
-                break;
-        }
-        // Finished, canceled or failed already: nothing to run.
-        await queue.AcknowledgeAsync(entry).ConfigureAwait(false);
-        telemetry.JobsProcessed.Add(1, new KeyValuePair<string, object?>("outcome", result.ToString().ToLowerInvariant()));
-        return null;
     }
 
     private async Task RunBatchAsync(Work[] batch, string consumer, CancellationToken hardStop)
@@ -98,10 +90,13 @@ public sealed partial class JobRunner(
         try
         {
             await SynthesizeAsync(batch, hardStop).ConfigureAwait(false);
-            foreach (var work in batch)
-            {
-                await SettleAsync(work, consumer, hardStop, started).ConfigureAwait(false);
-            }
+            await SettleAsync(batch, consumer, hardStop, started).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Ledger or Redis trouble while settling: the entries stay pending; they are reclaimed and retried.
+            LogSettleFailed(logger, batch[0].Job.Id, ex);
+            telemetry.JobsProcessed.Add(batch.Length, new KeyValuePair<string, object?>("outcome", "unsettled"));
         }
         finally
         {
@@ -181,58 +176,68 @@ public sealed partial class JobRunner(
         }
     }
 
-    /// <summary>Turns one job's synthesis outcome into its settled ledger state, then acknowledges (or hands back) its entry.</summary>
-    private async Task SettleAsync(Work work, string consumer, CancellationToken hardStop, long started)
+    /// <summary>
+    /// Turns each job's synthesis outcome into its settled ledger state — successes committed together —
+    /// then acknowledges the settled entries in one call. Entries handed back stay pending.
+    /// </summary>
+    private async Task SettleAsync(Work[] batch, string consumer, CancellationToken hardStop, long started)
     {
-        var job = work.Job;
-        string outcome;
-        try
+        var outcomes = new Dictionary<Work, string>();
+        var stored = new List<(Work Work, Completion Completion)>();
+        foreach (var work in batch)
         {
+            var job = work.Job;
             if (work.Error is OperationCanceledException && hardStop.IsCancellationRequested && !work.Cancel.IsCancellationRequested)
             {
                 // Shutting down: hand the job back without counting the attempt.
                 await jobs.ReleaseAsync(job, error: null, CancellationToken.None).ConfigureAwait(false);
                 await queue.ReleaseAsync(work.Entry, consumer).ConfigureAwait(false);
                 LogReleased(logger, job.Id);
-                telemetry.JobsProcessed.Add(1, new KeyValuePair<string, object?>("outcome", "released"));
-                return;
+                outcomes[work] = "released";
             }
-            if (work.Cancel.IsCancellationRequested)
+            else if (work.Cancel.IsCancellationRequested)
             {
                 await jobs.MarkCanceledAsync(job, CancellationToken.None).ConfigureAwait(false);
-                outcome = JobStatus.Canceled;
+                outcomes[work] = JobStatus.Canceled;
             }
             else if (work.Error is not null)
             {
-                outcome = await HandleFailureAsync(work, consumer).ConfigureAwait(false);
-                if (outcome == "retrying")
-                {
-                    telemetry.JobsProcessed.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
-                    return; // entry handed back, not acknowledged
-                }
+                outcomes[work] = await HandleFailureAsync(work, consumer).ConfigureAwait(false);
             }
             else if (work.Samples.Count == 0)
             {
                 await jobs.FailAsync(job, Problem("synthesis-failed", "The engine produced no audio for this text."), CancellationToken.None).ConfigureAwait(false);
-                outcome = JobStatus.Failed;
+                outcomes[work] = JobStatus.Failed;
             }
             else
             {
-                outcome = await StoreAndCompleteAsync(work, started).ConfigureAwait(false);
+                stored.Add((work, await StoreAsync(work, started).ConfigureAwait(false)));
             }
-            await queue.AcknowledgeAsync(work.Entry).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+
+        var committed = await jobs.CompleteManyAsync([.. stored.Select(s => s.Completion)], CancellationToken.None).ConfigureAwait(false);
+        foreach (var (work, completion) in stored)
         {
-            // Ledger or Redis trouble while settling: leave the entry pending; it is reclaimed and retried.
-            LogSettleFailed(logger, job.Id, ex);
-            outcome = "unsettled";
+            if (committed.Contains(work.Job.Id))
+            {
+                LogCompleted(logger, work.Job.Id, work.Job.TenantId, completion.Result.DurationMs);
+                outcomes[work] = JobStatus.Completed;
+                continue;
+            }
+            // Not committed: a cancel request arrived (then it is canceled now) or a newer attempt owns the job.
+            await blobs.DeleteAsync(work.Job.TenantId, completion.Result.BlobPath, CancellationToken.None).ConfigureAwait(false);
+            outcomes[work] = await jobs.MarkCanceledAsync(work.Job, CancellationToken.None).ConfigureAwait(false) ? JobStatus.Canceled : "superseded";
         }
-        telemetry.JobsProcessed.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
-        telemetry.JobDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
+
+        await queue.AcknowledgeManyAsync([.. outcomes.Where(o => o.Value is not ("released" or "retrying")).Select(o => o.Key.Entry)]).ConfigureAwait(false);
+        foreach (var outcome in outcomes.Values)
+        {
+            telemetry.JobsProcessed.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+            telemetry.JobDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
+        }
     }
 
-    private async Task<string> StoreAndCompleteAsync(Work work, long started)
+    private async Task<Completion> StoreAsync(Work work, long started)
     {
         var job = work.Job;
         int durationMs = (int)(work.Samples.Count * 1000L / AudioFormat.PlatformSampleRate);
@@ -248,16 +253,8 @@ public sealed partial class JobRunner(
         {
             await blobs.UploadAsync(job.TenantId, path, encoded, "audio/wav", CancellationToken.None).ConfigureAwait(false);
         }
-        var result = new JobResult(path, encoded.Length, durationMs, AudioFormat.PlatformSampleRate);
-        int computeMs = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        if (await jobs.CompleteAsync(job, engine.Name, engine.Model, result, computeMs, CancellationToken.None).ConfigureAwait(false))
-        {
-            LogCompleted(logger, job.Id, job.TenantId, durationMs);
-            return JobStatus.Completed;
-        }
-        // Not committed: a cancel request arrived (then it is canceled now) or a newer attempt owns the job.
-        await blobs.DeleteAsync(job.TenantId, path, CancellationToken.None).ConfigureAwait(false);
-        return await jobs.MarkCanceledAsync(job, CancellationToken.None).ConfigureAwait(false) ? JobStatus.Canceled : "superseded";
+        return new Completion(job, engine.Name, engine.Model, new JobResult(path, encoded.Length, durationMs, AudioFormat.PlatformSampleRate),
+            (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private async Task<string> HandleFailureAsync(Work work, string consumer)
@@ -280,12 +277,6 @@ public sealed partial class JobRunner(
         await jobs.ReleaseAsync(job, $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None).ConfigureAwait(false);
         await queue.ReleaseAsync(work.Entry, consumer).ConfigureAwait(false);
         return "retrying";
-    }
-
-    private async Task FailAsync(ClaimedJob job, string type, string detail, QueueEntry entry)
-    {
-        await jobs.FailAsync(job, Problem(type, detail), CancellationToken.None).ConfigureAwait(false);
-        await queue.AcknowledgeAsync(entry).ConfigureAwait(false);
     }
 
     private async Task HeartbeatAsync(Work[] batch, string consumer)

@@ -23,6 +23,8 @@ public sealed partial class Reconciler(
     ILogger<Reconciler> logger) : BackgroundService
 {
     private static readonly RedisKey Lease = "{voice}:reconciler:lease";
+    private static readonly RedisKey Marker = "{voice}:reconciler:intact";
+    private static readonly TimeSpan RecentWindow = TimeSpan.FromHours(1);
     private readonly string _holder = Guid.NewGuid().ToString("N");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -49,11 +51,20 @@ public sealed partial class Reconciler(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>One repair pass; returns how many jobs were enqueued again.</summary>
+    /// <summary>
+    /// One repair pass; returns how many jobs were enqueued again. Normally only the last hour of jobs is
+    /// looked at (anything older was looked at before); if Redis lost its data since the last pass — its
+    /// marker key is gone — every unfinished job is, until a pass finds them all.
+    /// </summary>
     public async Task<int> ReconcileAsync(CancellationToken cancellationToken)
     {
+        const int Page = 1000;
+        var db = redis.GetDatabase();
+        bool redisIntact = await db.KeyExistsAsync(Marker);
+        DateTimeOffset? since = redisIntact ? DateTimeOffset.UtcNow - RecentWindow : null;
+        var unfinished = await ledger.UnfinishedJobsAsync(since, options.Value.ReconcileMinimumAge, Page, cancellationToken);
         int requeued = 0;
-        foreach (var job in await ledger.UnfinishedJobsAsync(options.Value.ReconcileMinimumAge, 1000, cancellationToken))
+        foreach (var job in unfinished)
         {
             if (await queue.IsInFlightAsync(job.JobId))
             {
@@ -61,6 +72,10 @@ public sealed partial class Reconciler(
             }
             await queue.EnqueueAsync(job.JobId, job.TenantId, await plans.QueueWeightAsync(job.Plan, cancellationToken), cancellationToken);
             requeued++;
+        }
+        if (!redisIntact && unfinished.Count < Page)
+        {
+            await db.StringSetAsync(Marker, DateTimeOffset.UtcNow.ToUnixTimeSeconds()); // all caught up
         }
         var overdue = await ledger.OverdueDeliveriesAsync(TimeSpan.FromMinutes(1), 1000, cancellationToken);
         await schedule.AddAsync([.. overdue]);
