@@ -25,6 +25,7 @@ app.MapKeysApi();
 app.MapTasksApi();
 app.MapVoicesApi();
 app.MapWebhooksApi();
+app.MapAudioApi();
 app.MapAdminApi();
 
 app.Run();

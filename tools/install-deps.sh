@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Voice needs on a Debian 12 machine, skipping whatever is already there:
-# the system packages (Postgres, Redis, espeak-ng, Node.js) and Azurite (npm, into tools/azurite).
+# the system packages (Postgres, Redis, espeak-ng, audio codecs, ffmpeg, Node.js) and Azurite (npm, into tools/azurite).
 # Called by run.sh and test.sh; safe to run again.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,6 +14,11 @@ need espeak-ng espeak-ng
 need libespeak-ng1 /usr/lib/x86_64-linux-gnu/libespeak-ng.so.1
 need nodejs node
 need npm npm
+need libmp3lame0 /usr/lib/x86_64-linux-gnu/libmp3lame.so.0   # MP3 encoding
+need libflac12 /usr/lib/x86_64-linux-gnu/libFLAC.so.12         # FLAC encoding and decoding
+need ffmpeg ffmpeg                                             # AAC encoding; a reference decoder in tests
+need sox sox                                                   # the resampler benchmark's reference
+need libsoxr0 /usr/lib/x86_64-linux-gnu/libsoxr.so.0           # ditto (libsoxr, called directly)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing system packages: ${missing[*]}"

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using StackExchange.Redis;
 using Voice.ApiService.Model;
+using Voice.Audio.Encoding;
 using Voice.ApiService.Security;
 using Voice.Core.Audit;
 using Voice.Core.Billing;
@@ -25,7 +26,6 @@ public static partial class TasksApi
     public const int MaxTextCharacters = 5_000;
     public const int MaxIdempotencyKeyLength = 255;
     public static readonly TimeSpan ResultUrlLifetime = TimeSpan.FromHours(1);
-    public static readonly IReadOnlyList<string> SupportedFormats = ["wav"];
     private static readonly string[] Statuses = [JobStatus.Queued, JobStatus.Running, JobStatus.Completed, JobStatus.Failed, JobStatus.Canceled];
 
     private static readonly ActivitySource Activity = new("Voice.Api");
@@ -148,7 +148,7 @@ public static partial class TasksApi
             resultUrl = AbsoluteUrl(context, string.Create(CultureInfo.InvariantCulture,
                 $"/api/v1/task/{job.Id}/result?tenant={caller.TenantId:N}&expires={expires}&signature={signature}"));
             expiresAt = DateTimeOffset.FromUnixTimeSeconds(expires);
-            result = new TaskResultSummary(job.Spec.Format, ContentTypeOf(job.Spec.Format), r.SampleRate,
+            result = new TaskResultSummary(job.Spec.Format, AudioFormats.ContentType(job.Spec.Format), r.SampleRate,
                 r.DurationMs / 1000.0, r.Bytes, job.Engine, job.Model);
         }
         long? position = job.Status == JobStatus.Queued ? await queue.PositionAsync(job.TenantId, job.Id) : null;
@@ -279,7 +279,7 @@ public static partial class TasksApi
         {
             return Problems.TaskNotFound(id);
         }
-        return TypedResults.Stream(stream, ContentTypeOf(job.Spec.Format), fileDownloadName: $"{job.Id}.{job.Spec.Format}");
+        return TypedResults.Stream(stream, AudioFormats.ContentType(job.Spec.Format), fileDownloadName: $"{job.Id}.{AudioFormats.Extension(job.Spec.Format)}");
     }
 
     private static async Task WriteEventAsync(HttpResponse response, TaskEvent taskEvent, CancellationToken cancellationToken)
@@ -324,10 +324,14 @@ public static partial class TasksApi
             errors["voice"] = [$"Unknown voice '{voice}'. Presets: {string.Join(", ", PresetVoices.All.Select(v => v.Name))}."];
         }
 
-        string format = (request.Format ?? "wav").ToLowerInvariant();
-        if (!SupportedFormats.Contains(format))
+        string format = (request.Format ?? AudioFormats.Wav).ToLowerInvariant();
+        if (!AudioFormats.IsKnown(format))
         {
-            errors["format"] = [$"Unsupported format '{request.Format}'. Supported: {string.Join(", ", SupportedFormats)}."];
+            errors["format"] = [$"Unsupported format '{request.Format}'. Supported: {string.Join(", ", AudioFormats.All)}."];
+        }
+        else if (!AudioFormats.IsAvailable(format))
+        {
+            errors["format"] = [$"The '{format}' format is not available on this server."];
         }
 
         if (request.CallbackUrl is not null && guard.CheckUrl(request.CallbackUrl) is { } callbackProblem)
@@ -343,11 +347,6 @@ public static partial class TasksApi
     private static byte[] RequestHash(JobSpec spec, string? callbackUrl) =>
         SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new[] { spec.Text, spec.Language, spec.Voice, spec.Format, callbackUrl ?? "" })));
 
-    private static string ContentTypeOf(string format) => format switch
-    {
-        "wav" => "audio/wav",
-        _ => "application/octet-stream",
-    };
 
     private static string AbsoluteUrl(HttpContext context, string pathAndQuery) =>
         $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{pathAndQuery}";

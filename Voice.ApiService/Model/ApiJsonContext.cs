@@ -37,4 +37,5 @@ namespace Voice.ApiService.Model;
 [JsonSerializable(typeof(DeliveryList))]
 [JsonSerializable(typeof(CallbackSecret))]
 [JsonSerializable(typeof(DeadLetterList))]
+[JsonSerializable(typeof(AudioAnalysis))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

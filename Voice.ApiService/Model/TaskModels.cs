@@ -40,3 +40,8 @@ public sealed record TaskResultSummary(
 public sealed record VoiceSummary(string Id, string Name, string Mode, string Gender, string Description, IReadOnlyList<string> Languages);
 
 public sealed record VoiceList(IReadOnlyList<VoiceSummary> Data);
+
+/// <summary>What a reference recording turned out to be.</summary>
+public sealed record AudioAnalysis(
+    string Container, int SampleRate, int Channels, double DurationSeconds, double SpeechSeconds,
+    double LoudnessLufs, double TruePeakDbtp, double ClippedPercent, double SignalToNoiseDb, IReadOnlyList<string> Warnings);

@@ -2,7 +2,10 @@ using System.Buffers.Binary;
 
 namespace Voice.Audio.Encoding;
 
-/// <summary>Conversions between float samples in [-1, 1] and signed 16-bit little-endian PCM.</summary>
+/// <summary>
+/// Conversions between float samples in [-1, 1] and signed 16-bit little-endian PCM. Both directions scale by
+/// 32768 (clipping at 32767), so 16-bit audio survives a round trip through floats bit for bit.
+/// </summary>
 public static class Pcm16
 {
     public static void FromFloat(ReadOnlySpan<float> samples, Span<byte> destination)
@@ -10,7 +13,7 @@ public static class Pcm16
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, samples.Length * 2);
         for (int i = 0; i < samples.Length; i++)
         {
-            float scaled = samples[i] * 32767f;
+            float scaled = samples[i] * 32768f;
             // NaN compares false everywhere, so it falls through to 0 instead of becoming garbage.
             short value = scaled >= 32767f ? short.MaxValue
                 : scaled <= -32768f ? short.MinValue

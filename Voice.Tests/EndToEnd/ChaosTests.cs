@@ -58,7 +58,8 @@ public sealed class ChaosTests(VoiceAppFixture app, ITestOutputHelper output)
                 long waiting = await UnfinishedAsync(accepted);
                 await app.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.RestartCommand, deadline.Token);
                 redisRestarted = true;
-                using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await app.ConnectionStringAsync("redis"));
+                await app.App.ResourceNotifications.WaitForResourceHealthyAsync("redis", deadline.Token);
+                using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await app.ConnectionStringAsync("redis") + ",abortConnect=false");
                 long entries = await redis.GetDatabase().HashLengthAsync("{voice}:inflight");
                 output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: Redis restarted with {waiting} accepted jobs unfinished; {entries} queue entries survive");
             }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Voice.Audio;
 using Voice.Audio.Encoding;
+using Voice.Audio.Processing;
 using Voice.Audio.Resampling;
 using Voice.Core.Jobs;
 using Voice.Core.Storage;
@@ -237,24 +238,37 @@ public sealed partial class JobRunner(
         }
     }
 
+    /// <summary>Normalises loudness, encodes in the requested format with the result's tags, and stores it.</summary>
     private async Task<Completion> StoreAsync(Work work, long started)
     {
         var job = work.Job;
-        int durationMs = (int)(work.Samples.Count * 1000L / AudioFormat.PlatformSampleRate);
-        using var encoded = new MemoryStream(WavWriter.HeaderSize + (work.Samples.Count * 2));
-        using (WorkerTelemetry.Source.StartActivity("audio.encode"))
+        float[] samples = work.Samples.ToArray();
+        int durationMs = (int)(samples.Length * 1000L / AudioFormat.PlatformSampleRate);
+        using var encoded = new MemoryStream();
+        using (var encode = WorkerTelemetry.Source.StartActivity("audio.encode"))
         {
-            await WavWriter.WriteAsync(encoded, work.Samples.ToArray(), AudioFormat.PlatformSampleRate, CancellationToken.None).ConfigureAwait(false);
+            encode?.SetTag("voice.format", job.Spec.Format);
+            AudioPreparer.Normalize(samples, AudioFormat.PlatformSampleRate);
+            var metadata = new AudioMetadata(engine.Name, engine.Model, job.Spec.Voice, job.Id.ToString(), DateTimeOffset.UtcNow, ContentHash(samples));
+            await AudioFormats.EncodeAsync(job.Spec.Format, samples, encoded, metadata, CancellationToken.None).ConfigureAwait(false);
         }
         encoded.Position = 0;
         // One object per epoch: a superseded attempt can never overwrite the audio a newer one committed.
-        string path = $"results/{job.Id:N}-{job.Epoch}.{job.Spec.Format}";
+        string path = $"results/{job.Id:N}-{job.Epoch}.{AudioFormats.Extension(job.Spec.Format)}";
         using (WorkerTelemetry.Source.StartActivity("storage.upload"))
         {
-            await blobs.UploadAsync(job.TenantId, path, encoded, "audio/wav", CancellationToken.None).ConfigureAwait(false);
+            await blobs.UploadAsync(job.TenantId, path, encoded, AudioFormats.ContentType(job.Spec.Format), CancellationToken.None).ConfigureAwait(false);
         }
         return new Completion(job, engine.Name, engine.Model, new JobResult(path, encoded.Length, durationMs, AudioFormat.PlatformSampleRate),
             (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>SHA-256 of the result as 16-bit PCM: identifies the audio whatever container carries it.</summary>
+    private static string ContentHash(float[] samples)
+    {
+        var pcm = new byte[samples.Length * 2];
+        Pcm16.FromFloat(samples, pcm);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pcm));
     }
 
     private async Task<string> HandleFailureAsync(Work work, string consumer)

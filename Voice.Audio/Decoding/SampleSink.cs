@@ -1,0 +1,32 @@
+namespace Voice.Audio.Decoding;
+
+/// <summary>
+/// Collects decoded interleaved samples and stops the decoder the moment the audio exceeds the duration
+/// limit, so a file that lies about its length costs at most the limit in memory and time.
+/// </summary>
+internal sealed class SampleSink(AudioLimits limits, int sampleRate, int channels)
+{
+    private readonly long _maxSamples = limits.MaxFrames(sampleRate) * channels;
+    private float[] _samples = new float[Math.Min(1 << 16, (int)Math.Min(int.MaxValue / 2, limits.MaxFrames(sampleRate) * channels))];
+    private int _count;
+
+    public int SampleRate { get; } = sampleRate;
+
+    public int Channels { get; } = channels;
+
+    public void Add(ReadOnlySpan<float> samples)
+    {
+        if (_count + (long)samples.Length > _maxSamples)
+        {
+            throw limits.TooLong();
+        }
+        if (_count + samples.Length > _samples.Length)
+        {
+            Array.Resize(ref _samples, (int)Math.Min(_maxSamples, Math.Max(_samples.Length * 2L, _count + (long)samples.Length)));
+        }
+        samples.CopyTo(_samples.AsSpan(_count));
+        _count += samples.Length;
+    }
+
+    public AudioBuffer ToBuffer() => new(_samples[..(_count - (_count % Channels))], SampleRate, Channels);
+}
