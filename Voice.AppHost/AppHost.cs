@@ -12,6 +12,9 @@ var voicedbApp = builder.AddDatabaseRole(voicedb, "voicedb-app", "voice_app");
 var voicedbAdmin = builder.AddDatabaseRole(voicedb, "voicedb-admin", "voice_admin");
 var blobs = builder.AddVoiceBlobs("blobs");
 
+// The speech engine: the worker runs it; the API validates requests against its capabilities.
+string speechEngine = builder.Configuration["VOICE_SPEECH_ENGINE"] ?? "espeak";
+
 // Services. The API owns the schema (it migrates at start-up) and the admin role; the worker gets only
 // the row-level-security role and starts once the API is ready (schema migrated, roles enabled).
 var api = builder.AddProject<Projects.Voice_ApiService>("api")
@@ -24,6 +27,7 @@ var api = builder.AddProject<Projects.Voice_ApiService>("api")
     .WithReference(blobs).WaitFor(blobs)
     .WithEnvironment("Voice__MasterKey", masterKey)
     .WithEnvironment("Admin__Token", adminToken)
+    .WithEnvironment("Speech__Engine", speechEngine)
     .WithSettings("Queue", "Webhooks")
     .WithHttpHealthCheck("/health");
 
@@ -34,7 +38,7 @@ builder.AddProject<Projects.Voice_Worker>("worker")
     .WithReference(blobs).WaitFor(blobs)
     .WaitFor(api)
     .WithEnvironment("Voice__MasterKey", masterKey)
-    .WithEnvironment("Speech__Engine", builder.Configuration["VOICE_SPEECH_ENGINE"] ?? "espeak")
+    .WithEnvironment("Speech__Engine", speechEngine)
     .WithSettings("Queue", "Webhooks", "Worker")
     .WithHttpHealthCheck("/health");
 

@@ -22,7 +22,7 @@ public static class AudioApi
             .WithTags("Audio")
             .Accepts<byte[]>("application/octet-stream", "audio/wav", "audio/mpeg", "audio/ogg", "audio/flac")
             .WithSummary("Validate a reference recording (WAV, MP3, Ogg Vorbis/Opus, FLAC; 1–60 s; ≤ 10 MB) and report its quality")
-            .WithDescription("Send the file as the raw request body. Answers what was found, or an audio/* problem: too-large (413), unsupported-format (415), corrupt, too-short, too-long or silent (422).");
+            .WithDescription("Send the file as the raw request body. Answers its quality report and the problems that would make a clone refuse it (empty when it is good enough), or an audio/* problem: too-large (413), unsupported-format (415), corrupt, too-short, too-long or silent (422).");
         return app;
     }
 
@@ -41,10 +41,9 @@ public static class AudioApi
         {
             var (audio, container) = await AudioDecoder.DecodeAsync(context.Request.Body, limits, cancellationToken);
             var prepared = AudioPreparer.PrepareReference(audio, limits);
-            var r = prepared.Report;
             return TypedResults.Ok(new AudioAnalysis(container.ToString().ToLowerInvariant(), audio.SampleRate, audio.Channels,
-                Math.Round(audio.Duration.TotalSeconds, 3), Math.Round(r.DurationSeconds, 3), r.OriginalLoudnessLufs, r.OriginalTruePeakDbtp,
-                r.ClippedPercent, r.SignalToNoiseDb, r.Warnings));
+                Math.Round(audio.Duration.TotalSeconds, 3), ReferenceQualityView.From(prepared.Report),
+                [.. ReferenceQuality.Refusals(prepared.Report).Select(i => new QualityIssueView(i.Code, i.Message))]));
         }
         catch (AudioProblemException problem)
         {

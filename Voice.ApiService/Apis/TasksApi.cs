@@ -15,6 +15,8 @@ using Voice.Core.Jobs;
 using Voice.Core.Storage;
 using Voice.Core.Tenancy;
 using Voice.Core.Webhooks;
+using Voice.Core.Voices;
+using Voice.ApiService.Services;
 using Voice.Speech.Engines;
 using TaskStatus = Voice.ApiService.Model.TaskStatus;
 
@@ -23,7 +25,8 @@ namespace Voice.ApiService.Apis;
 /// <summary>The asynchronous path: submit text, follow the task (status, list, live events), cancel it, download the audio.</summary>
 public static partial class TasksApi
 {
-    public const int MaxTextCharacters = 5_000;
+    public const int MaxGenerateBodyBytes = 14 * 1024 * 1024;
+    public const float MinSpeed = 0.25f, MaxSpeed = 4f;
     public const int MaxIdempotencyKeyLength = 255;
     public static readonly TimeSpan ResultUrlLifetime = TimeSpan.FromHours(1);
     private static readonly string[] Statuses = [JobStatus.Queued, JobStatus.Running, JobStatus.Completed, JobStatus.Failed, JobStatus.Canceled];
@@ -53,20 +56,23 @@ public static partial class TasksApi
 
     public static async Task<Results<Accepted<TaskAccepted>, Ok<TaskAccepted>, ProblemHttpResult>> GenerateAsync(
         HttpContext context, JobSubmitter submitter, JobStore jobs, JobQueue queue, PlanCatalog plans, WebhookStore webhooks, SsrfGuard guard,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        VoiceStore voices, VoiceProfiles profiles, SpeechEngineDescriptor engine, AuditLog audit, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         string? idempotencyKey = context.Request.Headers["Idempotency-Key"];
         if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > MaxIdempotencyKeyLength || idempotencyKey.Any(char.IsControl)))
         {
             return Problems.ValidationFailed(new() { ["Idempotency-Key"] = [$"1–{MaxIdempotencyKeyLength} printable characters."] });
         }
-        var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.GenerateRequest, cancellationToken);
+        // Large enough for an inline reference recording (10 MB as base64).
+        var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.GenerateRequest, cancellationToken, MaxGenerateBodyBytes);
         if (problem is not null)
         {
             return problem;
         }
         var caller = context.Caller();
-        var errors = Validate(request!, guard, out var spec);
+        var plan = await plans.GetAsync(caller.Plan, cancellationToken);
+        var (errors, voice) = await ResolveVoiceAsync(request!, caller, voices, profiles, audit, cancellationToken);
+        var warnings = Validate(request!, guard, engine, plan, voice.Language, errors, out string text, out string language, out string format, out float speed);
         if (request!.CallbackUrl is not null && !errors.ContainsKey("callback_url") && !await webhooks.HasCallbackSecretAsync(caller.TenantId, cancellationToken))
         {
             errors["callback_url"] = ["Create a callback signing secret first: POST /api/v1/webhooks/callback-secret."];
@@ -78,41 +84,153 @@ public static partial class TasksApi
 
         using var activity = Activity.StartActivity("job.submit", ActivityKind.Producer);
         activity?.SetTag("voice.tenant_id", caller.TenantId);
-        activity?.SetTag("voice.characters", spec!.Text.Length);
-        int weight = await plans.QueueWeightAsync(caller.Plan, cancellationToken);
+        activity?.SetTag("voice.characters", text.Length);
+        // An inline voice becomes a transient profile that lives as long as this request's job.
+        VoiceProfile? transient = null;
+        if (voice.Inline is { } inline)
+        {
+            var created = await profiles.CreateAsync(caller, inline, null, transient: true, cancellationToken);
+            if (created.Problem is not null)
+            {
+                return created.Problem;
+            }
+            transient = created.Voice!;
+        }
+        var spec = new JobSpec(text, language, transient?.Id.ToString() ?? voice.Key!, format, JobKinds.Speech, speed);
+        int weight = plan.QueueWeight;
         Job job;
         try
         {
             if (idempotencyKey is null)
             {
-                job = await submitter.SubmitAsync(new NewJob(caller.TenantId, spec!, request.CallbackUrl), weight);
+                job = await submitter.SubmitAsync(new NewJob(caller.TenantId, spec, request.CallbackUrl), weight);
             }
             else
             {
-                var submitted = await jobs.CreateAsync(caller.TenantId, spec!, request.CallbackUrl, idempotencyKey, RequestHash(spec!, request.CallbackUrl), cancellationToken);
-                if (submitted.KeyConflict)
+                var submitted = await jobs.CreateAsync(caller.TenantId, spec, request.CallbackUrl, idempotencyKey, RequestHash(request, voice, text, language, format, speed), cancellationToken);
+                if (submitted.KeyConflict || submitted.Replayed)
                 {
-                    return Problems.Create(StatusCodes.Status409Conflict, Problems.IdempotencyConflict,
-                        "This Idempotency-Key was used for a different request.", "Use a new key for a new request.");
+                    // The original request's job (and voice) stand; this one's transient voice is not needed.
+                    if (transient is not null)
+                    {
+                        await profiles.DiscardAsync(transient, CancellationToken.None);
+                    }
+                    if (submitted.KeyConflict)
+                    {
+                        return Problems.Create(StatusCodes.Status409Conflict, Problems.IdempotencyConflict,
+                            "This Idempotency-Key was used for a different request.", "Use a new key for a new request.");
+                    }
+                    context.Response.Headers["Idempotent-Replayed"] = "true";
+                    return TypedResults.Ok(new TaskAccepted(submitted.Job!.Id, JobStatus.Queued, AbsoluteUrl(context, $"/api/v1/task/{submitted.Job.Id}"), warnings));
                 }
                 job = submitted.Job!;
-                if (submitted.Replayed)
-                {
-                    context.Response.Headers["Idempotent-Replayed"] = "true";
-                    return TypedResults.Ok(new TaskAccepted(job.Id, JobStatus.Queued, AbsoluteUrl(context, $"/api/v1/task/{job.Id}")));
-                }
                 await EnqueueOrWithdrawAsync(job, weight, jobs, queue, cancellationToken);
             }
         }
         catch (QueueUnavailableException ex)
         {
             LogEnqueueFailed(loggers.CreateLogger(typeof(TasksApi)), ex);
+            if (transient is not null)
+            {
+                await profiles.DiscardAsync(transient, CancellationToken.None);
+            }
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.QueueUnavailable,
                 "The job queue is unavailable.", "Nothing was queued; retry shortly.");
         }
         activity?.SetTag("voice.task_id", job.Id);
         string statusUrl = AbsoluteUrl(context, $"/api/v1/task/{job.Id}");
-        return TypedResults.Accepted(statusUrl, new TaskAccepted(job.Id, job.Status, statusUrl));
+        return TypedResults.Accepted(statusUrl, new TaskAccepted(job.Id, job.Status, statusUrl, warnings));
+    }
+
+    /// <summary>
+    /// The voice a generate request names: a preset, one of the tenant's profiles, or an inline source (the
+    /// seed's <c>mode: clone</c> / <c>mode: design</c> form). Another tenant's profile id reads as unknown.
+    /// </summary>
+    private sealed record RequestedVoice(string? Key, VoiceSource? Inline, string? Language, byte[]? InlineHash);
+
+    private static async Task<(Dictionary<string, string[]> Errors, RequestedVoice Voice)> ResolveVoiceAsync(
+        GenerateRequest request, CallerIdentity caller, VoiceStore voices, VoiceProfiles profiles, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        string? mode = request.Mode?.ToLowerInvariant();
+        if (mode is VoiceModes.Clone or VoiceModes.Design)
+        {
+            if (request.Voice is not null)
+            {
+                errors["voice"] = [$"Give either 'voice' or the inline '{mode}' fields, not both."];
+            }
+            string language = request.Language ?? "en";
+            VoiceSource source;
+            byte[] hash;
+            if (mode == VoiceModes.Design)
+            {
+                source = new DesignSource(request.Instruct ?? "", language);
+                hash = SHA256.HashData(Encoding.UTF8.GetBytes("design\n" + request.Instruct));
+            }
+            else
+            {
+                byte[] audio = [];
+                if (string.IsNullOrEmpty(request.RefAudio) || !TryDecodeBase64(request.RefAudio, out audio))
+                {
+                    errors["ref_audio"] = ["The reference recording is required, as base64 (optionally a data: URL)."];
+                }
+                source = new CloneSource(audio, request.RefText, request.Consent ?? "", language);
+                hash = SHA256.HashData([.. SHA256.HashData(audio), .. Encoding.UTF8.GetBytes("clone\n" + request.RefText + "\n" + request.Consent)]);
+            }
+            foreach (var (field, messages) in profiles.Validate(source, null))
+            {
+                string key = field switch { "audio" => "ref_audio", "reference_text" => "ref_text", "description" => "instruct", _ => field };
+                errors.TryAdd(key, messages);
+            }
+            return (errors, new RequestedVoice(null, source, null, hash));
+        }
+        if (mode is not (null or VoiceModes.Preset))
+        {
+            errors["mode"] = ["'clone' (with ref_audio and consent), 'design' (with instruct) or 'preset'."];
+            return (errors, new RequestedVoice(PresetVoices.Default, null, null, null));
+        }
+        foreach (var (field, value) in new[] { ("instruct", request.Instruct), ("ref_audio", request.RefAudio), ("ref_text", request.RefText), ("consent", request.Consent) })
+        {
+            if (value is not null)
+            {
+                errors[field] = ["Only used with mode 'clone' or 'design'."];
+            }
+        }
+        string name = request.Voice ?? PresetVoices.Default;
+        if (!Guid.TryParse(name, out var voiceId))
+        {
+            if (PresetVoices.Find(name) is { } preset)
+            {
+                return (errors, new RequestedVoice(preset.Name, null, null, null));
+            }
+            errors["voice"] = [$"Unknown voice '{name}'. Use a voice id from GET /api/v1/voices or a preset: {string.Join(", ", PresetVoices.All.Select(v => v.Name))}."];
+            return (errors, new RequestedVoice(name, null, null, null));
+        }
+        var profile = await voices.GetAsync(caller.TenantId, voiceId, cancellationToken);
+        if (profile is null)
+        {
+            await audit.RecordForeignAccessAsync(caller.TenantId, "voice", voiceId.ToString(), caller.Actor, cancellationToken);
+            errors["voice"] = [$"Unknown voice '{voiceId}'."];
+        }
+        else if (profile.Status == VoiceStatus.Failed)
+        {
+            errors["voice"] = ["This voice could not be prepared and cannot speak; create it again from a better source."];
+        }
+        return (errors, new RequestedVoice(voiceId.ToString(), null, profile?.Language, null));
+    }
+
+    private static bool TryDecodeBase64(string value, out byte[] bytes)
+    {
+        int comma = value.StartsWith("data:", StringComparison.Ordinal) ? value.IndexOf(',', StringComparison.Ordinal) : -1;
+        string payload = comma >= 0 ? value[(comma + 1)..] : value;
+        bytes = new byte[payload.Length * 3 / 4 + 3];
+        if (Convert.TryFromBase64String(payload, bytes, out int written))
+        {
+            bytes = bytes[..written];
+            return written > 0;
+        }
+        bytes = [];
+        return false;
     }
 
     private static async Task EnqueueOrWithdrawAsync(Job job, int weight, JobStore jobs, JobQueue queue, CancellationToken cancellationToken)
@@ -296,35 +414,30 @@ public static partial class TasksApi
     }
 
     private static TaskRequestSummary Summary(Job job) =>
-        new(job.Spec.Language, job.Spec.Voice, job.Spec.Format, job.Spec.Text.Length, job.CallbackUrl);
+        new(job.Spec.Kind, job.Spec.Language, job.Spec.Voice, job.Spec.Format, job.Spec.Text.Length, job.Spec.Speed, job.CallbackUrl);
 
-    private static Dictionary<string, string[]> Validate(GenerateRequest request, SsrfGuard guard, out JobSpec? spec)
+    /// <summary>Checks the text, language, format, speed and callback against the plan and the engine; returns the engine's warnings.</summary>
+    private static IReadOnlyList<string> Validate(GenerateRequest request, SsrfGuard guard, SpeechEngineDescriptor engine, PlanLimits plan, string? voiceLanguage,
+        Dictionary<string, string[]> errors, out string text, out string language, out string format, out float speed)
     {
-        var errors = new Dictionary<string, string[]>();
-        string text = request.Text?.Trim() ?? "";
+        text = request.Text?.Trim() ?? "";
+        int maxText = Math.Min(plan.MaxTextChars, engine.Capabilities.MaxTextLength);
         if (text.Length == 0)
         {
             errors["text"] = ["Text is required."];
         }
-        else if (text.Length > MaxTextCharacters)
+        else if (text.Length > maxText)
         {
-            errors["text"] = [$"Text is {text.Length} characters; the limit is {MaxTextCharacters}."];
+            errors["text"] = [$"Text is {text.Length} characters; the '{plan.Id}' plan allows {maxText} per request."];
         }
 
-        string language = request.Language ?? "en";
-        if (!SpeechLanguages.IsKnown(language))
+        language = request.Language ?? voiceLanguage ?? "en";
+        if (!engine.Capabilities.Languages.Contains(language))
         {
-            errors["language"] = [$"Unknown language '{language}'. Supported: {string.Join(", ", SpeechLanguages.All)}."];
+            errors["language"] = [$"Unknown language '{language}'. Supported: {string.Join(", ", engine.Capabilities.Languages)}."];
         }
 
-        string voice = request.Voice ?? PresetVoices.Default;
-        var preset = PresetVoices.Find(voice);
-        if (preset is null)
-        {
-            errors["voice"] = [$"Unknown voice '{voice}'. Presets: {string.Join(", ", PresetVoices.All.Select(v => v.Name))}."];
-        }
-
-        string format = (request.Format ?? AudioFormats.Wav).ToLowerInvariant();
+        format = (request.Format ?? AudioFormats.Wav).ToLowerInvariant();
         if (!AudioFormats.IsKnown(format))
         {
             errors["format"] = [$"Unsupported format '{request.Format}'. Supported: {string.Join(", ", AudioFormats.All)}."];
@@ -334,19 +447,36 @@ public static partial class TasksApi
             errors["format"] = [$"The '{format}' format is not available on this server."];
         }
 
+        speed = request.Speed ?? 1f;
+        if (!float.IsFinite(speed) || speed is < MinSpeed or > MaxSpeed)
+        {
+            errors["speed"] = [$"{MinSpeed}–{MaxSpeed} (1 is the voice's natural pace)."];
+        }
+
         if (request.CallbackUrl is not null && guard.CheckUrl(request.CallbackUrl) is { } callbackProblem)
         {
             errors["callback_url"] = [callbackProblem];
         }
 
-        spec = errors.Count == 0 ? new JobSpec(text, language, preset!.Name, format) : null;
-        return errors;
+        if (errors.ContainsKey("text") || errors.ContainsKey("language"))
+        {
+            return [];
+        }
+        var check = engine.CheckText(text, language);
+        if (!check.Speakable)
+        {
+            errors["text"] = [.. check.Warnings];
+        }
+        return check.Warnings;
     }
 
-    /// <summary>What "the same request" means for idempotency: the normalised fields, not the body's bytes.</summary>
-    private static byte[] RequestHash(JobSpec spec, string? callbackUrl) =>
-        SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new[] { spec.Text, spec.Language, spec.Voice, spec.Format, callbackUrl ?? "" })));
-
+    /// <summary>What "the same request" means for idempotency: the normalised fields (an inline voice by its content), not the body's bytes.</summary>
+    private static byte[] RequestHash(GenerateRequest request, RequestedVoice voice, string text, string language, string format, float speed) =>
+        SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new[]
+        {
+            text, language, voice.Key ?? Convert.ToHexString(voice.InlineHash ?? []), format, request.CallbackUrl ?? "",
+            speed.ToString(CultureInfo.InvariantCulture),
+        })));
 
     private static string AbsoluteUrl(HttpContext context, string pathAndQuery) =>
         $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{pathAndQuery}";

@@ -1,20 +1,353 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Voice.ApiService.Model;
+using Voice.ApiService.Security;
+using Voice.ApiService.Services;
+using Voice.Audio;
+using Voice.Audio.Encoding;
+using Voice.Core.Audit;
+using Voice.Core.Billing;
+using Voice.Core.Jobs;
+using Voice.Core.Tenancy;
+using Voice.Core.Voices;
 using Voice.Speech.Engines;
 
 namespace Voice.ApiService.Apis;
 
-/// <summary>The voices a tenant can speak with (presets for now; cloned and designed voices come with voice profiles).</summary>
+/// <summary>
+/// Voice profiles: clone (multipart upload with consent), design (a description) or preset, prepared once by the
+/// engine and reused by every request; the presets every tenant has; previews. Another tenant's voice is
+/// indistinguishable from one that does not exist (404), and the attempt is audited on both sides.
+/// </summary>
 public static class VoicesApi
 {
+    public const int MaxPreviewCharacters = 300;
+    private static readonly string[] CloneFields = ["mode", "name", "language", "reference_text", "consent"];
+
     public static IEndpointRouteBuilder MapVoicesApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/voices", ListVoices)
-            .RequireAuthorization()
-            .WithTags("Voices")
-            .WithSummary("List the voices available to the caller");
+        var api = app.MapGroup("/api/v1/voices").WithTags("Voices");
+        var write = Policies.Scope(Scopes.VoicesWrite);
+
+        api.MapPost("/", CreateAsync)
+            .RequireAuthorization(write)
+            .Accepts<CreateVoiceRequest>("application/json", "multipart/form-data")
+            .WithSummary("Create a voice: clone (multipart: audio, consent, optional reference_text, language, name), design (JSON: description) or preset (JSON: preset)")
+            .WithDescription("Answers 202 with the profile (status 'preparing') and the task that prepares it. A clone's reference is decoded, prepared and quality-checked first: a poor one is refused with voices/poor-reference, which lists what to fix.");
+        api.MapGet("/", ListAsync).RequireAuthorization().WithSummary("The presets and the tenant's voices (newest first; page with 'before')");
+        api.MapGet("/{id}", GetAsync).RequireAuthorization().WithSummary("A voice profile by id, or a preset by name");
+        api.MapPatch("/{id:guid}", RenameAsync).RequireAuthorization(write).WithSummary("Rename a voice");
+        api.MapDelete("/{id:guid}", DeleteAsync).RequireAuthorization(write).WithSummary("Delete a voice and its reference recording");
+        api.MapPost("/{id}/preview", PreviewAsync).RequireAuthorization(Policies.Scope(Scopes.SpeechWrite))
+            .WithSummary("Speak a short sample with the voice (a sentence in its language unless text is given); answers 202 with the task");
         return app;
     }
 
-    public static VoiceList ListVoices() => new(
-        [.. PresetVoices.All.Select(v => new VoiceSummary(v.Name, v.Name, "preset", v.Gender.ToString().ToLowerInvariant(), v.Description, SpeechLanguages.All))]);
+    public static async Task<Results<Accepted<VoiceView>, ProblemHttpResult>> CreateAsync(
+        HttpContext context, VoiceProfiles profiles, JobSubmitter submitter, PlanCatalog plans, SpeechEngineDescriptor engine, CancellationToken cancellationToken)
+    {
+        var caller = context.Caller();
+        VoiceSource source;
+        string? name;
+        string? sampleText = null;
+        if (context.Request.HasFormContentType)
+        {
+            var (form, formProblem) = await ReadCloneFormAsync(context, cancellationToken);
+            if (formProblem is not null)
+            {
+                return formProblem;
+            }
+            (source, name) = form!.Value;
+        }
+        else
+        {
+            var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.CreateVoiceRequest, cancellationToken);
+            if (problem is not null)
+            {
+                return problem;
+            }
+            string language = request!.Language ?? "en";
+            string? mode = request.Mode?.ToLowerInvariant() ?? (request.Preset is not null ? VoiceModes.Preset : request.Description is not null ? VoiceModes.Design : null);
+            switch (mode)
+            {
+                case VoiceModes.Design when request.Preset is null:
+                    source = new DesignSource(request.Description ?? "", language);
+                    break;
+                case VoiceModes.Preset when request.Description is null:
+                    source = new PresetSource(request.Preset ?? "", language);
+                    break;
+                case VoiceModes.Clone:
+                    return Problems.Create(StatusCodes.Status415UnsupportedMediaType, Problems.UnsupportedMediaType,
+                        "Clones are created with multipart/form-data.", "Send the recording as the 'audio' file field with 'consent' and the other fields.");
+                default:
+                    return Problems.ValidationFailed(new() { ["mode"] = ["Give a 'description' (design) or a 'preset' — one of them; or upload 'audio' as multipart/form-data (clone)."] });
+            }
+            name = request.Name;
+            sampleText = request.SampleText;
+        }
+
+        var errors = profiles.Validate(source, name);
+        if (sampleText is not null && (sampleText.Trim().Length is 0 or > MaxPreviewCharacters))
+        {
+            errors["sample_text"] = [$"1–{MaxPreviewCharacters} characters."];
+        }
+        if (errors.Count > 0)
+        {
+            return Problems.ValidationFailed(errors);
+        }
+        var created = await profiles.CreateAsync(caller, source, name, transient: false, cancellationToken);
+        if (created.Problem is not null)
+        {
+            return created.Problem;
+        }
+        var voice = created.Voice!;
+        Guid? previewTaskId = null;
+        if (sampleText is not null)
+        {
+            previewTaskId = await SubmitPreviewAsync(caller, voice.Id.ToString(), sampleText.Trim(), voice.Language, AudioFormats.Mp3, submitter, plans);
+        }
+        string location = $"/api/v1/voices/{voice.Id}";
+        return TypedResults.Accepted(location, ToView(voice, created.TaskId, previewTaskId));
+    }
+
+    /// <summary>Reads a clone's multipart form: the 'audio' file (≤ 10 MB) and the text fields; unknown fields are refused.</summary>
+    private static async Task<((VoiceSource Source, string? Name)? Form, ProblemHttpResult? Problem)> ReadCloneFormAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var limits = AudioLimits.Reference;
+        const long formOverhead = 64 * 1024;
+        if (context.Request.ContentLength > limits.MaxBytes + formOverhead)
+        {
+            return (null, AudioApi.Problem(new AudioProblemException(AudioProblemKind.TooLarge, $"The file is larger than {limits.MaxBytes / (1024 * 1024)} MB.")));
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } max)
+        {
+            max.MaxRequestBodySize = limits.MaxBytes + formOverhead;
+        }
+        IFormCollection form;
+        try
+        {
+            form = await context.Request.ReadFormAsync(cancellationToken);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, AudioApi.Problem(new AudioProblemException(AudioProblemKind.TooLarge, $"The file is larger than {limits.MaxBytes / (1024 * 1024)} MB.")));
+        }
+        catch (InvalidDataException ex)
+        {
+            return (null, Problems.Create(StatusCodes.Status400BadRequest, Problems.BadRequest, "The form could not be read.", ex.Message));
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        foreach (string unknown in form.Keys.Where(k => !CloneFields.Contains(k)))
+        {
+            errors[unknown] = ["Unknown field."];
+        }
+        foreach (var file in form.Files.Where(f => f.Name != "audio"))
+        {
+            errors[file.Name] = ["Unknown file field; send the recording as 'audio'."];
+        }
+        if (form["mode"].ToString() is { Length: > 0 } mode && !string.Equals(mode, VoiceModes.Clone, StringComparison.OrdinalIgnoreCase))
+        {
+            errors["mode"] = ["A multipart upload creates a clone; design and preset voices are created with JSON."];
+        }
+        var audio = form.Files.GetFile("audio");
+        if (audio is { Length: > 0 } && audio.Length > limits.MaxBytes)
+        {
+            return (null, AudioApi.Problem(new AudioProblemException(AudioProblemKind.TooLarge, $"The file is larger than {limits.MaxBytes / (1024 * 1024)} MB.")));
+        }
+        if (errors.Count > 0)
+        {
+            return (null, Problems.ValidationFailed(errors));
+        }
+        byte[] bytes = [];
+        if (audio is not null)
+        {
+            using var buffer = new MemoryStream((int)audio.Length);
+            await audio.CopyToAsync(buffer, cancellationToken);
+            bytes = buffer.ToArray();
+        }
+        string? Field(string key) => form[key].ToString() is { Length: > 0 } value ? value : null;
+        var source = new CloneSource(bytes, Field("reference_text"), Field("consent") ?? "", Field("language") ?? "en");
+        return ((source, Field("name")), null);
+    }
+
+    public static async Task<Results<Ok<VoiceListView>, ProblemHttpResult>> ListAsync(
+        HttpContext context, VoiceStore voices, SpeechEngineDescriptor engine, int? limit, Guid? before, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 100)
+        {
+            return Problems.ValidationFailed(new() { ["limit"] = ["1–100."] });
+        }
+        var caller = context.Caller();
+        int take = limit ?? 50;
+        var page = await voices.ListAsync(caller.TenantId, before, take + 1, cancellationToken);
+        var shown = page.Take(take).ToList();
+        // Presets belong on the first page only.
+        var presets = before is null ? PresetVoices.All.Select(p => ToView(p, engine)).ToList() : [];
+        return TypedResults.Ok(new VoiceListView(presets, [.. shown.Select(v => ToView(v))], page.Count > take ? shown[^1].Id : null));
+    }
+
+    public static async Task<Results<Ok<VoiceView>, Ok<PresetView>, ProblemHttpResult>> GetAsync(
+        string id, HttpContext context, VoiceStore voices, AuditLog audit, SpeechEngineDescriptor engine, CancellationToken cancellationToken)
+    {
+        var caller = context.Caller();
+        if (!Guid.TryParse(id, out var voiceId))
+        {
+            return PresetVoices.Find(id) is { } preset ? TypedResults.Ok(ToView(preset, engine)) : Problems.VoiceMissing(id);
+        }
+        var voice = await voices.GetAsync(caller.TenantId, voiceId, cancellationToken);
+        return voice is null ? await NotFoundAsync(caller, voiceId, audit, cancellationToken) : TypedResults.Ok(ToView(voice));
+    }
+
+    public static async Task<Results<Ok<VoiceView>, ProblemHttpResult>> RenameAsync(
+        Guid id, HttpContext context, VoiceStore voices, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.UpdateVoiceRequest, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var caller = context.Caller();
+        if (request!.Name is null)
+        {
+            // Nothing to change: PATCH {} answers the voice as it is.
+            var current = await voices.GetAsync(caller.TenantId, id, cancellationToken);
+            return current is { Transient: false } ? TypedResults.Ok(ToView(current)) : await NotFoundAsync(caller, id, audit, cancellationToken);
+        }
+        if (request.Name.Trim() is not { Length: > 0 and <= VoiceProfiles.MaxNameLength } name)
+        {
+            return Problems.ValidationFailed(new() { ["name"] = [$"1–{VoiceProfiles.MaxNameLength} characters."] });
+        }
+        var voice = await voices.RenameAsync(caller.TenantId, id, name, caller.Actor, cancellationToken);
+        return voice is null ? await NotFoundAsync(caller, id, audit, cancellationToken) : TypedResults.Ok(ToView(voice));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        Guid id, HttpContext context, VoiceStore voices, Voice.Core.Storage.BlobStore blobs, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var caller = context.Caller();
+        var deleted = await voices.DeleteAsync(caller.TenantId, id, caller.Actor, cancellationToken);
+        if (deleted is null)
+        {
+            return await NotFoundAsync(caller, id, audit, cancellationToken);
+        }
+        if (deleted.ReferencePath is { } path)
+        {
+            await blobs.DeleteAsync(caller.TenantId, path, CancellationToken.None);
+        }
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Accepted<TaskAccepted>, ProblemHttpResult>> PreviewAsync(
+        string id, HttpContext context, VoiceStore voices, AuditLog audit, JobSubmitter submitter, PlanCatalog plans, SpeechEngineDescriptor engine,
+        CancellationToken cancellationToken)
+    {
+        PreviewRequest request = new(null, null, null);
+        if (context.Request.ContentLength is > 0 || context.Request.HasJsonContentType())
+        {
+            var (body, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.PreviewRequest, cancellationToken);
+            if (problem is not null)
+            {
+                return problem;
+            }
+            request = body!;
+        }
+        var caller = context.Caller();
+        string voiceKey, voiceLanguage;
+        if (Guid.TryParse(id, out var voiceId))
+        {
+            var voice = await voices.GetAsync(caller.TenantId, voiceId, cancellationToken);
+            if (voice is null)
+            {
+                return await NotFoundAsync(caller, voiceId, audit, cancellationToken);
+            }
+            if (voice.Status == VoiceStatus.Failed)
+            {
+                return Problems.Create(StatusCodes.Status422UnprocessableEntity, Problems.VoiceFailed, "The voice could not be prepared.",
+                    "It cannot speak; create it again from a better source.");
+            }
+            (voiceKey, voiceLanguage) = (voice.Id.ToString(), voice.Language);
+        }
+        else if (PresetVoices.Find(id) is { } preset)
+        {
+            (voiceKey, voiceLanguage) = (preset.Name, "en");
+        }
+        else
+        {
+            return Problems.VoiceMissing(id);
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        string language = request.Language ?? voiceLanguage;
+        if (!engine.Capabilities.Languages.Contains(language))
+        {
+            errors["language"] = [$"Unknown language '{language}'. Supported: {string.Join(", ", engine.Capabilities.Languages)}."];
+        }
+        string text = request.Text?.Trim() ?? SpeechLanguages.SampleTexts.GetValueOrDefault(language, SpeechLanguages.SampleTexts["en"]);
+        if (text.Length is 0 or > MaxPreviewCharacters)
+        {
+            errors["text"] = [$"1–{MaxPreviewCharacters} characters."];
+        }
+        string format = (request.Format ?? AudioFormats.Mp3).ToLowerInvariant();
+        if (!AudioFormats.IsKnown(format) || !AudioFormats.IsAvailable(format))
+        {
+            errors["format"] = [$"Unsupported format '{request.Format}'. Supported: {string.Join(", ", AudioFormats.All.Where(AudioFormats.IsAvailable))}."];
+        }
+        if (errors.Count == 0 && engine.CheckText(text, language) is { Speakable: false } check)
+        {
+            errors["text"] = [.. check.Warnings];
+        }
+        if (errors.Count > 0)
+        {
+            return Problems.ValidationFailed(errors);
+        }
+        try
+        {
+            var taskId = await SubmitPreviewAsync(caller, voiceKey, text, language, format, submitter, plans);
+            string statusUrl = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/api/v1/task/{taskId}";
+            return TypedResults.Accepted(statusUrl, new TaskAccepted(taskId, JobStatus.Queued, statusUrl, engine.CheckText(text, language).Warnings));
+        }
+        catch (QueueUnavailableException)
+        {
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.QueueUnavailable, "The job queue is unavailable.", "Nothing was queued; retry shortly.");
+        }
+    }
+
+    private static async Task<Guid> SubmitPreviewAsync(CallerIdentity caller, string voice, string text, string language, string format, JobSubmitter submitter, PlanCatalog plans)
+    {
+        int weight = await plans.QueueWeightAsync(caller.Plan, CancellationToken.None);
+        var job = await submitter.SubmitAsync(new NewJob(caller.TenantId, new JobSpec(text, language, voice, format), null), weight);
+        return job.Id;
+    }
+
+    private static async Task<ProblemHttpResult> NotFoundAsync(CallerIdentity caller, Guid id, AuditLog audit, CancellationToken cancellationToken)
+    {
+        await audit.RecordForeignAccessAsync(caller.TenantId, "voice", id.ToString(), caller.Actor, cancellationToken);
+        return Problems.VoiceMissing(id.ToString());
+    }
+
+    public static VoiceView ToView(VoiceProfile voice, Guid? taskId = null, Guid? previewTaskId = null) => new(
+        voice.Id, "voice", voice.Name, voice.Mode, voice.Status, voice.Language,
+        voice.Mode == VoiceModes.Clone ? null : voice.Description,
+        voice.ReferenceText, voice.Engine, voice.Fidelity,
+        Json(voice.QualityJson), Json(voice.AnalysisJson), voice.Notes, Consent(voice.ConsentJson), Json(voice.ErrorJson),
+        voice.CreatedAt, voice.ReadyAt, taskId, previewTaskId);
+
+    private static PresetView ToView(PresetVoice preset, SpeechEngineDescriptor engine) => new(
+        preset.Name, "voice", preset.Name, VoiceModes.Preset, VoiceStatus.Ready, preset.Gender.ToString().ToLowerInvariant(), preset.Description,
+        engine.Capabilities.Languages, engine.Name, engine.Capabilities.Fidelity);
+
+    private static JsonElement? Json(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+
+    private static ConsentView? Consent(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+        var root = JsonDocument.Parse(json).RootElement;
+        return new ConsentView(root.GetProperty("statement").GetString() ?? "", root.GetProperty("given_by").GetString() ?? "",
+            root.GetProperty("given_at").GetDateTimeOffset());
+    }
 }

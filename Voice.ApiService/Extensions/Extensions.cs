@@ -1,6 +1,7 @@
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.ApiService.Services;
+using Voice.Speech.Engines;
 
 namespace Voice.ApiService.Extensions;
 
@@ -13,6 +14,9 @@ public static class Extensions
         builder.AddVoiceSecurity();
         builder.Services.AddHostedService<DemoTenantSeeder>();
         builder.Services.AddSingleton<Voice.Core.Jobs.JobSubmitter>();
+        // The API validates against the engine the workers run, without loading it.
+        builder.Services.AddSingleton(SpeechEngines.Describe(builder.Configuration[SpeechEngines.ConfigurationKey] ?? SpeechEngines.Default));
+        builder.Services.AddSingleton<VoiceProfiles>();
 
         builder.Services.ConfigureHttpJsonOptions(options =>
         {

@@ -29,6 +29,11 @@ public static class Problems
     public const string QueueUnavailable = BaseUri + "queue-unavailable";
     public const string Internal = BaseUri + "internal";
     public const string SynthesisFailed = BaseUri + "synthesis-failed";
+    public const string VoiceNotFound = BaseUri + "voice-not-found";
+    public const string VoiceFailed = BaseUri + "voice-failed";
+    public const string VoiceLimitReached = BaseUri + "voices/limit-reached";
+    public const string PoorReference = BaseUri + "voices/poor-reference";
+    public const string TextNotSpeakable = BaseUri + "text-not-speakable";
 
     /// <summary>The type for a status the framework produced on its own.</summary>
     public static string ForStatus(int status) => status switch
@@ -59,6 +64,9 @@ public static class Problems
     public static ProblemHttpResult ValidationFailed(Dictionary<string, string[]> errors) =>
         Create(StatusCodes.Status400BadRequest, Validation, "The request is not valid.",
             "See 'errors' for each field that needs fixing.", new Dictionary<string, object?> { ["errors"] = errors });
+
+    public static ProblemHttpResult VoiceMissing(string id) =>
+        Create(StatusCodes.Status404NotFound, NotFound, "Voice not found.", $"There is no voice '{id}'.");
 
     public static ProblemHttpResult TaskNotFound(Guid id) =>
         Create(StatusCodes.Status404NotFound, NotFound, "Task not found.", $"There is no task '{id}'.");

@@ -3,10 +3,26 @@ using System.Text.Json;
 namespace Voice.ApiService.Model;
 
 /// <summary><c>POST /api/v1/voice/generate</c> body.</summary>
-public sealed record GenerateRequest(string? Text, string? Language, string? Voice, string? Format, string? CallbackUrl);
+/// <summary>
+/// <c>POST /api/v1/voice/generate</c>. <c>voice</c> is a preset name or a voice profile id; or, in the inline
+/// form, <c>mode: "clone"</c> with <c>ref_audio</c> (base64) + <c>consent</c> (+ <c>ref_text</c>), or
+/// <c>mode: "design"</c> with <c>instruct</c>, which makes a transient profile for this request only.
+/// </summary>
+public sealed record GenerateRequest(
+    string? Text,
+    string? Language,
+    string? Voice,
+    string? Format,
+    string? CallbackUrl,
+    float? Speed = null,
+    string? Mode = null,
+    string? Instruct = null,
+    string? RefAudio = null,
+    string? RefText = null,
+    string? Consent = null);
 
 /// <summary>The 202 answer to a generate request.</summary>
-public sealed record TaskAccepted(Guid TaskId, string Status, string StatusUrl);
+public sealed record TaskAccepted(Guid TaskId, string Status, string StatusUrl, IReadOnlyList<string>? Warnings = null);
 
 /// <summary><c>GET /api/v1/task/{id}</c>.</summary>
 public sealed record TaskStatus(
@@ -25,7 +41,7 @@ public sealed record TaskStatus(
     TaskResultSummary? Result,
     JsonElement? Error);
 
-public sealed record TaskRequestSummary(string Language, string Voice, string Format, int Characters, string? CallbackUrl);
+public sealed record TaskRequestSummary(string Kind, string Language, string Voice, string Format, int Characters, float Speed, string? CallbackUrl);
 
 /// <summary>A task in a listing: no result link (ask the task itself for a fresh one).</summary>
 public sealed record TaskSummary(Guid TaskId, string Status, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int Attempts, TaskRequestSummary Request);
@@ -37,11 +53,6 @@ public sealed record CancelAnswer(Guid TaskId, string Status, bool CancelRequest
 public sealed record TaskResultSummary(
     string Format, string ContentType, int SampleRate, double DurationSeconds, long Bytes, string? Engine, string? Model);
 
-public sealed record VoiceSummary(string Id, string Name, string Mode, string Gender, string Description, IReadOnlyList<string> Languages);
-
-public sealed record VoiceList(IReadOnlyList<VoiceSummary> Data);
-
 /// <summary>What a reference recording turned out to be.</summary>
 public sealed record AudioAnalysis(
-    string Container, int SampleRate, int Channels, double DurationSeconds, double SpeechSeconds,
-    double LoudnessLufs, double TruePeakDbtp, double ClippedPercent, double SignalToNoiseDb, IReadOnlyList<string> Warnings);
+    string Container, int SampleRate, int Channels, double DurationSeconds, ReferenceQualityView Quality, IReadOnlyList<QualityIssueView> Problems);

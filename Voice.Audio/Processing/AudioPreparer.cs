@@ -1,16 +1,24 @@
+using Voice.Audio.Analysis;
 using Voice.Audio.Loudness;
 using Voice.Audio.Resampling;
 
 namespace Voice.Audio.Processing;
 
-/// <summary>What preparing a reference recording found, for the client to act on.</summary>
+/// <summary>
+/// What preparing a reference recording found, for the client to act on: its length with and without silences,
+/// how much of it is speech, level, clipping, noise, and the sample rate and bandwidth it really has.
+/// </summary>
 public sealed record ReferenceReport(
     double DurationSeconds,
+    double SpeechSeconds,
+    double SilenceRatio,
     double OriginalLoudnessLufs,
     double OriginalTruePeakDbtp,
     double ClippedPercent,
     double SignalToNoiseDb,
     double TrimmedSeconds,
+    int SampleRate,
+    double BandwidthHz,
     IReadOnlyList<string> Warnings);
 
 /// <summary>A recording ready for an engine: mono, 24 kHz, trimmed and loudness-normalised.</summary>
@@ -43,6 +51,7 @@ public static class AudioPreparer
         var original = LoudnessMeter.Measure(audio);
 
         float[] mono = ToMono(audio);
+        double bandwidth = Bandwidth.EffectiveHz(mono, audio.SampleRate);
         float[] resampled = audio.SampleRate == AudioFormat.PlatformSampleRate ? mono : PolyphaseResampler.Resample(mono, audio.SampleRate, AudioFormat.PlatformSampleRate);
         RemoveDc(resampled);
         var (trimmed, removedSeconds) = TrimSilence(resampled, AudioFormat.PlatformSampleRate);
@@ -65,9 +74,17 @@ public static class AudioPreparer
         {
             warnings.Add($"The recording is very quiet ({original.IntegratedLufs:0.#} LUFS); it was amplified.");
         }
+        if (bandwidth < 7_000)
+        {
+            warnings.Add($"The recording carries sound only up to about {bandwidth / 1000:0.#} kHz (telephone or heavy compression); a full-band recording clones better.");
+        }
         Normalize(trimmed, AudioFormat.PlatformSampleRate);
-        return new PreparedAudio(trimmed, new ReferenceReport(duration, Round(original.IntegratedLufs), Round(original.TruePeakDbtp),
-            Math.Round(clipped, 3), Math.Round(snr, 1), Math.Round(removedSeconds, 3), warnings));
+        double speech = VoiceAnalyzer.Syllables(trimmed, AudioFormat.PlatformSampleRate).SpeakingSeconds;
+        double total = audio.Duration.TotalSeconds;
+        return new PreparedAudio(trimmed, new ReferenceReport(Math.Round(duration, 3), Math.Round(speech, 2),
+            total <= 0 ? 0 : Math.Round(Math.Clamp(1 - (speech / total), 0, 1), 3),
+            Round(original.IntegratedLufs), Round(original.TruePeakDbtp), Math.Round(clipped, 3), Math.Round(snr, 1), Math.Round(removedSeconds, 3),
+            audio.SampleRate, bandwidth, warnings));
     }
 
     /// <summary>

@@ -10,6 +10,7 @@ using Voice.Core.Database;
 using Voice.Core.Hosting;
 using Voice.Core.Jobs;
 using Voice.Core.Tenancy;
+using Voice.Core.Voices;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -48,6 +49,7 @@ public static class VoiceCoreExtensions
         builder.Services.AddSingleton<JobEvents>();
         builder.Services.AddSingleton<LedgerScan>();
         builder.Services.AddSingleton<PlanCatalog>();
+        builder.Services.AddSingleton<VoiceStore>();
         builder.Services.AddSingleton<SecretBox>();
         builder.Services.AddSingleton<WebhookStore>();
         builder.Services.AddSingleton<WebhookSchedule>();

@@ -1,7 +1,16 @@
 namespace Voice.Core.Jobs;
 
-/// <summary>What a tenant asked for.</summary>
-public sealed record JobSpec(string Text, string Language, string Voice, string Format);
+/// <summary>
+/// What a tenant asked for. A <see cref="JobKinds.Speech"/> job speaks <see cref="Text"/> with <see cref="Voice"/>
+/// (a preset name or a voice profile id); a <see cref="JobKinds.Voice"/> job prepares the profile <see cref="Voice"/>.
+/// </summary>
+public sealed record JobSpec(string Text, string Language, string Voice, string Format, string Kind = JobKinds.Speech, float Speed = 1f);
+
+public static class JobKinds
+{
+    public const string Speech = "speech";
+    public const string Voice = "voice";
+}
 
 /// <summary>A job's ledger row.</summary>
 public sealed record Job(

@@ -21,8 +21,11 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
 
     private const string Columns = """
         id, tenant_id, status, text, language, voice, format, attempts, engine, model, error::text,
-        result_path, result_bytes, duration_ms, sample_rate, created_at, started_at, finished_at, callback_url, cancel_requested_at
+        result_path, result_bytes, duration_ms, sample_rate, created_at, started_at, finished_at, callback_url, cancel_requested_at, kind, speed
         """;
+
+    /// <summary>How many fields <see cref="Columns"/> reads; statements add theirs after these.</summary>
+    private const int ColumnCount = 22;
 
     /// <summary>
     /// Turns the <c>finished</c> CTE (id, tenant_id, callback_url, event, data) into webhook deliveries — one per
@@ -55,9 +58,10 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
         {
             var members = group.ToList();
             var command = new NpgsqlBatchCommand($"""
-                insert into jobs (id, tenant_id, text, language, voice, format, callback_url)
-                select r.id, $2, r.text, r.language, r.voice, r.format, r.callback_url
-                from unnest($1::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) as r(id, text, language, voice, format, callback_url)
+                insert into jobs (id, tenant_id, text, language, voice, format, callback_url, kind, speed)
+                select r.id, $2, r.text, r.language, r.voice, r.format, r.callback_url, r.kind, r.speed
+                from unnest($1::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::real[])
+                     as r(id, text, language, voice, format, callback_url, kind, speed)
                 returning {Columns}
                 """);
             command.Parameters.Add(new() { Value = members.Select(m => ids[m.index]).ToArray() });
@@ -67,6 +71,8 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             command.Parameters.Add(new() { Value = members.Select(m => m.job.Spec.Voice).ToArray() });
             command.Parameters.Add(new() { Value = members.Select(m => m.job.Spec.Format).ToArray() });
             command.Parameters.Add(new() { Value = members.Select(m => m.job.CallbackUrl).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            command.Parameters.Add(new() { Value = members.Select(m => m.job.Spec.Kind).ToArray() });
+            command.Parameters.Add(new() { Value = members.Select(m => m.job.Spec.Speed).ToArray() });
             statements.Add((group.Key, command));
         }
         var created = (await database.BatchAsync(statements, r => Read(r), cancellationToken).ConfigureAwait(false)).ToDictionary(j => j.Id);
@@ -117,8 +123,8 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             // serialise on the primary key; the later one finds it taken and this unit of work is retried.
             await using var command = new NpgsqlCommand($"""
                 with expired as (delete from idempotency_keys where key = $8 and created_at < now() - $10::interval),
-                     job as (insert into jobs (id, tenant_id, text, language, voice, format, callback_url)
-                             values ($1, $2, $3, $4, $5, $6, $7) returning {Columns}),
+                     job as (insert into jobs (id, tenant_id, text, language, voice, format, callback_url, kind, speed)
+                             values ($1, $2, $3, $4, $5, $6, $7, $11, $12) returning {Columns}),
                      remembered as (insert into idempotency_keys (tenant_id, key, request_hash, job_id)
                                     select $2, $8, $9, $1 on conflict (tenant_id, key) do nothing returning 1)
                 select job.*, (select count(*) from remembered) from job
@@ -133,9 +139,11 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             command.Parameters.Add(new() { Value = idempotencyKey });
             command.Parameters.Add(new() { Value = requestHash });
             command.Parameters.Add(new() { Value = IdempotencyWindow });
+            command.Parameters.Add(new() { Value = spec.Kind });
+            command.Parameters.Add(new() { Value = spec.Speed });
             await using var insert = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await insert.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (insert.GetInt64(20) == 0)
+            if (insert.GetInt64(ColumnCount) == 0)
             {
                 throw new IdempotencyRaceException();
             }
@@ -215,7 +223,7 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             Parameters = { new() { Value = group.Select(e => e.JobId).ToArray() }, new() { Value = maxAttempts } },
         })).ToList();
 
-        var rows = await database.BatchAsync(statements, r => (Job: Read(r), Epoch: r.GetInt32(20), Scheduled: r.GetString(21)), cancellationToken).ConfigureAwait(false);
+        var rows = await database.BatchAsync(statements, r => (Job: Read(r), Epoch: r.GetInt32(ColumnCount), Scheduled: r.GetString(ColumnCount + 1)), cancellationToken).ConfigureAwait(false);
         var byId = rows.ToDictionary(r => r.Job.Id);
         var outcomes = new List<ClaimOutcome>(entries.Count);
         var finished = new List<TaskEvent>();
@@ -320,6 +328,10 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
     public Task<bool> FailAsync(ClaimedJob job, string problemJson, CancellationToken cancellationToken) =>
         FinishOneAsync(job, JobStatus.Failed, TaskEvent.Failed, "error = $3::jsonb,", problemJson, cancellationToken);
 
+    /// <summary>Finishes a job that makes no audio (preparing a voice profile): no result and no usage record.</summary>
+    public Task<bool> CompleteWithoutResultAsync(ClaimedJob job, CancellationToken cancellationToken) =>
+        FinishOneAsync(job, JobStatus.Completed, TaskEvent.Completed, "", null, cancellationToken);
+
     /// <summary>The worker stopped a running job whose cancellation was requested.</summary>
     public Task<bool> MarkCanceledAsync(ClaimedJob job, CancellationToken cancellationToken) =>
         FinishOneAsync(job, JobStatus.Canceled, TaskEvent.Canceled, "", null, cancellationToken);
@@ -367,7 +379,7 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             select changed.*, scheduled.list::text from changed, scheduled
             """);
         command.Parameters.Add(new() { Value = jobId });
-        var rows = await database.BatchAsync([(tenantId, command)], r => (Job: Read(r), Scheduled: r.GetString(20)), cancellationToken).ConfigureAwait(false);
+        var rows = await database.BatchAsync([(tenantId, command)], r => (Job: Read(r), Scheduled: r.GetString(ColumnCount)), cancellationToken).ConfigureAwait(false);
         if (rows.Count == 0)
         {
             var existing = await GetAsync(tenantId, jobId, cancellationToken).ConfigureAwait(false);
@@ -433,7 +445,8 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             Id: reader.GetGuid(o),
             TenantId: reader.GetGuid(o + 1),
             Status: reader.GetString(o + 2),
-            Spec: new JobSpec(reader.GetString(o + 3), reader.GetString(o + 4), reader.GetString(o + 5), reader.GetString(o + 6)),
+            Spec: new JobSpec(reader.GetString(o + 3), reader.GetString(o + 4), reader.GetString(o + 5), reader.GetString(o + 6),
+                reader.GetString(o + 20), reader.GetFloat(o + 21)),
             Attempts: reader.GetInt32(o + 7),
             Engine: reader.IsDBNull(o + 8) ? null : reader.GetString(o + 8),
             Model: reader.IsDBNull(o + 9) ? null : reader.GetString(o + 9),

@@ -3,8 +3,9 @@ using System.Runtime.CompilerServices;
 namespace Voice.Speech.Engines;
 
 /// <summary>
-/// A text-to-speech engine. Engines are registered by name and chosen by configuration; the worker
-/// records <see cref="Name"/> and <see cref="Model"/> on every result it produces.
+/// A text-to-speech engine. Engines are registered by name and chosen by configuration; the worker records
+/// <see cref="Name"/> and <see cref="Model"/> on every result. A voice is prepared once
+/// (<see cref="CreateVoiceAsync"/>: an engine-specific, serialisable prompt) and then reused for every request.
 /// </summary>
 public interface ISpeechEngine
 {
@@ -18,13 +19,17 @@ public interface ISpeechEngine
     /// <summary>Loads whatever the first request would otherwise pay for.</summary>
     Task WarmUpAsync(CancellationToken cancellationToken);
 
+    /// <summary>Prepares a reusable voice from a preset, a description or a reference recording.</summary>
+    Task<VoicePrompt> CreateVoiceAsync(VoiceSpec spec, CancellationToken cancellationToken);
+
     /// <summary>Streams mono PCM at <see cref="SpeechEngineCapabilities.SampleRate"/> as the text is spoken.</summary>
     IAsyncEnumerable<PcmChunk> SynthesizeAsync(SynthesisRequest request, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Requests with equal keys may share one batch (one forward pass); by default, the same voice and language.
-    /// </summary>
-    string BatchKey(SynthesisRequest request) => $"{request.Voice.Name}|{request.Language}";
+    /// <summary>Whether the engine can speak the text, and what it will skip or change (shown to the client as warnings).</summary>
+    TextCheck CheckText(string text, string language) => TextCheck.Fine;
+
+    /// <summary>Requests with equal keys may share one batch (one forward pass); by default, the same voice and language.</summary>
+    string BatchKey(SynthesisRequest request) => $"{request.Voice.Key}|{request.Language}";
 
     /// <summary>
     /// Synthesises up to <see cref="SpeechEngineCapabilities.MaxBatchSize"/> compatible requests together,
@@ -45,14 +50,23 @@ public interface ISpeechEngine
 
 /// <summary>What an engine can do; the API validates requests against it before a job is queued.</summary>
 public sealed record SpeechEngineCapabilities(
+    IReadOnlyList<VoiceMode> Modes,
     IReadOnlyList<string> Languages,
     int SampleRate,
     int MaxTextLength,
     bool Streaming,
     bool RequiresGpu,
-    int MaxBatchSize = 1);
+    int MaxBatchSize,
+    string Fidelity,
+    IReadOnlyDictionary<string, string>? LanguageNotes = null);
 
-public sealed record SynthesisRequest(string Text, string Language, PresetVoice Voice, float Speed = 1.0f);
+/// <summary>An engine's verdict on a text: whether anything of it can be spoken, and warnings about what will not.</summary>
+public sealed record TextCheck(bool Speakable, IReadOnlyList<string> Warnings)
+{
+    public static readonly TextCheck Fine = new(true, []);
+}
+
+public sealed record SynthesisRequest(string Text, string Language, VoicePrompt Voice, float Speed = 1.0f);
 
 /// <summary>A block of mono float samples in [-1, 1], and how much of the text is spoken once it has played.</summary>
 public readonly record struct PcmChunk(ReadOnlyMemory<float> Samples, int SampleRate, double Progress = 0);

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text;
 
 namespace Voice.Speech.Engines;
 
@@ -13,13 +14,29 @@ public sealed class NullEngine : ISpeechEngine
     private const int SampleRate = 24_000;
     private const double CharactersPerSecond = 16;
 
+    public static readonly SpeechEngineCapabilities StaticCapabilities = new(
+        [VoiceMode.Preset, VoiceMode.Design, VoiceMode.Clone], SpeechLanguages.All, SampleRate, MaxTextLength: 50_000,
+        Streaming: true, RequiresGpu: false, MaxBatchSize: 16, Fidelity: "none");
+
     public string Name => EngineName;
 
     public string Model => "silence";
 
-    public SpeechEngineCapabilities Capabilities { get; } = new(SpeechLanguages.All, SampleRate, 20_000, Streaming: true, RequiresGpu: false, MaxBatchSize: 16);
+    public SpeechEngineCapabilities Capabilities => StaticCapabilities;
 
     public Task WarmUpAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task<VoicePrompt> CreateVoiceAsync(VoiceSpec spec, CancellationToken cancellationToken)
+    {
+        var (mode, what) = spec switch
+        {
+            PresetVoiceSpec preset => (VoiceMode.Preset, preset.Preset),
+            DesignVoiceSpec design => (VoiceMode.Design, design.Description),
+            CloneVoiceSpec clone => (VoiceMode.Clone, $"{clone.Reference.Length} samples"),
+            _ => throw new NotSupportedException($"The null engine cannot make a voice from {spec.GetType().Name}."),
+        };
+        return Task.FromResult(new VoicePrompt(EngineName, mode, Encoding.UTF8.GetBytes(what), "{}", [], "none"));
+    }
 
     public async IAsyncEnumerable<PcmChunk> SynthesizeAsync(SynthesisRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

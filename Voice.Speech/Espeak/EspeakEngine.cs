@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Voice.Audio.Encoding;
+using Voice.Audio.Processing;
 using Voice.Speech.Engines;
 using Voice.Speech.Text;
 
@@ -7,18 +9,22 @@ namespace Voice.Speech.Espeak;
 
 /// <summary>
 /// The embedded engine: espeak-ng through P/Invoke. Multilingual, CPU-only, no weights, robotic but
-/// intelligible — it exists so the whole platform runs and is tested anywhere. Audio streams sentence by
-/// sentence; the native library itself is used through <see cref="EspeakSynthesizer"/>, one call at a time.
+/// intelligible — it exists so the whole platform runs and is tested anywhere. A voice is an
+/// <see cref="EspeakVoice"/> (variant, pitch, range, rate): presets map to fixed ones, designs are parsed from
+/// their description (<see cref="EspeakVoiceDesigner"/>), clones are matched to the reference's pitch and
+/// pace (<see cref="EspeakVoiceMatcher"/>). Long text streams sentence by sentence, stitched without clicks;
+/// the native library is used through <see cref="EspeakSynthesizer"/>, one call at a time.
 /// </summary>
 public sealed class EspeakEngine : ISpeechEngine
 {
     public const string EngineName = "espeak";
+    public const string Fidelity = "approximate";
 
     private static readonly Dictionary<string, string> LanguageVoices = new(StringComparer.Ordinal)
     {
         ["en"] = "en-us",
-        ["zh"] = "cmn", // reads Hanzi; the pinyin voice would read tone digits as numbers
-        ["ja"] = "ja",  // reads kana only: kanji come out as "Chinese letter"
+        ["zh"] = "cmn-latn-pinyin", // reads Hanzi and pinyin with the right tones; the "cmn" voice reads tone digits as English numbers
+        ["ja"] = "ja",  // reads kana only; kanji are removed first (see CheckText)
         ["ko"] = "ko",
         ["de"] = "de",
         ["fr"] = "fr",
@@ -28,47 +34,146 @@ public sealed class EspeakEngine : ISpeechEngine
         ["it"] = "it",
     };
 
+    /// <summary>What each preset is on this engine.</summary>
+    private static readonly Dictionary<string, EspeakVoice> Presets = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["alloy"] = new("f1", 30, 50, 175),
+        ["ash"] = new("m3", 42, 45, 170),
+        ["ballad"] = new("m5", 48, 70, 160),
+        ["coral"] = new("f4", 58, 60, 175),
+        ["echo"] = new("m1", 38, 40, 170),
+        ["fable"] = new("m2", 55, 75, 180),
+        ["onyx"] = new("m7", 25, 35, 160),
+        ["nova"] = new("f3", 66, 65, 190),
+        ["sage"] = new("f1", 45, 45, 165),
+        ["shimmer"] = new("f5", 70, 55, 180),
+        ["verse"] = new("m4", 47, 60, 185),
+    };
+
+    public static readonly SpeechEngineCapabilities StaticCapabilities = new(
+        Modes: [VoiceMode.Preset, VoiceMode.Design, VoiceMode.Clone],
+        Languages: SpeechLanguages.All,
+        SampleRate: 22_050,
+        MaxTextLength: 50_000,
+        Streaming: true,
+        RequiresGpu: false,
+        MaxBatchSize: 1,
+        Fidelity: Fidelity,
+        LanguageNotes: new Dictionary<string, string>
+        {
+            ["ja"] = "The embedded engine reads kana only: kanji are skipped. Write Japanese in hiragana or katakana.",
+            ["zh"] = "Read through espeak-ng's pinyin voice: Hanzi and tone-numbered pinyin both work.",
+        });
+
     public string Name => EngineName;
 
     public string Model => "espeak-ng " + EspeakSynthesizer.Version;
 
-    public SpeechEngineCapabilities Capabilities => new(
-        Languages: SpeechLanguages.All,
-        SampleRate: EspeakSynthesizer.SampleRate,
-        MaxTextLength: 20_000,
-        Streaming: true,
-        RequiresGpu: false);
+    public SpeechEngineCapabilities Capabilities => StaticCapabilities;
 
-    public Task WarmUpAsync(CancellationToken cancellationToken)
+    /// <summary>What the engine will do to a text it cannot fully read: Japanese kanji are skipped.</summary>
+    public static TextCheck CheckText(string text, string language)
     {
-        _ = EspeakSynthesizer.SampleRate;
-        return Task.CompletedTask;
+        if (language != "ja" || !JapaneseText.HasKanji(text))
+        {
+            return TextCheck.Fine;
+        }
+        string readable = JapaneseText.WithoutKanji(text);
+        return string.IsNullOrWhiteSpace(JapaneseText.WithoutPunctuation(readable))
+            ? new TextCheck(false, ["The text is written only in kanji, which the embedded engine cannot read; write it in kana."])
+            : new TextCheck(true, ["The embedded engine reads Japanese kana only; the kanji in this text are skipped."]);
+    }
+
+    TextCheck ISpeechEngine.CheckText(string text, string language) => CheckText(text, language);
+
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        // Loads the library, its phoneme data and the default voice; the first real request then pays nothing.
+        await EspeakSynthesizer.SynthesizeAsync("ready", new EspeakSynthesizer.Settings("en-us+m3", 175, 50, 50, 100), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<VoicePrompt> CreateVoiceAsync(VoiceSpec spec, CancellationToken cancellationToken)
+    {
+        RequireLanguage(spec.Language);
+        switch (spec)
+        {
+            case PresetVoiceSpec preset:
+                var voice = Presets.TryGetValue(preset.Preset, out var found)
+                    ? found
+                    : throw new ArgumentException($"Unknown preset '{preset.Preset}'.", nameof(spec));
+                return Prompt(VoiceMode.Preset, voice, new { preset = preset.Preset.ToLowerInvariant(), parameters = voice }, []);
+
+            case DesignVoiceSpec design:
+                var designed = EspeakVoiceDesigner.Design(design.Description);
+                var notes = new List<string>();
+                if (designed.Ignored.Count > 0)
+                {
+                    notes.Add($"Not understood by the embedded engine and ignored: {string.Join(", ", designed.Ignored)}.");
+                }
+                return Prompt(VoiceMode.Design, designed.Voice,
+                    new { parameters = designed.Voice, recognized = designed.Recognized, ignored = designed.Ignored }, notes);
+
+            case CloneVoiceSpec clone:
+                var match = await EspeakVoiceMatcher.MatchAsync(clone.Reference, clone.SampleRate, clone.ReferenceText, clone.Language,
+                    (candidate, text, token) => SpeakAsync(text, clone.Language, candidate, token), cancellationToken).ConfigureAwait(false);
+                List<string> cloneNotes = ["The embedded engine imitates the reference's pitch, pitch range and pace, not its timbre."];
+                if (!match.PaceFromTranscript)
+                {
+                    cloneNotes.Add("Without reference_text the pace is estimated roughly; give the transcript for a closer match.");
+                }
+                return Prompt(VoiceMode.Clone, match.Voice,
+                    new { parameters = match.Voice, reference = match.Reference, rendered = match.Rendered, pace_from_transcript = match.PaceFromTranscript },
+                    cloneNotes);
+
+            default:
+                throw new NotSupportedException($"The espeak engine cannot make a voice from {spec.GetType().Name}.");
+        }
     }
 
     public async IAsyncEnumerable<PcmChunk> SynthesizeAsync(SynthesisRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        int sampleRate = EspeakSynthesizer.SampleRate;
-        if (!LanguageVoices.TryGetValue(request.Language, out var languageVoice))
+        RequireLanguage(request.Language);
+        if (request.Voice.Engine != EngineName)
         {
-            throw new ArgumentException($"The espeak engine does not speak '{request.Language}'.", nameof(request));
+            throw new ArgumentException($"The voice was prepared by the '{request.Voice.Engine}' engine, not '{EngineName}'.", nameof(request));
         }
-        var settings = new EspeakSynthesizer.Settings(
-            VoiceName: $"{languageVoice}+{request.Voice.EspeakVariant}",
-            Rate: Math.Clamp((int)MathF.Round(175 * request.Speed), 80, 450),
-            Pitch: request.Voice.Pitch,
-            Range: request.Voice.Range);
+        var voice = EspeakVoice.Deserialize(request.Voice.Data);
+        voice = voice with { Rate = (int)Math.Round(voice.Rate * Math.Clamp(request.Speed, 0.25f, 4f)) };
+        string text = request.Language == "ja" ? JapaneseText.WithoutKanji(request.Text) : request.Text;
 
-        var sentences = SentenceSplitter.Split(request.Text).ToList();
+        var stitcher = new SentenceStitcher(StaticCapabilities.SampleRate);
+        var sentences = SentenceSplitter.Split(text).ToList();
         for (int i = 0; i < sentences.Count; i++)
         {
-            short[] pcm = await EspeakSynthesizer.SynthesizeAsync(sentences[i], settings, cancellationToken).ConfigureAwait(false);
-            if (pcm.Length == 0)
+            float[] speech = await SpeakAsync(sentences[i], request.Language, voice, cancellationToken).ConfigureAwait(false);
+            float[] stitched = stitcher.Push(speech);
+            if (stitched.Length > 0)
             {
-                continue;
+                yield return new PcmChunk(stitched, StaticCapabilities.SampleRate, (i + 1) / (double)sentences.Count);
             }
-            var samples = new float[pcm.Length];
-            Pcm16.ToFloat(pcm, samples);
-            yield return new PcmChunk(samples, sampleRate, (i + 1) / (double)sentences.Count);
+        }
+    }
+
+    private static async Task<float[]> SpeakAsync(string text, string language, EspeakVoice voice, CancellationToken cancellationToken)
+    {
+        voice = voice.Clamped();
+        var settings = new EspeakSynthesizer.Settings($"{LanguageVoices[language]}+{voice.Variant}", voice.Rate, voice.Pitch, voice.Range, voice.Volume);
+        short[] pcm = await EspeakSynthesizer.SynthesizeAsync(text, settings, cancellationToken).ConfigureAwait(false);
+        var samples = new float[pcm.Length];
+        Pcm16.ToFloat(pcm, samples);
+        return samples;
+    }
+
+    private static VoicePrompt Prompt(VoiceMode mode, EspeakVoice voice, object analysis, IReadOnlyList<string> notes) =>
+        new(EngineName, mode, voice.Clamped().Serialize(), JsonSerializer.Serialize(analysis, AnalysisJson), notes, Fidelity);
+
+    private static readonly JsonSerializerOptions AnalysisJson = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private static void RequireLanguage(string language)
+    {
+        if (!LanguageVoices.ContainsKey(language))
+        {
+            throw new ArgumentException($"The espeak engine does not speak '{language}'.", nameof(language));
         }
     }
 }

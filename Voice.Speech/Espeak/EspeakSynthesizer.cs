@@ -10,7 +10,7 @@ namespace Voice.Speech.Espeak;
 /// </summary>
 internal static class EspeakSynthesizer
 {
-    public sealed record Settings(string VoiceName, int Rate, int Pitch, int Range);
+    public sealed record Settings(string VoiceName, int Rate, int Pitch, int Range, int Volume);
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static readonly Lazy<(int SampleRate, string Version)> Instance = new(Initialize);
@@ -45,7 +45,7 @@ internal static class EspeakSynthesizer
         Check(EspeakNative.SetParameter(EspeakNative.Parameter.Rate, settings.Rate, 0), "set rate");
         Check(EspeakNative.SetParameter(EspeakNative.Parameter.Pitch, settings.Pitch, 0), "set pitch");
         Check(EspeakNative.SetParameter(EspeakNative.Parameter.Range, settings.Range, 0), "set range");
-        Check(EspeakNative.SetParameter(EspeakNative.Parameter.Volume, 100, 0), "set volume");
+        Check(EspeakNative.SetParameter(EspeakNative.Parameter.Volume, settings.Volume, 0), "set volume");
 
         var collector = new List<short>(text.Length * 1200);
         _collector = collector;

@@ -23,7 +23,11 @@ public sealed class AudioApiTests(VoiceAppFixture app)
         Assert.Equal(44_100, analysis.GetProperty("sample_rate").GetInt32());
         Assert.Equal(2, analysis.GetProperty("channels").GetInt32());
         Assert.Equal(5.0, analysis.GetProperty("duration_seconds").GetDouble(), 0.01);
-        Assert.InRange(analysis.GetProperty("loudness_lufs").GetDouble(), -40, -5);
+        var quality = analysis.GetProperty("quality");
+        Assert.InRange(quality.GetProperty("loudness_lufs").GetDouble(), -40, -5);
+        Assert.Equal(44_100, quality.GetProperty("sample_rate").GetInt32());
+        Assert.InRange(quality.GetProperty("speech_seconds").GetDouble(), 1, 5.1);
+        Assert.Equal(JsonValueKind.Array, analysis.GetProperty("problems").ValueKind);
     }
 
     [Fact]

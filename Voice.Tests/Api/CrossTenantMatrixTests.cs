@@ -23,6 +23,7 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
         (new Regex(@"^/api/v1/task/\{id\}(/events)?$"), "task"),
         (new Regex(@"^/api/v1/keys/\{id\}$"), "key"),
         (new Regex(@"^/api/v1/webhooks/\{id\}(/deliveries)?$"), "webhook"),
+        (new Regex(@"^/api/v1/voices/\{id\}(/preview)?$"), "voice"),
     ];
 
     /// <summary>Object paths that are not authorised by a tenant credential, and why.</summary>
@@ -83,6 +84,8 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
             Assert.Equal("http://127.0.0.1:9/victim", webhook.GetProperty("url").GetString());
             var task = await owner.GetFromJsonAsync<JsonElement>($"/api/v1/task/{seeded.Objects["task"]}");
             Assert.False(task.GetProperty("cancel_requested").GetBoolean(), "a victim's task was canceled by another tenant");
+            var voice = await owner.GetFromJsonAsync<JsonElement>($"/api/v1/voices/{seeded.Objects["voice"]}");
+            Assert.Equal("victim voice", voice.GetProperty("name").GetString());
         }
 
         output.WriteLine($"cross-tenant matrix: {operations.Count} object operations, {cases} endpoint×tenant cases, {leaks.Count} leaks");
@@ -135,7 +138,10 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
         using var webhook = await client.PostAsJsonAsync("/api/v1/webhooks", new { url = "http://127.0.0.1:9/victim" });
         webhook.EnsureSuccessStatusCode();
         var webhookId = (await webhook.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("webhook").GetProperty("id").GetString()!;
-        return new Seeded(tenant, new() { ["task"] = task, ["key"] = keyId, ["webhook"] = webhookId });
+        using var voice = await client.PostAsJsonAsync("/api/v1/voices", new { name = "victim voice", description = "a calm low voice" });
+        voice.EnsureSuccessStatusCode();
+        var voiceId = (await voice.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        return new Seeded(tenant, new() { ["task"] = task, ["key"] = keyId, ["webhook"] = webhookId, ["voice"] = voiceId });
     }
 
     private static async Task ExpectNotFoundAsync(HttpClient client, string method, string path, List<string> leaks)

@@ -59,7 +59,8 @@ public sealed class GenerateValidationTests(VoiceAppFixture app)
     [Fact]
     public async Task OversizedBodyIsA413Problem()
     {
-        using var response = await PostRawAsync("{\"text\":\"" + new string('a', 70_000) + "\"}");
+        // Bodies may carry an inline reference recording (10 MB as base64); beyond 14 MiB they are refused while reading.
+        using var response = await PostRawAsync("{\"text\":\"hi\",\"ref_audio\":\"" + new string('A', 15 * 1024 * 1024) + "\"}");
 
         await AssertProblemAsync(response, HttpStatusCode.RequestEntityTooLarge, "https://voice.dev/problems/payload-too-large");
     }

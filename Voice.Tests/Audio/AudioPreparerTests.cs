@@ -1,6 +1,7 @@
 using Voice.Audio;
 using Voice.Audio.Loudness;
 using Voice.Audio.Processing;
+using Voice.Audio.Resampling;
 using Voice.Tests.Infrastructure;
 
 namespace Voice.Tests.Audio;
@@ -63,5 +64,39 @@ public sealed class AudioPreparerTests
         var problem = Assert.Throws<AudioProblemException>(() => AudioPreparer.PrepareReference(new AudioBuffer(mostlySilence, 24_000, 1), AudioLimits.Reference));
 
         Assert.Equal(AudioProblemKind.TooShort, problem.Kind);
+    }
+
+    [Fact]
+    public void QualityReportMeasuresSpeechSilenceAndBandwidth()
+    {
+        const int rate = 48_000;
+        var speech = LoudnessMeterTests.Modulated(rate, 6);
+        var padded = new float[rate * 2].Concat(speech).Concat(new float[rate * 2]).ToArray();
+        // The same recording through a telephone: band-limited to 4 kHz, still at 48 kHz.
+        var telephone = PolyphaseResampler.Resample(PolyphaseResampler.Resample(padded, rate, 8_000), 8_000, rate);
+
+        var full = AudioPreparer.PrepareReference(new AudioBuffer(padded, rate, 1), AudioLimits.Reference).Report;
+        var narrow = AudioPreparer.PrepareReference(new AudioBuffer(telephone, rate, 1), AudioLimits.Reference).Report;
+
+        Assert.Equal(rate, full.SampleRate);
+        Assert.InRange(full.SpeechSeconds, 3, 6.1);
+        Assert.InRange(full.SilenceRatio, 0.4, 0.7); // 4 s of padding and the pauses in 10 s
+        Assert.True(full.BandwidthHz > 3_000, $"full-band bandwidth {full.BandwidthHz} Hz");
+        Assert.InRange(narrow.BandwidthHz, 3_000, 4_100);
+        Assert.Contains(narrow.Warnings, w => w.Contains("kHz", StringComparison.Ordinal));
+        Assert.Empty(ReferenceQuality.Refusals(full));
+    }
+
+    [Fact]
+    public void QualityGateRefusesEachFlawWithItsFix()
+    {
+        var good = new ReferenceReport(8, 7, 0.1, -20, -3, 0, 40, 0.5, 48_000, 16_000, []);
+
+        Assert.Empty(ReferenceQuality.Refusals(good));
+        Assert.Equal(["too-little-speech"], ReferenceQuality.Refusals(good with { SpeechSeconds = 2 }).Select(i => i.Code));
+        Assert.Equal(["noisy"], ReferenceQuality.Refusals(good with { SignalToNoiseDb = 9 }).Select(i => i.Code));
+        Assert.Equal(["clipped"], ReferenceQuality.Refusals(good with { ClippedPercent = 5 }).Select(i => i.Code));
+        Assert.Equal(["narrowband"], ReferenceQuality.Refusals(good with { BandwidthHz = 2_000 }).Select(i => i.Code));
+        Assert.All(ReferenceQuality.Refusals(good with { SpeechSeconds = 1, SignalToNoiseDb = 5 }), i => Assert.False(string.IsNullOrWhiteSpace(i.Message)));
     }
 }

@@ -20,6 +20,18 @@ public sealed class ChaosTests(VoiceAppFixture app, ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(4);
 
+    /// <summary>
+    /// Restarts Redis (everything it held is lost) and waits until it serves again. Right after the command the
+    /// resource can still show the old process's exit, which the health wait would take for a failed start, so
+    /// it first waits for the new process to be running.
+    /// </summary>
+    private async Task RestartRedisAsync(CancellationToken cancellationToken)
+    {
+        await app.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.RestartCommand, cancellationToken);
+        await app.App.ResourceNotifications.WaitForResourceAsync("redis", KnownResourceStates.Running, cancellationToken);
+        await app.App.ResourceNotifications.WaitForResourceHealthyAsync("redis", cancellationToken);
+    }
+
     [Fact]
     public async Task EveryAcceptedJobCompletesExactlyOnceDespiteKilledWorkersAndARedisRestart()
     {
@@ -56,9 +68,8 @@ public sealed class ChaosTests(VoiceAppFixture app, ITestOutputHelper output)
             if (!redisRestarted && Volatile.Read(ref submitted) > jobCount * 0.4)
             {
                 long waiting = await UnfinishedAsync(accepted);
-                await app.App.ResourceCommands.ExecuteCommandAsync("redis", KnownResourceCommands.RestartCommand, deadline.Token);
+                await RestartRedisAsync(deadline.Token);
                 redisRestarted = true;
-                await app.App.ResourceNotifications.WaitForResourceHealthyAsync("redis", deadline.Token);
                 using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await app.ConnectionStringAsync("redis") + ",abortConnect=false");
                 long entries = await redis.GetDatabase().HashLengthAsync("{voice}:inflight");
                 output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: Redis restarted with {waiting} accepted jobs unfinished; {entries} queue entries survive");

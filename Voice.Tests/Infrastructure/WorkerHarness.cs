@@ -45,6 +45,7 @@ public sealed class WorkerHarness : IAsyncDisposable
         builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton<WorkerTelemetry>();
         builder.Services.AddSingleton<JobRunner>();
+        builder.Services.AddSingleton<VoicePrompts>();
         builder.Services.AddSingleton<CancellationSignals>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CancellationSignals>());
         var host = builder.Build();

@@ -1,68 +1,41 @@
+using Voice.Audio.Analysis;
 using Voice.Speech.Engines;
 using Voice.Speech.Espeak;
 using Voice.Tests.Infrastructure;
 
 namespace Voice.Tests.Speech;
 
-public sealed class EspeakEngineTests
+/// <summary>The embedded engine: the contract, plus what is particular to espeak-ng.</summary>
+public sealed class EspeakEngineTests : SpeechEngineContract
 {
     private readonly EspeakEngine _engine = new();
 
-    [Theory]
-    [InlineData("en", "Hello, this is a short test.")]
-    [InlineData("de", "Guten Tag, wie geht es Ihnen?")]
-    [InlineData("fr", "Bonjour, comment allez-vous?")]
-    [InlineData("es", "Hola, ¿cómo estás?")]
-    [InlineData("it", "Buongiorno, come stai?")]
-    [InlineData("pt", "Bom dia, tudo bem?")]
-    [InlineData("ru", "Здравствуйте, как дела?")]
-    [InlineData("ko", "안녕하세요, 잘 지내세요?")]
-    [InlineData("zh", "你好，今天天气很好。")]
-    [InlineData("ja", "こんにちは、げんきですか。")]
-    public async Task EveryPlatformLanguageProducesAudibleSpeech(string language, string text)
-    {
-        var samples = await SynthesizeAsync(new SynthesisRequest(text, language, PresetVoices.Find("alloy")!));
-
-        double seconds = samples.Length / (double)_engine.Capabilities.SampleRate;
-        Assert.InRange(seconds, 0.5, 10);
-        Assert.True(Signals.Rms(samples) > 0.01, "the audio is silent");
-    }
+    protected override ISpeechEngine Engine => _engine;
 
     [Fact]
-    public void CapabilitiesDeclareTheNativeRateAndAllPlatformLanguages()
+    public void DeclaresItsNativeRateAllModesAndApproximateFidelity()
     {
         Assert.Equal(22_050, _engine.Capabilities.SampleRate);
         Assert.Equal(SpeechLanguages.All, _engine.Capabilities.Languages);
+        Assert.Equal([VoiceMode.Preset, VoiceMode.Design, VoiceMode.Clone], _engine.Capabilities.Modes);
+        Assert.Equal("approximate", _engine.Capabilities.Fidelity);
         Assert.False(_engine.Capabilities.RequiresGpu);
         Assert.StartsWith("espeak-ng 1.", _engine.Model);
-    }
-
-    [Fact]
-    public async Task LongTextStreamsOneChunkPerSentence()
-    {
-        var request = new SynthesisRequest("First sentence here. Second one follows! And a third?", "en", PresetVoices.Find("nova")!);
-
-        int chunks = 0;
-        await foreach (var chunk in _engine.SynthesizeAsync(request, CancellationToken.None))
-        {
-            Assert.Equal(22_050, chunk.SampleRate);
-            Assert.False(chunk.Samples.IsEmpty);
-            chunks++;
-        }
-
-        Assert.Equal(3, chunks);
+        Assert.Contains("kana", _engine.Capabilities.LanguageNotes!["ja"], StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task ConcurrentRequestsProduceTheSameAudioAsSequentialOnes()
     {
         // espeak-ng is not thread-safe; the engine must serialise without mixing voices or text.
-        var a = new SynthesisRequest("The first voice speaks this sentence.", "en", PresetVoices.Find("onyx")!);
-        var b = new SynthesisRequest("Und die zweite Stimme spricht deutsch.", "de", PresetVoices.Find("shimmer")!);
-        var expectedA = await SynthesizeAsync(a);
-        var expectedB = await SynthesizeAsync(b);
+        var onyx = await PresetAsync("onyx");
+        var shimmer = await PresetAsync("shimmer");
+        var expectedA = await SpeakAsync(onyx, "The first voice speaks this sentence.", "en");
+        var expectedB = await SpeakAsync(shimmer, "Und die zweite Stimme spricht deutsch.", "de");
 
-        var runs = Enumerable.Range(0, 8).Select(i => Task.Run(() => SynthesizeAsync(i % 2 == 0 ? a : b))).ToArray();
+        var runs = Enumerable.Range(0, 8).Select(i => Task.Run(() => i % 2 == 0
+            ? SpeakAsync(onyx, "The first voice speaks this sentence.", "en")
+            : SpeakAsync(shimmer, "Und die zweite Stimme spricht deutsch.", "de"))).ToArray();
         var results = await Task.WhenAll(runs);
 
         // espeak-ng's output depends slightly on what it spoke before (±2% in length), so runs are not
@@ -71,57 +44,50 @@ public sealed class EspeakEngineTests
         {
             var expected = i % 2 == 0 ? expectedA : expectedB;
             Assert.InRange(results[i].Length, expected.Length * 0.97, expected.Length * 1.03);
-            Assert.InRange(ZeroCrossingRate(results[i]), ZeroCrossingRate(expected) * 0.95, ZeroCrossingRate(expected) * 1.05);
+            double expectedF0 = VoiceAnalyzer.Analyze(expected, 22_050).MedianF0Hz;
+            Assert.InRange(VoiceAnalyzer.Analyze(results[i], 22_050).MedianF0Hz, expectedF0 * 0.95, expectedF0 * 1.05);
         }
     }
 
     [Fact]
-    public async Task LowerPitchedPresetSoundsLower()
+    public async Task PresetsDifferInPitchAsDescribed()
     {
-        var low = await SynthesizeAsync(new SynthesisRequest("A calm and steady sentence for pitch.", "en", PresetVoices.Find("onyx")!));
-        var high = await SynthesizeAsync(new SynthesisRequest("A calm and steady sentence for pitch.", "en", PresetVoices.Find("shimmer")!));
+        const string text = "A calm and steady sentence for measuring the pitch of a voice.";
+        double onyx = VoiceAnalyzer.Analyze(await SpeakAsync(await PresetAsync("onyx"), text, "en"), 22_050).MedianF0Hz;
+        double shimmer = VoiceAnalyzer.Analyze(await SpeakAsync(await PresetAsync("shimmer"), text, "en"), 22_050).MedianF0Hz;
 
-        Assert.True(ZeroCrossingRate(low) < ZeroCrossingRate(high));
+        Assert.True(onyx < 120, $"onyx (deep male) at {onyx} Hz");
+        Assert.True(shimmer > 200, $"shimmer (light female) at {shimmer} Hz");
     }
 
     [Fact]
-    public async Task UnsupportedLanguageIsRejected()
+    public async Task JapaneseKanjiAreSkippedWithAWarningNotReadAsLetterNames()
     {
-        var request = new SynthesisRequest("Hallo", "xx", PresetVoices.Find("alloy")!);
+        var mixed = EspeakEngine.CheckText("今日は いい てんきですね。", "ja");
+        Assert.True(mixed.Speakable);
+        Assert.Contains(mixed.Warnings, w => w.Contains("kana", StringComparison.Ordinal));
 
-        await Assert.ThrowsAsync<ArgumentException>(() => SynthesizeAsync(request));
+        var onlyKanji = EspeakEngine.CheckText("東京駅。", "ja");
+        Assert.False(onlyKanji.Speakable);
+        Assert.True(EspeakEngine.CheckText("こんにちは。", "ja") is { Speakable: true, Warnings.Count: 0 });
+        Assert.True(EspeakEngine.CheckText("今日", "zh") is { Speakable: true, Warnings.Count: 0 });
+
+        // Without the kanji the engine speaks only the kana: about as long as the kana alone.
+        var prompt = await PresetAsync("alloy");
+        var withKanji = await SpeakAsync(prompt, "今日は いい てんきですね。", "ja");
+        var kanaOnly = await SpeakAsync(prompt, "は いい てんきですね。", "ja");
+        Assert.InRange(withKanji.Length, kanaOnly.Length * 0.9, kanaOnly.Length * 1.1);
     }
 
     [Fact]
-    public async Task CanceledSynthesisStopsWithOperationCanceled()
+    public async Task MandarinReadsHanziAndTonedPinyinAlike()
     {
-        using var cts = new CancellationTokenSource();
-        await cts.CancelAsync();
-        var request = new SynthesisRequest("This will never be spoken.", "en", PresetVoices.Find("alloy")!);
+        var prompt = await PresetAsync("alloy");
+        var hanzi = await SpeakAsync(prompt, "你好", "zh");
+        var pinyin = await SpeakAsync(prompt, "ni3 hao3", "zh");
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SynthesizeAsync(request, cts.Token));
-    }
-
-    private async Task<float[]> SynthesizeAsync(SynthesisRequest request, CancellationToken cancellationToken = default)
-    {
-        var samples = new List<float>();
-        await foreach (var chunk in _engine.SynthesizeAsync(request, cancellationToken))
-        {
-            samples.AddRange(chunk.Samples.Span);
-        }
-        return [.. samples];
-    }
-
-    private static double ZeroCrossingRate(float[] samples)
-    {
-        int crossings = 0;
-        for (int i = 1; i < samples.Length; i++)
-        {
-            if ((samples[i - 1] < 0) != (samples[i] < 0))
-            {
-                crossings++;
-            }
-        }
-        return crossings / (double)samples.Length;
+        // Two syllables either way; the misreading voice ("cmn") says "ni three hao three", twice as long.
+        Assert.InRange(pinyin.Length, hanzi.Length * 0.7, hanzi.Length * 1.4);
+        Assert.True(Signals.Rms(hanzi) > 0.01);
     }
 }

@@ -18,7 +18,9 @@ public sealed class GatedFakeEngine(int maxBatchSize = 1) : ISpeechEngine
 
     public string Model => "fake";
 
-    public SpeechEngineCapabilities Capabilities => new(SpeechLanguages.All, 24_000, 10_000, true, false, maxBatchSize);
+    public SpeechEngineCapabilities Capabilities => FakeVoices.Capabilities(maxBatchSize);
+
+    public Task<VoicePrompt> CreateVoiceAsync(VoiceSpec spec, CancellationToken cancellationToken) => FakeVoices.Create(Name, spec);
 
     /// <summary>Completes when the first chunk has been handed to the worker.</summary>
     public Task FirstChunkSent => _firstChunkSent.Task;
@@ -65,7 +67,9 @@ public sealed class CrashingFakeEngine : ISpeechEngine
 
     public string Model => "fake";
 
-    public SpeechEngineCapabilities Capabilities => new(SpeechLanguages.All, 24_000, 10_000, true, false);
+    public SpeechEngineCapabilities Capabilities => FakeVoices.Capabilities(1);
+
+    public Task<VoicePrompt> CreateVoiceAsync(VoiceSpec spec, CancellationToken cancellationToken) => FakeVoices.Create(Name, spec);
 
     public Task WarmUpAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -78,4 +82,15 @@ public sealed class CrashingFakeEngine : ISpeechEngine
         yield break;
 #pragma warning restore CS0162
     }
+}
+
+/// <summary>The fakes' voices: a prompt naming what it was made from (the fakes ignore it when speaking).</summary>
+internal static class FakeVoices
+{
+    public static SpeechEngineCapabilities Capabilities(int maxBatchSize) => new(
+        [VoiceMode.Preset, VoiceMode.Design, VoiceMode.Clone], SpeechLanguages.All, 24_000, 10_000, true, false, maxBatchSize, "none");
+
+    public static Task<VoicePrompt> Create(string engine, VoiceSpec spec) => Task.FromResult(new VoicePrompt(
+        engine, spec is PresetVoiceSpec ? VoiceMode.Preset : spec is DesignVoiceSpec ? VoiceMode.Design : VoiceMode.Clone,
+        System.Text.Encoding.UTF8.GetBytes(spec.ToString()), "{}", [], "none"));
 }

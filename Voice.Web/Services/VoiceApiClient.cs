@@ -14,9 +14,10 @@ public sealed record ProblemBody(string? Type, string? Title, string? Detail, Di
 
 public sealed record TaskView(Guid TaskId, string Status, string? ResultUrl, ProblemBody? Error);
 
-public sealed record VoiceView(string Id, string Description, string[] Languages);
+/// <summary>A preset or one of the tenant's voice profiles (only what the portal shows).</summary>
+public sealed record VoiceView(string Id, string Name, string Mode, string Status, string? Description);
 
-public sealed record VoiceListView(VoiceView[] Data);
+public sealed record VoiceListView(VoiceView[] Presets, VoiceView[] Voices);
 
 public sealed record SessionView(string SessionToken, DateTimeOffset ExpiresAt, Guid TenantId, string TenantSlug, Guid UserId, string Role);
 
@@ -58,8 +59,11 @@ public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accesso
     public async Task<TenantView?> GetTenantAsync(CancellationToken cancellationToken) =>
         (await SendAsync<TenantView>(HttpMethod.Get, "/api/v1/tenant", null, authenticated: true, cancellationToken)).Value;
 
+    /// <summary>The presets, then the tenant's voices that can speak.</summary>
     public async Task<IReadOnlyList<VoiceView>> ListVoicesAsync(CancellationToken cancellationToken) =>
-        (await SendAsync<VoiceListView>(HttpMethod.Get, "/api/v1/voices", null, authenticated: true, cancellationToken)).Value?.Data ?? [];
+        (await SendAsync<VoiceListView>(HttpMethod.Get, "/api/v1/voices", null, authenticated: true, cancellationToken)).Value is { } list
+            ? [.. list.Presets, .. list.Voices.Where(v => v.Status != "failed")]
+            : [];
 
     /// <summary>Opens the result through its signed URL; only the path and query are used, so the API's host stays internal.</summary>
     public async Task<HttpResponseMessage> OpenResultAsync(string resultUrl, CancellationToken cancellationToken)

@@ -17,6 +17,7 @@ public sealed partial class JobConsumer(
     JobQueue queue,
     JobRunner runner,
     ISpeechEngine engine,
+    EngineWarmup warmup,
     IConnectionMultiplexer redis,
     WorkerTelemetry telemetry,
     IOptions<WorkerOptions> options,
@@ -30,7 +31,7 @@ public sealed partial class JobConsumer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await engine.WarmUpAsync(stoppingToken);
+        await warmup.RunAsync(stoppingToken);
         var subscriber = redis.GetSubscriber();
         await subscriber.SubscribeAsync(JobQueue.WakeChannel, (_, _) => _wake.Release());
         using var grace = stoppingToken.Register(() => _hardStop.CancelAfter(options.Value.ShutdownGrace));

@@ -7,6 +7,7 @@ using Voice.Audio.Processing;
 using Voice.Audio.Resampling;
 using Voice.Core.Jobs;
 using Voice.Core.Storage;
+using Voice.Core.Voices;
 using Voice.Speech.Engines;
 
 namespace Voice.Worker.Processing;
@@ -23,6 +24,8 @@ public sealed partial class JobRunner(
     JobEvents events,
     BlobStore blobs,
     ISpeechEngine engine,
+    VoicePrompts voices,
+    VoiceStore voiceProfiles,
     CancellationSignals cancellations,
     WorkerTelemetry telemetry,
     IOptions<WorkerOptions> options,
@@ -30,11 +33,12 @@ public sealed partial class JobRunner(
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
-    private sealed class Work(QueueEntry entry, ClaimedJob job, SynthesisRequest request) : IDisposable
+    private sealed class Work(QueueEntry entry, ClaimedJob job, SynthesisRequest request, VoiceProfile? voice) : IDisposable
     {
         public QueueEntry Entry { get; } = entry;
         public ClaimedJob Job { get; } = job;
         public SynthesisRequest Request { get; } = request;
+        public VoiceProfile? Voice { get; } = voice;
         public CancellationTokenSource Cancel { get; } = new();
         public List<float> Samples { get; } = [];
         public PolyphaseResampler? Resampler { get; set; }
@@ -51,28 +55,84 @@ public sealed partial class JobRunner(
         var settled = new List<QueueEntry>();
         foreach (var outcome in outcomes)
         {
+            string result;
             if (outcome.Job is { } job)
             {
-                if (PresetVoices.Find(job.Spec.Voice) is { } voice)
+                result = job.Spec.Kind == JobKinds.Voice
+                    ? await PrepareVoiceAsync(outcome.Entry, job, consumer, hardStop).ConfigureAwait(false)
+                    : await ResolveVoiceAsync(outcome.Entry, job, consumer, claimed, hardStop).ConfigureAwait(false);
+                if (result == JobStatus.Running)
                 {
-                    claimed.Add(new Work(outcome.Entry, job, new SynthesisRequest(job.Spec.Text, job.Spec.Language, voice)));
-                    continue;
+                    continue; // synthesised below, with its batch
                 }
-                await jobs.FailAsync(job, Problem("invalid-request", $"Unknown voice '{job.Spec.Voice}'."), CancellationToken.None).ConfigureAwait(false);
             }
-            else if (outcome.Result == ClaimResult.Exhausted)
+            else
             {
-                LogExhausted(logger, outcome.Entry.JobId, outcome.Entry.TenantId);
-                await queue.DeadLetterAsync(outcome.Entry, options.Value.MaxAttempts, "attempts exhausted (the worker running it stopped or failed each time)").ConfigureAwait(false);
+                if (outcome.Result == ClaimResult.Exhausted)
+                {
+                    LogExhausted(logger, outcome.Entry.JobId, outcome.Entry.TenantId);
+                    await queue.DeadLetterAsync(outcome.Entry, options.Value.MaxAttempts, "attempts exhausted (the worker running it stopped or failed each time)").ConfigureAwait(false);
+                }
+                result = outcome.Result.ToString().ToLowerInvariant(); // finished, canceled or failed already: nothing to run
             }
-            // Finished, canceled or failed already: nothing to run.
-            settled.Add(outcome.Entry);
-            telemetry.JobsProcessed.Add(1, new KeyValuePair<string, object?>("outcome", outcome.Result.ToString().ToLowerInvariant()));
+            if (result is not ("released" or "retrying"))
+            {
+                settled.Add(outcome.Entry);
+            }
+            telemetry.JobsProcessed.Add(1, new KeyValuePair<string, object?>("outcome", result));
         }
         await queue.AcknowledgeManyAsync(settled).ConfigureAwait(false);
         foreach (var batch in claimed.GroupBy(w => engine.BatchKey(w.Request)).SelectMany(g => g.Chunk(Math.Max(1, engine.Capabilities.MaxBatchSize))))
         {
             await RunBatchAsync(batch, consumer, hardStop).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs a voice profile's preparation job: the engine computes the prompt and the profile becomes ready.</summary>
+    private async Task<string> PrepareVoiceAsync(QueueEntry entry, ClaimedJob job, string consumer, CancellationToken hardStop)
+    {
+        using var activity = WorkerTelemetry.Source.StartActivity("voice.job", ActivityKind.Consumer, entry.TraceParent);
+        activity?.SetTag("voice.task_id", job.Id);
+        activity?.SetTag("voice.tenant_id", job.TenantId);
+        try
+        {
+            if (!Guid.TryParse(job.Spec.Voice, out var id) || await voiceProfiles.GetAsync(job.TenantId, id, hardStop).ConfigureAwait(false) is not { } profile)
+            {
+                await jobs.FailAsync(job, Problem("voice-not-found", "The voice profile was deleted before it was prepared."), CancellationToken.None).ConfigureAwait(false);
+                return JobStatus.Failed;
+            }
+            await voices.PrepareAsync(profile, hardStop).ConfigureAwait(false);
+            await jobs.CompleteWithoutResultAsync(job, CancellationToken.None).ConfigureAwait(false);
+            return JobStatus.Completed;
+        }
+        catch (VoiceUnavailableException ex)
+        {
+            await jobs.FailAsync(job, Problem(ex.ProblemType, ex.Message), CancellationToken.None).ConfigureAwait(false);
+            return JobStatus.Failed;
+        }
+        catch (Exception ex)
+        {
+            return await RetryOrFailAsync(entry, job, ex, consumer, hardStop).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Finds (or prepares) a speech job's voice and queues the job for synthesis; Running when it was queued.</summary>
+    private async Task<string> ResolveVoiceAsync(QueueEntry entry, ClaimedJob job, string consumer, List<Work> claimed, CancellationToken hardStop)
+    {
+        try
+        {
+            var (prompt, profile) = await voices.ResolveAsync(job.TenantId, job.Spec.Voice, job.Spec.Language, hardStop).ConfigureAwait(false);
+            claimed.Add(new Work(entry, job, new SynthesisRequest(job.Spec.Text, job.Spec.Language, prompt, job.Spec.Speed), profile));
+            return JobStatus.Running;
+        }
+        catch (VoiceUnavailableException ex)
+        {
+            await jobs.FailAsync(job, Problem(ex.ProblemType, ex.Message), CancellationToken.None).ConfigureAwait(false);
+            return JobStatus.Failed;
+        }
+        catch (Exception ex)
+        {
+            return await RetryOrFailAsync(entry, job, ex, consumer, hardStop).ConfigureAwait(false);
         }
     }
 
@@ -231,6 +291,13 @@ public sealed partial class JobRunner(
         }
 
         await queue.AcknowledgeManyAsync([.. outcomes.Where(o => o.Value is not ("released" or "retrying")).Select(o => o.Key.Entry)]).ConfigureAwait(false);
+        foreach (var (work, outcome) in outcomes)
+        {
+            if (work.Voice is { Transient: true } transient && outcome is not ("released" or "retrying"))
+            {
+                await voices.ForgetTransientAsync(transient, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
         foreach (var outcome in outcomes.Values)
         {
             telemetry.JobsProcessed.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
@@ -271,10 +338,21 @@ public sealed partial class JobRunner(
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pcm));
     }
 
-    private async Task<string> HandleFailureAsync(Work work, string consumer)
+    private Task<string> HandleFailureAsync(Work work, string consumer) => RetryOrFailAsync(work.Entry, work.Job, work.Error!, consumer, CancellationToken.None);
+
+    /// <summary>
+    /// A failed attempt: shutting down hands the job back uncounted; a request the engine cannot serve fails
+    /// at once; anything else is retried until the attempts run out, then dead-lettered.
+    /// </summary>
+    private async Task<string> RetryOrFailAsync(QueueEntry entry, ClaimedJob job, Exception ex, string consumer, CancellationToken hardStop)
     {
-        var job = work.Job;
-        var ex = work.Error!;
+        if (ex is OperationCanceledException && hardStop.IsCancellationRequested)
+        {
+            await jobs.ReleaseAsync(job, error: null, CancellationToken.None).ConfigureAwait(false);
+            await queue.ReleaseAsync(entry, consumer).ConfigureAwait(false);
+            LogReleased(logger, job.Id);
+            return "released";
+        }
         LogFailed(logger, job.Id, job.TenantId, job.Attempt, ex);
         // A request the engine cannot serve will fail the same way every time: no retry.
         if (ex is ArgumentException or NotSupportedException)
@@ -285,11 +363,11 @@ public sealed partial class JobRunner(
         if (job.Attempt >= options.Value.MaxAttempts)
         {
             await jobs.FailAsync(job, Problem("attempts-exhausted", $"Gave up after {job.Attempt} attempts; the last error was {ex.GetType().Name}."), CancellationToken.None).ConfigureAwait(false);
-            await queue.DeadLetterAsync(work.Entry, job.Attempt, $"{ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            await queue.DeadLetterAsync(entry, job.Attempt, $"{ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
             return JobStatus.Failed;
         }
         await jobs.ReleaseAsync(job, $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None).ConfigureAwait(false);
-        await queue.ReleaseAsync(work.Entry, consumer).ConfigureAwait(false);
+        await queue.ReleaseAsync(entry, consumer).ConfigureAwait(false);
         return "retrying";
     }
 
@@ -312,8 +390,14 @@ public sealed partial class JobRunner(
     private static string Problem(string type, string detail) => JsonSerializer.Serialize(new Dictionary<string, object>
     {
         ["type"] = $"https://voice.dev/problems/{type}",
-        ["title"] = type == "attempts-exhausted" ? "The job failed on every attempt." : "Speech synthesis failed.",
-        ["status"] = 500,
+        ["title"] = type switch
+        {
+            "attempts-exhausted" => "The job failed on every attempt.",
+            "voice-not-found" => "The voice does not exist.",
+            "voice-failed" => "The voice could not be prepared.",
+            _ => "Speech synthesis failed.",
+        },
+        ["status"] = type is "voice-not-found" or "voice-failed" ? 422 : 500,
         ["detail"] = detail,
     });
 

@@ -1,6 +1,5 @@
 using Voice.Core.Webhooks;
 using Voice.Speech.Engines;
-using Voice.Speech.Espeak;
 
 namespace Voice.Worker.Processing;
 
@@ -16,22 +15,15 @@ public static class WorkerExtensions
         // Long enough for the grace period plus handing jobs back.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
-        string engine = builder.Configuration["Speech:Engine"] ?? EspeakEngine.EngineName;
-        switch (engine)
-        {
-            case EspeakEngine.EngineName:
-                builder.Services.AddSingleton<ISpeechEngine, EspeakEngine>();
-                break;
-            case NullEngine.EngineName:
-                builder.Services.AddSingleton<ISpeechEngine, NullEngine>();
-                break;
-            default:
-                throw new InvalidOperationException($"Unknown speech engine '{engine}' (Speech:Engine). Known: {EspeakEngine.EngineName}, {NullEngine.EngineName}.");
-        }
+        string engine = builder.Configuration[SpeechEngines.ConfigurationKey] ?? SpeechEngines.Default;
+        builder.Services.AddSingleton(_ => SpeechEngines.Create(engine));
+        builder.Services.AddSingleton<EngineWarmup>();
+        builder.Services.AddHealthChecks().AddCheck<EngineWarmup>("speech-engine", tags: ["ready"]);
 
         builder.Services.AddSingleton<WorkerTelemetry>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<JobRunner>();
+        builder.Services.AddSingleton<VoicePrompts>();
         builder.Services.AddSingleton<CancellationSignals>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CancellationSignals>());
         builder.Services.AddHostedService<JobConsumer>();

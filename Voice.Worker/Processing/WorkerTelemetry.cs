@@ -21,7 +21,10 @@ public sealed class WorkerTelemetry : IDisposable
         Reclaimed = _meter.CreateCounter<long>("voice.queue.reclaimed", "{entry}", "Entries taken over from consumers that stopped answering.");
         Reconciled = _meter.CreateCounter<long>("voice.queue.reconciled", "{job}", "Ledger jobs re-enqueued because Redis had lost them.");
         WebhookAttempts = _meter.CreateCounter<long>("voice.webhooks.attempts", "{attempt}", "Webhook delivery attempts, by result.");
+        VoicesPrepared = _meter.CreateCounter<long>("voice.voices.prepared", "{voice}", "Voice profiles prepared by the engine, by mode.");
     }
+
+    public Counter<long> VoicesPrepared { get; }
 
     public Counter<long> JobsProcessed { get; }
 

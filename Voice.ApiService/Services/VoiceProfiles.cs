@@ -1,0 +1,191 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Voice.ApiService.Model;
+using Voice.Audio;
+using Voice.Audio.Decoding;
+using Voice.Audio.Encoding;
+using Voice.Audio.Processing;
+using Voice.Core.Billing;
+using Voice.Core.Jobs;
+using Voice.Core.Storage;
+using Voice.Core.Tenancy;
+using Voice.Core.Voices;
+using Voice.Speech.Engines;
+
+namespace Voice.ApiService.Services;
+
+/// <summary>What a tenant asks a new voice to be made from.</summary>
+public abstract record VoiceSource(string Language);
+
+public sealed record PresetSource(string Preset, string Language) : VoiceSource(Language);
+
+public sealed record DesignSource(string Description, string Language) : VoiceSource(Language);
+
+/// <summary>An uploaded recording (any supported format) and the speaker's consent statement.</summary>
+public sealed record CloneSource(ReadOnlyMemory<byte> Audio, string? ReferenceText, string Consent, string Language) : VoiceSource(Language);
+
+/// <summary>A created profile, or the problem that stopped it; <see cref="Quality"/> for clones.</summary>
+public sealed record VoiceCreation(VoiceProfile? Voice, Guid? TaskId, ReferenceReport? Quality, ProblemHttpResult? Problem);
+
+/// <summary>
+/// Creates voice profiles for the voices API and for inline generate requests: validates the source against the
+/// engine, prepares and quality-checks a clone's reference (the prepared 24 kHz audio is stored, losslessly, so
+/// the worker never sees the raw upload), records the profile within the plan's limit, and queues its
+/// preparation. Transient profiles (inline requests) skip the queue: their speech job prepares them.
+/// </summary>
+public sealed class VoiceProfiles(VoiceStore store, BlobStore blobs, JobSubmitter submitter, PlanCatalog plans, SpeechEngineDescriptor engine, TimeProvider clock)
+{
+    public const int MaxNameLength = 100;
+    public const int MaxDescriptionLength = 1_000;
+    public const int MaxReferenceTextLength = 2_000;
+    public const int MinConsentLength = 10;
+    public const int MaxConsentLength = 2_000;
+
+    /// <summary>Checks a source's fields; the errors are keyed by the request's field names.</summary>
+    public Dictionary<string, string[]> Validate(VoiceSource source, string? name)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (name is not null && (name.Trim().Length is 0 or > MaxNameLength))
+        {
+            errors["name"] = [$"1–{MaxNameLength} characters."];
+        }
+        if (!engine.Capabilities.Languages.Contains(source.Language))
+        {
+            errors["language"] = [$"Unknown language '{source.Language}'. Supported: {string.Join(", ", engine.Capabilities.Languages)}."];
+        }
+        var mode = source switch { CloneSource => VoiceMode.Clone, DesignSource => VoiceMode.Design, _ => VoiceMode.Preset };
+        if (!engine.Capabilities.Modes.Contains(mode))
+        {
+            errors["mode"] = [$"The '{engine.Name}' engine cannot make {mode.ToString().ToLowerInvariant()} voices."];
+        }
+        switch (source)
+        {
+            case PresetSource preset when PresetVoices.Find(preset.Preset) is null:
+                errors["preset"] = [$"Unknown preset '{preset.Preset}'. Presets: {string.Join(", ", PresetVoices.All.Select(v => v.Name))}."];
+                break;
+            case DesignSource design when design.Description.Trim().Length is 0 or > MaxDescriptionLength:
+                errors["description"] = [$"Describe the voice in 1–{MaxDescriptionLength} characters."];
+                break;
+            case CloneSource clone:
+                if (clone.Audio.IsEmpty)
+                {
+                    errors["audio"] = ["A reference recording is required."];
+                }
+                if (clone.ReferenceText is { Length: > MaxReferenceTextLength })
+                {
+                    errors["reference_text"] = [$"At most {MaxReferenceTextLength} characters."];
+                }
+                if (clone.Consent.Trim().Length is < MinConsentLength or > MaxConsentLength)
+                {
+                    errors["consent"] = [$"A statement ({MinConsentLength}–{MaxConsentLength} characters) that the speaker agreed to have their voice cloned is required."];
+                }
+                break;
+        }
+        return errors;
+    }
+
+    /// <summary>Creates the profile (after <see cref="Validate"/> found nothing) and, unless transient, queues its preparation.</summary>
+    public async Task<VoiceCreation> CreateAsync(CallerIdentity caller, VoiceSource source, string? name, bool transient, CancellationToken cancellationToken)
+    {
+        var id = Guid.CreateVersion7();
+        ReferenceReport? quality = null;
+        string? referencePath = null, consentJson = null, qualityJson = null;
+        if (source is CloneSource clone)
+        {
+            PreparedAudio prepared;
+            try
+            {
+                var (audio, _) = AudioDecoder.Decode(clone.Audio, AudioLimits.Reference);
+                prepared = AudioPreparer.PrepareReference(audio, AudioLimits.Reference);
+            }
+            catch (AudioProblemException problem)
+            {
+                return new VoiceCreation(null, null, null, Apis.AudioApi.Problem(problem));
+            }
+            quality = prepared.Report;
+            var refusals = ReferenceQuality.Refusals(quality);
+            if (refusals.Count > 0)
+            {
+                return new VoiceCreation(null, null, quality, PoorReference(quality, refusals));
+            }
+            referencePath = $"voices/{id:N}/reference.flac";
+            using var encoded = new MemoryStream();
+            await AudioFormats.EncodeAsync(AudioFormats.Flac, prepared.Samples, encoded, AudioMetadata.None, cancellationToken);
+            encoded.Position = 0;
+            await blobs.UploadAsync(caller.TenantId, referencePath, encoded, AudioFormats.ContentType(AudioFormats.Flac), cancellationToken);
+            consentJson = JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["statement"] = clone.Consent.Trim(),
+                ["given_by"] = caller.Actor,
+                ["given_at"] = clock.GetUtcNow(),
+            });
+            qualityJson = JsonSerializer.Serialize(ReferenceQualityView.From(quality), ApiJsonContext.Default.ReferenceQualityView);
+        }
+
+        var (mode, description) = source switch
+        {
+            CloneSource => (VoiceModes.Clone, (string?)null),
+            DesignSource design => (VoiceModes.Design, design.Description.Trim()),
+            PresetSource preset => (VoiceModes.Preset, PresetVoices.Find(preset.Preset)!.Name),
+            _ => throw new ArgumentOutOfRangeException(nameof(source)),
+        };
+        var newVoice = new NewVoice(id, name?.Trim() ?? DefaultName(source), mode, source.Language, description,
+            (source as CloneSource)?.ReferenceText?.Trim() is { Length: > 0 } text ? text : null, referencePath, consentJson, qualityJson, transient);
+        var voice = await store.CreateAsync(caller.TenantId, newVoice, caller.Actor, cancellationToken);
+        if (voice is null)
+        {
+            await DeleteReferenceAsync(caller.TenantId, referencePath);
+            var plan = await plans.GetAsync(caller.Plan, cancellationToken);
+            return new VoiceCreation(null, null, quality, Problems.Create(StatusCodes.Status403Forbidden, Problems.VoiceLimitReached,
+                "The plan's voice limit is reached.", $"The '{plan.Id}' plan keeps at most {plan.MaxVoices} voices; delete one or change plans.",
+                new Dictionary<string, object?> { ["limit"] = plan.MaxVoices }));
+        }
+        if (transient)
+        {
+            return new VoiceCreation(voice, null, quality, null);
+        }
+        try
+        {
+            int weight = await plans.QueueWeightAsync(caller.Plan, cancellationToken);
+            var job = await submitter.SubmitAsync(new NewJob(caller.TenantId, new JobSpec("", voice.Language, voice.Id.ToString(), "none", JobKinds.Voice), null), weight);
+            return new VoiceCreation(voice, job.Id, quality, null);
+        }
+        catch (QueueUnavailableException)
+        {
+            await DiscardAsync(voice, CancellationToken.None);
+            return new VoiceCreation(null, null, quality, Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.QueueUnavailable,
+                "The job queue is unavailable.", "The voice was not created; retry shortly."));
+        }
+    }
+
+    /// <summary>Removes a profile and its reference recording (a transient one a request no longer needs, or a deleted one).</summary>
+    public async Task DiscardAsync(VoiceProfile voice, CancellationToken cancellationToken)
+    {
+        await store.DeleteAsync(voice.TenantId, voice.Id, "system", cancellationToken);
+        await DeleteReferenceAsync(voice.TenantId, voice.ReferencePath);
+    }
+
+    private async Task DeleteReferenceAsync(Guid tenantId, string? path)
+    {
+        if (path is not null)
+        {
+            await blobs.DeleteAsync(tenantId, path, CancellationToken.None);
+        }
+    }
+
+    private static ProblemHttpResult PoorReference(ReferenceReport quality, IReadOnlyList<QualityIssue> refusals) =>
+        Problems.Create(StatusCodes.Status422UnprocessableEntity, Problems.PoorReference, "The reference recording is not good enough to clone.",
+            string.Join(" ", refusals.Select(r => r.Message)),
+            new Dictionary<string, object?>
+            {
+                ["reasons"] = refusals.Select(r => new QualityIssueView(r.Code, r.Message)).ToList(),
+                ["quality"] = ReferenceQualityView.From(quality),
+            });
+
+    private static string DefaultName(VoiceSource source) => source switch
+    {
+        PresetSource preset => PresetVoices.Find(preset.Preset)!.Name,
+        DesignSource design => design.Description.Trim().Length <= 60 ? design.Description.Trim() : design.Description.Trim()[..57] + "...",
+        _ => "Cloned voice",
+    };
+}
