@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Voice.ApiService.Model;
@@ -33,8 +34,11 @@ public sealed record VoiceCreation(VoiceProfile? Voice, Guid? TaskId, ReferenceR
 /// the worker never sees the raw upload), records the profile within the plan's limit, and queues its
 /// preparation. Transient profiles (inline requests) skip the queue: their speech job prepares them.
 /// </summary>
-public sealed class VoiceProfiles(VoiceStore store, BlobStore blobs, JobSubmitter submitter, PlanCatalog plans, SpeechEngineDescriptor engine, TimeProvider clock)
+public sealed partial class VoiceProfiles(
+    VoiceStore store, BlobStore blobs, JobSubmitter submitter, PlanCatalog plans, SpeechEngineDescriptor engine, TimeProvider clock, ILogger<VoiceProfiles> logger)
 {
+    private static readonly ActivitySource Activity = new("Voice.Api");
+
     public const int MaxNameLength = 100;
     public const int MaxDescriptionLength = 1_000;
     public const int MaxReferenceTextLength = 2_000;
@@ -88,6 +92,10 @@ public sealed class VoiceProfiles(VoiceStore store, BlobStore blobs, JobSubmitte
     public async Task<VoiceCreation> CreateAsync(CallerIdentity caller, VoiceSource source, string? name, bool transient, CancellationToken cancellationToken)
     {
         var id = Guid.CreateVersion7();
+        using var activity = Activity.StartActivity("voice.create");
+        activity?.SetTag("voice.tenant_id", caller.TenantId);
+        activity?.SetTag("voice.voice_id", id);
+        activity?.SetTag("voice.transient", transient);
         ReferenceReport? quality = null;
         string? referencePath = null, consentJson = null, qualityJson = null;
         if (source is CloneSource clone)
@@ -104,8 +112,10 @@ public sealed class VoiceProfiles(VoiceStore store, BlobStore blobs, JobSubmitte
             }
             quality = prepared.Report;
             var refusals = ReferenceQuality.Refusals(quality);
+            activity?.SetTag("voice.reference_speech_seconds", quality.SpeechSeconds);
             if (refusals.Count > 0)
             {
+                LogRefused(logger, caller.TenantId, string.Join(",", refusals.Select(r => r.Code)));
                 return new VoiceCreation(null, null, quality, PoorReference(quality, refusals));
             }
             referencePath = $"voices/{id:N}/reference.flac";
@@ -140,6 +150,8 @@ public sealed class VoiceProfiles(VoiceStore store, BlobStore blobs, JobSubmitte
                 "The plan's voice limit is reached.", $"The '{plan.Id}' plan keeps at most {plan.MaxVoices} voices; delete one or change plans.",
                 new Dictionary<string, object?> { ["limit"] = plan.MaxVoices }));
         }
+        activity?.SetTag("voice.mode", mode);
+        LogCreated(logger, voice.Id, caller.TenantId, mode, transient);
         if (transient)
         {
             return new VoiceCreation(voice, null, quality, null);
@@ -188,4 +200,10 @@ public sealed class VoiceProfiles(VoiceStore store, BlobStore blobs, JobSubmitte
         DesignSource design => design.Description.Trim().Length <= 60 ? design.Description.Trim() : design.Description.Trim()[..57] + "...",
         _ => "Cloned voice",
     };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Voice {VoiceId} ({Mode}, transient: {Transient}) created for tenant {TenantId}")]
+    private static partial void LogCreated(ILogger logger, Guid voiceId, Guid tenantId, string mode, bool transient);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "A clone reference of tenant {TenantId} was refused: {Reasons}")]
+    private static partial void LogRefused(ILogger logger, Guid tenantId, string reasons);
 }
