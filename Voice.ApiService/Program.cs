@@ -16,6 +16,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseMiddleware<Voice.ApiService.Security.RateLimitMiddleware>();
 
 app.MapOpenApi();
 app.MapDefaultEndpoints();
@@ -26,6 +27,7 @@ app.MapTasksApi();
 app.MapVoicesApi();
 app.MapWebhooksApi();
 app.MapAudioApi();
+app.MapUsageApi();
 app.MapAdminApi();
 
 app.Run();

@@ -3,7 +3,8 @@ var builder = DistributedApplication.CreateBuilder(args);
 // Secrets
 var masterKey = builder.AddGeneratedSecret("master-key", length: 48);
 var adminToken = builder.AddAdminToken();
-string? demoApiKey = builder.DemoApiKey();
+string? demoApiKeyValue = builder.DemoApiKey();
+var demoApiKey = demoApiKeyValue is null ? null : builder.AddParameter("demo-api-key", demoApiKeyValue, secret: true);
 
 // Infrastructure: containers when a runtime exists or when publishing, local processes otherwise.
 var redis = builder.AddVoiceRedis("redis");
@@ -15,21 +16,38 @@ var blobs = builder.AddVoiceBlobs("blobs");
 // The speech engine: the worker runs it; the API validates requests against its capabilities.
 string speechEngine = builder.Configuration["VOICE_SPEECH_ENGINE"] ?? "espeak";
 
-// Services. The API owns the schema (it migrates at start-up) and the admin role; the worker gets only
-// the row-level-security role and starts once the API is ready (schema migrated, roles enabled).
-var api = builder.AddProject<Projects.Voice_ApiService>("api")
-    .WithEndpoint("http", e => e.Port = builder.Port("VOICE_API_PORT", 5080))
-    .WithExternalHttpEndpoints()
-    .WithReference(voicedb).WaitFor(voicedb)
-    .WithReference(voicedbApp)
-    .WithReference(voicedbAdmin)
-    .WithReference(redis).WaitFor(redis)
-    .WithReference(blobs).WaitFor(blobs)
-    .WithEnvironment("Voice__MasterKey", masterKey)
-    .WithEnvironment("Admin__Token", adminToken)
-    .WithEnvironment("Speech__Engine", speechEngine)
-    .WithSettings("Queue", "Webhooks")
-    .WithHttpHealthCheck("/health");
+// Services. The API owns the schema (it migrates at start-up, under an advisory lock) and the admin role; the
+// worker gets only the row-level-security role and starts once the API is ready (schema migrated, roles enabled).
+IResourceBuilder<ProjectResource> AddApi(string name, int? port)
+{
+    var instance = builder.AddProject<Projects.Voice_ApiService>(name)
+        .WithEndpoint("http", e => e.Port = port)
+        .WithExternalHttpEndpoints()
+        .WithReference(voicedb).WaitFor(voicedb)
+        .WithReference(voicedbApp)
+        .WithReference(voicedbAdmin)
+        .WithReference(redis).WaitFor(redis)
+        .WithReference(blobs).WaitFor(blobs)
+        .WithEnvironment("Voice__MasterKey", masterKey)
+        .WithEnvironment("Admin__Token", adminToken)
+        .WithEnvironment("Speech__Engine", speechEngine)
+        .WithSettings("Queue", "Webhooks")
+        .WithHttpHealthCheck("/health");
+    if (demoApiKey is not null)
+    {
+        instance.WithEnvironment("Bootstrap__DemoApiKey", demoApiKey);
+    }
+    return instance;
+}
+
+var api = AddApi("api", builder.Port("VOICE_API_PORT", 5080));
+
+// A second, separately addressable API instance (VOICE_SECOND_API=true): what replicas share — the rate
+// limiter, quotas, the ledger — is tested across two processes. Deployments scale the one "api" instead.
+if (builder.Configuration["VOICE_SECOND_API"] == "true")
+{
+    AddApi("api-b", port: null);
+}
 
 builder.AddProject<Projects.Voice_Worker>("worker")
     .WithEndpoint("http", e => e.Port = null)
@@ -48,10 +66,5 @@ builder.AddProject<Projects.Voice_Web>("web")
     .WithExternalHttpEndpoints()
     .WithReference(api).WaitFor(api)
     .WithHttpHealthCheck("/health");
-
-if (demoApiKey is not null)
-{
-    api.WithEnvironment("Bootstrap__DemoApiKey", builder.AddParameter("demo-api-key", demoApiKey, secret: true));
-}
 
 builder.Build().Run();

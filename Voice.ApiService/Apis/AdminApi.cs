@@ -33,6 +33,16 @@ public static class AdminApi
         var dead = app.MapGroup("/admin/v1/dead-letters").WithTags("Admin").RequireAuthorization(Policies.Admin);
         dead.MapGet("/", ListDeadLettersAsync).WithSummary("Jobs that failed on every attempt, newest first");
         dead.MapPost("/{entryId}/requeue", RequeueAsync).WithSummary("Give a dead-lettered job a fresh set of attempts");
+
+        var plans = app.MapGroup("/admin/v1/plans").WithTags("Admin").RequireAuthorization(Policies.Admin);
+        plans.MapGet("/", ListPlansAsync).WithSummary("Every plan with its limits and prices");
+        plans.MapGet("/{planId}", GetPlanAsync).WithSummary("One plan");
+        plans.MapPost("/", CreatePlanAsync).Accepts<PlanRequest>("application/json").WithSummary("Create a plan (missing fields take the smallest allowances)");
+        plans.MapPatch("/{planId}", UpdatePlanAsync).Accepts<PlanRequest>("application/json")
+            .WithSummary("Change a plan's limits or prices; takes effect for its tenants at once");
+
+        app.MapGet("/admin/v1/usage", UsageByTenantAsync).WithTags("Admin").RequireAuthorization(Policies.Admin)
+            .WithSummary("Usage and cost of every tenant over a period (default: this month)");
         return app;
     }
 
@@ -187,6 +197,74 @@ public static class AdminApi
         await queue.EnqueueAsync(letter.JobId, tenantId, await plans.QueueWeightAsync(plan, cancellationToken), cancellationToken);
         return TypedResults.Accepted($"/admin/v1/dead-letters");
     }
+
+    public static async Task<Ok<PlanList>> ListPlansAsync(PlanStore plans, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new PlanList([.. (await plans.ListAsync(cancellationToken)).Select(PlanView.From)]));
+
+    public static async Task<Results<Ok<PlanView>, ProblemHttpResult>> GetPlanAsync(string planId, PlanStore plans, CancellationToken cancellationToken) =>
+        await plans.GetAsync(planId, cancellationToken) is { } plan ? TypedResults.Ok(PlanView.From(plan)) : PlanNotFound(planId);
+
+    public static async Task<Results<Created<PlanView>, ProblemHttpResult>> CreatePlanAsync(HttpContext context, PlanStore plans, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.PlanRequest, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = new Dictionary<string, string[]>();
+        string? id = Validation.Slug(errors, "id", request!.Id);
+        var plan = PlanRequests.Merge(PlanLimits.Fallback(id ?? "plan"), request, errors);
+        if (errors.Count > 0)
+        {
+            return Problems.ValidationFailed(errors);
+        }
+        var saved = await plans.SaveAsync(plan with { Id = id!, Name = request.Name?.Trim() ?? id! }, create: true, cancellationToken);
+        return saved is null
+            ? Problems.Create(StatusCodes.Status409Conflict, Problems.Conflict, "That plan id is taken.")
+            : TypedResults.Created($"/admin/v1/plans/{saved.Id}", PlanView.From(saved));
+    }
+
+    public static async Task<Results<Ok<PlanView>, ProblemHttpResult>> UpdatePlanAsync(string planId, HttpContext context, PlanStore plans, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.PlanRequest, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (await plans.GetAsync(planId, cancellationToken) is not { } existing)
+        {
+            return PlanNotFound(planId);
+        }
+        var errors = new Dictionary<string, string[]>();
+        if (request!.Id is not null && request.Id != planId)
+        {
+            errors["id"] = ["A plan's id cannot change."];
+        }
+        var plan = PlanRequests.Merge(existing, request, errors);
+        if (errors.Count > 0)
+        {
+            return Problems.ValidationFailed(errors);
+        }
+        return await plans.SaveAsync(plan, create: false, cancellationToken) is { } saved ? TypedResults.Ok(PlanView.From(saved)) : PlanNotFound(planId);
+    }
+
+    public static async Task<Results<Ok<AdminUsageList>, ProblemHttpResult>> UsageByTenantAsync(
+        DateTimeOffset? from, DateTimeOffset? to, TenantAdministration administration, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var start = from ?? new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var end = to ?? now.AddSeconds(1);
+        if (end <= start)
+        {
+            return Problems.ValidationFailed(new() { ["to"] = ["Must be after 'from'."] });
+        }
+        var rows = await administration.UsageByTenantAsync(start, end, cancellationToken);
+        return TypedResults.Ok(new AdminUsageList(start, end,
+            [.. rows.Select(r => new AdminUsageRow(r.TenantId, r.Slug, r.Plan, r.Jobs, r.Characters, r.AudioSeconds, r.Voices, r.Cost, r.Currency))]));
+    }
+
+    private static ProblemHttpResult PlanNotFound(string planId) =>
+        Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Plan not found.", $"There is no plan '{planId}'.");
 
     private static ProblemHttpResult TenantNotFound(Guid tenantId) =>
         Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Tenant not found.", $"There is no tenant '{tenantId}'.");

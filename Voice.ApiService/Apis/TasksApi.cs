@@ -56,7 +56,8 @@ public static partial class TasksApi
 
     public static async Task<Results<Accepted<TaskAccepted>, Ok<TaskAccepted>, ProblemHttpResult>> GenerateAsync(
         HttpContext context, JobSubmitter submitter, JobStore jobs, JobQueue queue, PlanCatalog plans, WebhookStore webhooks, SsrfGuard guard,
-        VoiceStore voices, VoiceProfiles profiles, SpeechEngineDescriptor engine, AuditLog audit, ILoggerFactory loggers, CancellationToken cancellationToken)
+        VoiceStore voices, VoiceProfiles profiles, SpeechEngineDescriptor engine, AuditLog audit, TimeProvider clock, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         string? idempotencyKey = context.Request.Headers["Idempotency-Key"];
         if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > MaxIdempotencyKeyLength || idempotencyKey.Any(char.IsControl)))
@@ -81,6 +82,10 @@ public static partial class TasksApi
         {
             return Problems.ValidationFailed(errors);
         }
+        if (PlanRestriction(plan, engine, format, voice.Inline) is { } restricted)
+        {
+            return restricted;
+        }
 
         using var activity = Activity.StartActivity("job.submit", ActivityKind.Producer);
         activity?.SetTag("voice.tenant_id", caller.TenantId);
@@ -97,17 +102,22 @@ public static partial class TasksApi
             transient = created.Voice!;
         }
         var spec = new JobSpec(text, language, transient?.Id.ToString() ?? voice.Key!, format, JobKinds.Speech, speed);
+        var newJob = new NewJob(caller.TenantId, spec, request.CallbackUrl, Admissions.For(plan, clock));
         int weight = plan.QueueWeight;
         Job job;
         try
         {
             if (idempotencyKey is null)
             {
-                job = await submitter.SubmitAsync(new NewJob(caller.TenantId, spec, request.CallbackUrl), weight);
+                job = await submitter.SubmitAsync(newJob, weight);
             }
             else
             {
-                var submitted = await jobs.CreateAsync(caller.TenantId, spec, request.CallbackUrl, idempotencyKey, RequestHash(request, voice, text, language, format, speed), cancellationToken);
+                var submitted = await jobs.CreateAsync(newJob, idempotencyKey, RequestHash(request, voice, text, language, format, speed), cancellationToken);
+                if (submitted.Refusal is { } refusal)
+                {
+                    throw new AdmissionRefusedException(refusal);
+                }
                 if (submitted.KeyConflict || submitted.Replayed)
                 {
                     // The original request's job (and voice) stand; this one's transient voice is not needed.
@@ -137,9 +147,32 @@ public static partial class TasksApi
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.QueueUnavailable,
                 "The job queue is unavailable.", "Nothing was queued; retry shortly.");
         }
+        catch (AdmissionRefusedException refused)
+        {
+            if (transient is not null)
+            {
+                await profiles.DiscardAsync(transient, CancellationToken.None);
+            }
+            return Admissions.Refused(context, refused.Refusal, plan, clock);
+        }
         activity?.SetTag("voice.task_id", job.Id);
         string statusUrl = AbsoluteUrl(context, $"/api/v1/task/{job.Id}");
         return TypedResults.Accepted(statusUrl, new TaskAccepted(job.Id, job.Status, statusUrl, warnings));
+    }
+
+    /// <summary>What the plan does not include: the output format, the deployment's engine, an inline voice's mode.</summary>
+    private static ProblemHttpResult? PlanRestriction(PlanLimits plan, SpeechEngineDescriptor engine, string format, VoiceSource? inline)
+    {
+        if (!plan.Allows(plan.AllowedFormats, format))
+        {
+            return Admissions.Restricted(plan, "format", format, plan.AllowedFormats);
+        }
+        if (!plan.Allows(plan.AllowedEngines, engine.Name))
+        {
+            return Admissions.Restricted(plan, "engine", engine.Name, plan.AllowedEngines);
+        }
+        string? mode = inline switch { CloneSource => VoiceModes.Clone, DesignSource => VoiceModes.Design, _ => null };
+        return mode is not null && !plan.Allows(plan.AllowedModes, mode) ? Admissions.Restricted(plan, "voice mode", mode, plan.AllowedModes) : null;
     }
 
     /// <summary>

@@ -45,7 +45,8 @@ public static class VoicesApi
     }
 
     public static async Task<Results<Accepted<VoiceView>, ProblemHttpResult>> CreateAsync(
-        HttpContext context, VoiceProfiles profiles, JobSubmitter submitter, PlanCatalog plans, SpeechEngineDescriptor engine, CancellationToken cancellationToken)
+        HttpContext context, VoiceProfiles profiles, JobSubmitter submitter, PlanCatalog plans, SpeechEngineDescriptor engine, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var caller = context.Caller();
         VoiceSource source;
@@ -105,7 +106,14 @@ public static class VoicesApi
         Guid? previewTaskId = null;
         if (sampleText is not null)
         {
-            previewTaskId = await SubmitPreviewAsync(caller, voice.Id.ToString(), sampleText.Trim(), voice.Language, AudioFormats.Mp3, submitter, plans);
+            try
+            {
+                previewTaskId = await SubmitPreviewAsync(caller, voice.Id.ToString(), sampleText.Trim(), voice.Language, AudioFormats.Mp3, submitter, plans, clock);
+            }
+            catch (Exception ex) when (ex is AdmissionRefusedException or QueueUnavailableException)
+            {
+                // The voice stands; only its preview was not queued (preview_task_id stays null).
+            }
         }
         string location = $"/api/v1/voices/{voice.Id}";
         return TypedResults.Accepted(location, ToView(voice, created.TaskId, previewTaskId));
@@ -241,7 +249,7 @@ public static class VoicesApi
 
     public static async Task<Results<Accepted<TaskAccepted>, ProblemHttpResult>> PreviewAsync(
         string id, HttpContext context, VoiceStore voices, AuditLog audit, JobSubmitter submitter, PlanCatalog plans, SpeechEngineDescriptor engine,
-        CancellationToken cancellationToken)
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         PreviewRequest request = new(null, null, null);
         if (context.Request.ContentLength is > 0 || context.Request.HasJsonContentType())
@@ -302,9 +310,14 @@ public static class VoicesApi
         {
             return Problems.ValidationFailed(errors);
         }
+        var plan = await plans.GetAsync(caller.Plan, cancellationToken);
+        if (!plan.Allows(plan.AllowedFormats, format))
+        {
+            return Admissions.Restricted(plan, "format", format, plan.AllowedFormats);
+        }
         try
         {
-            var taskId = await SubmitPreviewAsync(caller, voiceKey, text, language, format, submitter, plans);
+            var taskId = await SubmitPreviewAsync(caller, voiceKey, text, language, format, submitter, plans, clock);
             string statusUrl = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/api/v1/task/{taskId}";
             return TypedResults.Accepted(statusUrl, new TaskAccepted(taskId, JobStatus.Queued, statusUrl, engine.CheckText(text, language).Warnings));
         }
@@ -312,12 +325,18 @@ public static class VoicesApi
         {
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.QueueUnavailable, "The job queue is unavailable.", "Nothing was queued; retry shortly.");
         }
+        catch (AdmissionRefusedException refused)
+        {
+            return Admissions.Refused(context, refused.Refusal, plan, clock);
+        }
     }
 
-    private static async Task<Guid> SubmitPreviewAsync(CallerIdentity caller, string voice, string text, string language, string format, JobSubmitter submitter, PlanCatalog plans)
+    /// <summary>A preview is an ordinary speech job: admitted, billed and limited like any other.</summary>
+    private static async Task<Guid> SubmitPreviewAsync(
+        CallerIdentity caller, string voice, string text, string language, string format, JobSubmitter submitter, PlanCatalog plans, TimeProvider clock)
     {
-        int weight = await plans.QueueWeightAsync(caller.Plan, CancellationToken.None);
-        var job = await submitter.SubmitAsync(new NewJob(caller.TenantId, new JobSpec(text, language, voice, format), null), weight);
+        var plan = await plans.GetAsync(caller.Plan, CancellationToken.None);
+        var job = await submitter.SubmitAsync(new NewJob(caller.TenantId, new JobSpec(text, language, voice, format), null, Admissions.For(plan, clock)), plan.QueueWeight);
         return job.Id;
     }
 

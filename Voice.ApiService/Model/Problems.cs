@@ -33,7 +33,10 @@ public static class Problems
     public const string VoiceFailed = BaseUri + "voice-failed";
     public const string VoiceLimitReached = BaseUri + "voices/limit-reached";
     public const string PoorReference = BaseUri + "voices/poor-reference";
-    public const string TextNotSpeakable = BaseUri + "text-not-speakable";
+    public const string RateLimited = BaseUri + "rate-limited";
+    public const string QuotaExceeded = BaseUri + "quota-exceeded";
+    public const string ConcurrencyLimit = BaseUri + "concurrency-limit";
+    public const string PlanRestriction = BaseUri + "plan-restriction";
 
     /// <summary>The type for a status the framework produced on its own.</summary>
     public static string ForStatus(int status) => status switch

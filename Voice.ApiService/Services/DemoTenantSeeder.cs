@@ -21,7 +21,7 @@ public sealed partial class DemoTenantSeeder(IConfiguration configuration, Tenan
         {
             throw new InvalidOperationException("Bootstrap:DemoApiKey is not a valid API key (vk_live_<12 chars>_<32 chars>).");
         }
-        var tenantId = await administration.EnsureTenantWithKeyAsync(DemoSlug, "Demo tenant", key.Value, "demo key", cancellationToken);
+        var tenantId = await administration.EnsureTenantWithKeyAsync(DemoSlug, "Demo tenant", "pro", key.Value, "demo key", cancellationToken);
         LogSeeded(logger, tenantId, key.Value.Id);
     }
 

@@ -98,13 +98,25 @@ public sealed partial class VoiceProfiles(
         activity?.SetTag("voice.transient", transient);
         ReferenceReport? quality = null;
         string? referencePath = null, consentJson = null, qualityJson = null;
+        var plan = await plans.GetAsync(caller.Plan, cancellationToken);
+        string requestedMode = source switch { CloneSource => VoiceModes.Clone, DesignSource => VoiceModes.Design, _ => VoiceModes.Preset };
+        if (!plan.Allows(plan.AllowedModes, requestedMode))
+        {
+            return new VoiceCreation(null, null, null, Admissions.Restricted(plan, "voice mode", requestedMode, plan.AllowedModes));
+        }
         if (source is CloneSource clone)
         {
+            var limits = AudioLimits.Reference with { MaxBytes = Math.Min(plan.MaxUploadBytes, AudioLimits.Reference.MaxBytes) };
+            if (clone.Audio.Length > limits.MaxBytes)
+            {
+                return new VoiceCreation(null, null, null, Apis.AudioApi.Problem(new AudioProblemException(AudioProblemKind.TooLarge,
+                    $"The file is {clone.Audio.Length / 1024} KiB; the '{plan.Id}' plan accepts recordings up to {limits.MaxBytes / 1024} KiB.")));
+            }
             PreparedAudio prepared;
             try
             {
-                var (audio, _) = AudioDecoder.Decode(clone.Audio, AudioLimits.Reference);
-                prepared = AudioPreparer.PrepareReference(audio, AudioLimits.Reference);
+                var (audio, _) = AudioDecoder.Decode(clone.Audio, limits);
+                prepared = AudioPreparer.PrepareReference(audio, limits);
             }
             catch (AudioProblemException problem)
             {
@@ -145,7 +157,6 @@ public sealed partial class VoiceProfiles(
         if (voice is null)
         {
             await DeleteReferenceAsync(caller.TenantId, referencePath);
-            var plan = await plans.GetAsync(caller.Plan, cancellationToken);
             return new VoiceCreation(null, null, quality, Problems.Create(StatusCodes.Status403Forbidden, Problems.VoiceLimitReached,
                 "The plan's voice limit is reached.", $"The '{plan.Id}' plan keeps at most {plan.MaxVoices} voices; delete one or change plans.",
                 new Dictionary<string, object?> { ["limit"] = plan.MaxVoices }));
@@ -158,8 +169,9 @@ public sealed partial class VoiceProfiles(
         }
         try
         {
-            int weight = await plans.QueueWeightAsync(caller.Plan, cancellationToken);
-            var job = await submitter.SubmitAsync(new NewJob(caller.TenantId, new JobSpec("", voice.Language, voice.Id.ToString(), "none", JobKinds.Voice), null), weight);
+            // Preparation is part of creating the voice (already limited by the plan's voice count), so it is not
+            // refused for concurrency; it holds a slot while it runs like any job.
+            var job = await submitter.SubmitAsync(new NewJob(caller.TenantId, new JobSpec("", voice.Language, voice.Id.ToString(), "none", JobKinds.Voice), null), plan.QueueWeight);
             return new VoiceCreation(voice, job.Id, quality, null);
         }
         catch (QueueUnavailableException)

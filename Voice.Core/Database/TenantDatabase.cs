@@ -33,11 +33,13 @@ public sealed class TenantDatabase(NpgsqlDataSource dataSource)
             return true;
         }, cancellationToken);
 
+    private const string Declaration = "tenant_declared";
+
     /// <summary>
     /// Runs statements for any number of tenants in one round trip and one (implicit) transaction: each
     /// statement is preceded by its tenant's declaration, which lasts until the batch ends, so every statement
     /// sees only its own tenant's rows. If any statement fails, nothing is committed. The rows of every
-    /// statement's result are read with <paramref name="read"/>.
+    /// statement's result are read with <paramref name="read"/>, tenant by tenant in ascending id order.
     /// </summary>
     public async Task<List<T>> BatchAsync<T>(IReadOnlyList<(Guid TenantId, NpgsqlBatchCommand Command)> statements, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
     {
@@ -48,24 +50,28 @@ public sealed class TenantDatabase(NpgsqlDataSource dataSource)
         }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection);
-        foreach (var (tenantId, command) in statements)
+        // Tenant by tenant, always in the same order: statements lock per-tenant rows (the activity counters),
+        // and batches that took them in different orders could deadlock. The order within a tenant is kept.
+        foreach (var (tenantId, command) in statements.OrderBy(s => s.TenantId))
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("select set_config('app.tenant_id', $1, true)") { Parameters = { new() { Value = tenantId.ToString() } } });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"select set_config('app.tenant_id', $1, true) as {Declaration}") { Parameters = { new() { Value = tenantId.ToString() } } });
             batch.BatchCommands.Add(command);
         }
+        // Every result but the declarations' is a statement's rows. Statements without rows (an insert with no
+        // returning) yield no result at all, so results are told apart by their first column, not counted.
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        for (int i = 0; i < statements.Count; i++)
+        do
         {
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past the declaration's row
+            if (reader.FieldCount == 0 || reader.GetName(0) == Declaration)
+            {
+                continue;
+            }
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 results.Add(read(reader));
             }
-            if (i < statements.Count - 1)
-            {
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            }
         }
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
         return results;
     }
 

@@ -50,6 +50,7 @@ public static class VoiceCoreExtensions
         builder.Services.AddSingleton<LedgerScan>();
         builder.Services.AddSingleton<PlanCatalog>();
         builder.Services.AddSingleton<VoiceStore>();
+        builder.Services.AddSingleton<UsageReports>();
         builder.Services.AddSingleton<SecretBox>();
         builder.Services.AddSingleton<WebhookStore>();
         builder.Services.AddSingleton<WebhookSchedule>();
@@ -68,6 +69,7 @@ public static class VoiceCoreExtensions
         builder.AddKeyedNpgsqlDataSource(ConnectionNames.Admin);
         builder.Services.AddSingleton(sp => new AdminDatabase(sp.GetRequiredKeyedService<NpgsqlDataSource>(ConnectionNames.Admin)));
         builder.Services.AddSingleton<TenantAdministration>();
+        builder.Services.AddSingleton<PlanStore>();
 
         builder.Services.AddSingleton(sp => new DatabaseMigrator(
             sp.GetRequiredKeyedService<NpgsqlDataSource>(ConnectionNames.Owner),

@@ -61,8 +61,59 @@ public enum CancelResult
     NotFound,
 }
 
-/// <summary>A job to submit.</summary>
-public sealed record NewJob(Guid TenantId, JobSpec Spec, string? CallbackUrl);
+/// <summary>A job to submit, and the plan limits it is admitted against (none: operator tools and tests).</summary>
+public sealed record NewJob(Guid TenantId, JobSpec Spec, string? CallbackUrl, JobAdmission? Admission = null);
+
+/// <summary>
+/// The limits a submission must fit: the tenant's open jobs (queued + running) and, for the calendar month
+/// <see cref="Period"/> (UTC), its characters and audio seconds, counting what open jobs have reserved.
+/// Null quotas are unlimited.
+/// </summary>
+public sealed record JobAdmission(DateOnly Period, int MaxActiveJobs, long? MonthlyCharacters, long? MonthlyAudioSeconds)
+{
+    public static DateOnly PeriodOf(DateTimeOffset at) => new(at.UtcDateTime.Year, at.UtcDateTime.Month, 1);
+
+    /// <summary>Billable characters: Unicode code points, as Postgres's <c>length()</c> counts them when settling.</summary>
+    public static int Characters(string text)
+    {
+        int count = 0;
+        foreach (var _ in text.EnumerateRunes())
+        {
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>Audio a text is expected to make, reserved until the real duration is known: generous, so a month cannot overshoot much.</summary>
+    public static long EstimatedAudioMs(JobSpec spec)
+    {
+        if (spec.Kind != JobKinds.Speech)
+        {
+            return 0;
+        }
+        double charactersPerSecond = spec.Language is "zh" or "ja" or "ko" ? 4 : 12;
+        return (long)Math.Ceiling(spec.Text.Length / charactersPerSecond / Math.Max(0.25, spec.Speed) * 1000);
+    }
+}
+
+/// <summary>Why a submission was not admitted.</summary>
+public enum AdmissionRefusal
+{
+    /// <summary>The tenant already has its plan's maximum of open jobs.</summary>
+    Concurrency,
+
+    /// <summary>The month's characters would be exceeded.</summary>
+    Characters,
+
+    /// <summary>The month's audio seconds would be exceeded.</summary>
+    AudioSeconds,
+}
+
+/// <summary>The plan does not admit this submission now; nothing was written.</summary>
+public sealed class AdmissionRefusedException(AdmissionRefusal refusal) : Exception($"Refused by the plan's limits: {refusal}.")
+{
+    public AdmissionRefusal Refusal { get; } = refusal;
+}
 
 /// <summary>One delivered entry's claim outcome; <see cref="Job"/> is set when it is <see cref="ClaimResult.Claimed"/>.</summary>
 public sealed record ClaimOutcome(QueueEntry Entry, ClaimResult Result, ClaimedJob? Job);
@@ -71,4 +122,4 @@ public sealed record ClaimOutcome(QueueEntry Entry, ClaimResult Result, ClaimedJ
 public sealed record Completion(ClaimedJob Job, string Engine, string Model, JobResult Result, int ComputeMs);
 
 /// <summary>The outcome of submitting a job, with or without an idempotency key.</summary>
-public sealed record SubmitResult(Job? Job, bool Replayed, bool KeyConflict);
+public sealed record SubmitResult(Job? Job, bool Replayed, bool KeyConflict, AdmissionRefusal? Refusal = null);

@@ -49,61 +49,97 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
 
     // ---- Submitting -------------------------------------------------------------------------------
 
-    /// <summary>Writes queued jobs for any number of tenants in one round trip, in submission order.</summary>
-    public async Task<IReadOnlyList<Job>> CreateManyAsync(IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
+    /// <summary>
+    /// Admits one tenant's submissions in order against its plan's limits and inserts the admitted ones (the
+    /// <c>admit_jobs</c> function): one row per submission, a refusal reason or null, then the job's columns.
+    /// </summary>
+    private static readonly string Admit = $"select a.refusal, {Prefixed("(a.job)")} from admit_jobs($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) a";
+
+    private static NpgsqlBatchCommand AdmitCommand(Guid tenantId, IReadOnlyList<(Guid Id, NewJob Job)> jobs)
+    {
+        // Every job of a group was submitted under the same plan; the first carries the limits.
+        var admission = jobs[0].Job.Admission;
+        var command = new NpgsqlBatchCommand(Admit);
+        var p = command.Parameters;
+        p.Add(new() { Value = tenantId });
+        p.Add(new() { Value = jobs.Select(j => j.Id).ToArray() });
+        p.Add(new() { Value = jobs.Select(j => j.Job.Spec.Text).ToArray() });
+        p.Add(new() { Value = jobs.Select(j => j.Job.Spec.Language).ToArray() });
+        p.Add(new() { Value = jobs.Select(j => j.Job.Spec.Voice).ToArray() });
+        p.Add(new() { Value = jobs.Select(j => j.Job.Spec.Format).ToArray() });
+        p.Add(new() { Value = jobs.Select(j => j.Job.CallbackUrl).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        p.Add(new() { Value = jobs.Select(j => j.Job.Spec.Kind).ToArray() });
+        p.Add(new() { Value = jobs.Select(j => j.Job.Spec.Speed).ToArray() });
+        p.Add(new() { Value = jobs.Select(j => j.Job.Admission is null || j.Job.Spec.Kind != JobKinds.Speech ? 0 : JobAdmission.Characters(j.Job.Spec.Text)).ToArray() });
+        p.Add(new() { Value = jobs.Select(j => j.Job.Admission is null ? 0L : JobAdmission.EstimatedAudioMs(j.Job.Spec)).ToArray() });
+        p.Add(new() { Value = (object?)admission?.Period ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Date });
+        p.Add(new() { Value = (object?)admission?.MaxActiveJobs ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+        p.Add(new() { Value = (object?)admission?.MonthlyCharacters ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        p.Add(new() { Value = (object?)admission?.MonthlyAudioSeconds ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        return command;
+    }
+
+    private static AdmissionRefusal? ReadRefusal(NpgsqlDataReader reader) => reader.IsDBNull(0) ? null : reader.GetString(0) switch
+    {
+        "concurrency" => AdmissionRefusal.Concurrency,
+        "characters" => AdmissionRefusal.Characters,
+        _ => AdmissionRefusal.AudioSeconds,
+    };
+
+    /// <summary>
+    /// Admits and writes queued jobs for any number of tenants in one round trip: per tenant, its jobs in
+    /// submission order, each checked against its plan's limits. A refused job writes nothing.
+    /// </summary>
+    public async Task<IReadOnlyList<(Job? Job, AdmissionRefusal? Refusal)>> CreateManyAsync(IReadOnlyList<NewJob> jobs, CancellationToken cancellationToken)
     {
         var ids = jobs.Select(_ => Guid.CreateVersion7()).ToArray();
-        var statements = new List<(Guid, NpgsqlBatchCommand)>();
-        foreach (var group in jobs.Select((job, index) => (job, index)).GroupBy(x => x.job.TenantId))
+        // One statement per tenant and plan (a plan change between two submissions of a batch splits it).
+        var groups = jobs.Select((job, index) => (job, index))
+            .GroupBy(x => (x.job.TenantId, x.job.Admission))
+            .OrderBy(g => g.Key.TenantId)
+            .ToList();
+        var statements = groups.Select(g => (g.Key.TenantId, AdmitCommand(g.Key.TenantId, [.. g.Select(x => (ids[x.index], x.job))]))).ToList();
+        var rows = await database.BatchAsync(statements, r => (Refusal: ReadRefusal(r), Job: r.IsDBNull(1) ? null : Read(r, 1)), cancellationToken).ConfigureAwait(false);
+        // One row per job, statement by statement (BatchAsync keeps the order of equal tenants), job by job.
+        var order = groups.SelectMany(g => g).Select(x => x.index).ToList();
+        var results = new (Job?, AdmissionRefusal?)[jobs.Count];
+        for (int i = 0; i < order.Count; i++)
         {
-            var members = group.ToList();
-            var command = new NpgsqlBatchCommand($"""
-                insert into jobs (id, tenant_id, text, language, voice, format, callback_url, kind, speed)
-                select r.id, $2, r.text, r.language, r.voice, r.format, r.callback_url, r.kind, r.speed
-                from unnest($1::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::real[])
-                     as r(id, text, language, voice, format, callback_url, kind, speed)
-                returning {Columns}
-                """);
-            command.Parameters.Add(new() { Value = members.Select(m => ids[m.index]).ToArray() });
-            command.Parameters.Add(new() { Value = group.Key });
-            command.Parameters.Add(new() { Value = members.Select(m => m.job.Spec.Text).ToArray() });
-            command.Parameters.Add(new() { Value = members.Select(m => m.job.Spec.Language).ToArray() });
-            command.Parameters.Add(new() { Value = members.Select(m => m.job.Spec.Voice).ToArray() });
-            command.Parameters.Add(new() { Value = members.Select(m => m.job.Spec.Format).ToArray() });
-            command.Parameters.Add(new() { Value = members.Select(m => m.job.CallbackUrl).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new() { Value = members.Select(m => m.job.Spec.Kind).ToArray() });
-            command.Parameters.Add(new() { Value = members.Select(m => m.job.Spec.Speed).ToArray() });
-            statements.Add((group.Key, command));
+            results[order[i]] = (rows[i].Job, rows[i].Job is null ? rows[i].Refusal : null);
         }
-        var created = (await database.BatchAsync(statements, r => Read(r), cancellationToken).ConfigureAwait(false)).ToDictionary(j => j.Id);
-        return [.. ids.Select(id => created[id])];
+        return results;
     }
 
     /// <summary>
-    /// Writes a new queued job. With an idempotency key, the same key and request within 24 h return the
-    /// original job (<see cref="SubmitResult.Replayed"/>); the same key with another request is a conflict.
+    /// Admits and writes a new queued job. With an idempotency key, the same key and request within 24 h return
+    /// the original job (<see cref="SubmitResult.Replayed"/>); the same key with another request is a conflict.
     /// </summary>
-    public async Task<SubmitResult> CreateAsync(Guid tenantId, JobSpec spec, string? callbackUrl, string? idempotencyKey, byte[]? requestHash, CancellationToken cancellationToken)
+    public async Task<SubmitResult> CreateAsync(NewJob job, string? idempotencyKey, byte[]? requestHash, CancellationToken cancellationToken)
     {
         if (idempotencyKey is null)
         {
-            return new SubmitResult((await CreateManyAsync([new NewJob(tenantId, spec, callbackUrl)], cancellationToken).ConfigureAwait(false))[0], false, false);
+            var (created, refusal) = (await CreateManyAsync([job], cancellationToken).ConfigureAwait(false))[0];
+            return new SubmitResult(created, false, false, refusal);
         }
         try
         {
-            return await TryCreateIdempotentAsync(tenantId, spec, callbackUrl, idempotencyKey, requestHash!, cancellationToken).ConfigureAwait(false);
+            return await TryCreateIdempotentAsync(job, idempotencyKey, requestHash!, cancellationToken).ConfigureAwait(false);
         }
         catch (IdempotencyRaceException)
         {
             // Another request with the same key committed first; ours rolled back. Now it is a replay or a conflict.
-            return await TryCreateIdempotentAsync(tenantId, spec, callbackUrl, idempotencyKey, requestHash!, cancellationToken).ConfigureAwait(false);
+            return await TryCreateIdempotentAsync(job, idempotencyKey, requestHash!, cancellationToken).ConfigureAwait(false);
         }
     }
 
+    /// <summary>Writes a job outside any plan's limits (operator tools, tests).</summary>
+    public Task<SubmitResult> CreateAsync(Guid tenantId, JobSpec spec, string? callbackUrl, string? idempotencyKey, byte[]? requestHash, CancellationToken cancellationToken) =>
+        CreateAsync(new NewJob(tenantId, spec, callbackUrl), idempotencyKey, requestHash, cancellationToken);
+
     private sealed class IdempotencyRaceException() : Exception("A concurrent request used the same idempotency key.");
 
-    private Task<SubmitResult> TryCreateIdempotentAsync(Guid tenantId, JobSpec spec, string? callbackUrl, string idempotencyKey, byte[] requestHash, CancellationToken cancellationToken) =>
-        database.InTenantAsync(tenantId, async connection =>
+    private Task<SubmitResult> TryCreateIdempotentAsync(NewJob job, string idempotencyKey, byte[] requestHash, CancellationToken cancellationToken) =>
+        database.InTenantAsync(job.TenantId, async connection =>
         {
             await using (var previous = new NpgsqlCommand($"""
                 select k.request_hash, k.created_at, {Prefixed("j")}
@@ -119,35 +155,45 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
                     return same ? new SubmitResult(Read(reader, 2), Replayed: true, KeyConflict: false) : new SubmitResult(null, false, KeyConflict: true);
                 }
             }
+            var admit = AdmitCommand(job.TenantId, [(Guid.CreateVersion7(), job)]);
+            Job? created;
+            await using (var command = new NpgsqlCommand(admit.CommandText, connection))
+            {
+                foreach (NpgsqlParameter parameter in admit.Parameters)
+                {
+                    command.Parameters.Add(parameter.Clone());
+                }
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                if (ReadRefusal(reader) is { } refusal)
+                {
+                    return new SubmitResult(null, false, false, refusal);
+                }
+                created = Read(reader, 1);
+            }
             // No key, or one older than the window: (re)claim it for this request. Concurrent first uses
             // serialise on the primary key; the later one finds it taken and this unit of work is retried.
-            await using var command = new NpgsqlCommand($"""
-                with expired as (delete from idempotency_keys where key = $8 and created_at < now() - $10::interval),
-                     job as (insert into jobs (id, tenant_id, text, language, voice, format, callback_url, kind, speed)
-                             values ($1, $2, $3, $4, $5, $6, $7, $11, $12) returning {Columns}),
-                     remembered as (insert into idempotency_keys (tenant_id, key, request_hash, job_id)
-                                    select $2, $8, $9, $1 on conflict (tenant_id, key) do nothing returning 1)
-                select job.*, (select count(*) from remembered) from job
-                """, connection);
-            command.Parameters.Add(new() { Value = Guid.CreateVersion7() });
-            command.Parameters.Add(new() { Value = tenantId });
-            command.Parameters.Add(new() { Value = spec.Text });
-            command.Parameters.Add(new() { Value = spec.Language });
-            command.Parameters.Add(new() { Value = spec.Voice });
-            command.Parameters.Add(new() { Value = spec.Format });
-            command.Parameters.Add(new() { Value = (object?)callbackUrl ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new() { Value = idempotencyKey });
-            command.Parameters.Add(new() { Value = requestHash });
-            command.Parameters.Add(new() { Value = IdempotencyWindow });
-            command.Parameters.Add(new() { Value = spec.Kind });
-            command.Parameters.Add(new() { Value = spec.Speed });
-            await using var insert = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await insert.ReadAsync(cancellationToken).ConfigureAwait(false);
-            if (insert.GetInt64(ColumnCount) == 0)
+            await using (var expired = new NpgsqlCommand("delete from idempotency_keys where key = $1 and created_at < now() - $2::interval", connection))
             {
-                throw new IdempotencyRaceException();
+                expired.Parameters.Add(new() { Value = idempotencyKey });
+                expired.Parameters.Add(new() { Value = IdempotencyWindow });
+                await expired.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
-            return new SubmitResult(Read(insert), Replayed: false, KeyConflict: false);
+            await using (var remember = new NpgsqlCommand("""
+                insert into idempotency_keys (tenant_id, key, request_hash, job_id) values ($2, $1, $3, $4)
+                on conflict (tenant_id, key) do nothing
+                """, connection))
+            {
+                remember.Parameters.Add(new() { Value = idempotencyKey });
+                remember.Parameters.Add(new() { Value = job.TenantId });
+                remember.Parameters.Add(new() { Value = requestHash });
+                remember.Parameters.Add(new() { Value = created.Id });
+                if (await remember.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    throw new IdempotencyRaceException();
+                }
+            }
+            return new SubmitResult(created, Replayed: false, KeyConflict: false);
         }, cancellationToken);
 
     /// <summary>Removes jobs that never reached the queue (the enqueue failed), so nothing waits for them forever.</summary>
@@ -280,7 +326,7 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
     // ---- Finishing --------------------------------------------------------------------------------
 
     /// <summary>
-    /// Commits results, their usage records and webhook deliveries, for many jobs in one round trip — each
+    /// Commits results, their usage records, the month's settled use and webhook deliveries, for many jobs in one round trip — each
     /// only if its claim's epoch is still current and nobody asked to cancel it. Returns the committed job ids;
     /// a missing one was superseded or canceled.
     /// </summary>
@@ -297,10 +343,19 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
                     from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::jsonb[])
                          as r(id, epoch, engine, model, path, bytes, duration_ms, rate, compute_ms, data)
                     where j.id = r.id and j.epoch = r.epoch and j.status = 'running' and j.cancel_requested_at is null
-                    returning j.id, j.tenant_id, j.callback_url, 'task.completed'::text as event, r.data, j.text, r.duration_ms, r.engine, r.compute_ms),
+                    returning j.id, j.tenant_id, j.callback_url, 'task.completed'::text as event, r.data, j.text, r.duration_ms, r.engine, r.compute_ms, j.quota_period),
+                settled as (
+                    insert into quota_periods (tenant_id, period, used_chars, used_audio_ms)
+                    select tenant_id, quota_period, sum(length(text)), sum(duration_ms) from finished where quota_period is not null group by 1, 2
+                    on conflict (tenant_id, period) do update set used_chars = quota_periods.used_chars + excluded.used_chars,
+                                                                 used_audio_ms = quota_periods.used_audio_ms + excluded.used_audio_ms),
                 usage as (
-                    insert into usage_records (tenant_id, job_id, characters, audio_seconds, engine, compute_ms)
-                    select tenant_id, id, length(text), duration_ms / 1000.0, engine, compute_ms from finished),
+                    insert into usage_records (tenant_id, job_id, characters, audio_seconds, engine, compute_ms,
+                                               kind, plan, price_per_1k_characters, price_per_audio_minute, cost, currency)
+                    select f.tenant_id, f.id, length(f.text), f.duration_ms / 1000.0, f.engine, f.compute_ms,
+                           'speech', p.id, p.price_per_1k_characters, p.price_per_audio_minute,
+                           round(length(f.text) * p.price_per_1k_characters / 1000 + f.duration_ms * p.price_per_audio_minute / 60000, 6), p.currency
+                    from finished f join tenants t on t.id = f.tenant_id join plans p on p.id = t.plan),
                 {Outbox}
                 select finished.id, scheduled.list::text from finished, scheduled
                 """);

@@ -11,7 +11,8 @@ public sealed class QueueUnavailableException(Exception inner) : Exception("The 
 /// Group commit for submissions: concurrent requests are written to the ledger in one round trip and put in
 /// the queue in one call, by a couple of loops that take whatever has arrived meanwhile (up to 256). Alone,
 /// a request goes through at once; under load, a request costs a fraction of a commit. Each caller still
-/// gets its own job, or its own error, only after both the ledger and the queue have it.
+/// gets its own job, or its own error (<see cref="AdmissionRefusedException"/> when its plan's limits refuse it),
+/// only after both the ledger and the queue have it.
 /// </summary>
 public sealed partial class JobSubmitter : IAsyncDisposable
 {
@@ -59,34 +60,47 @@ public sealed partial class JobSubmitter : IAsyncDisposable
         }
     }
 
-    private async Task SubmitBatchAsync(List<Pending> batch)
+    private async Task SubmitBatchAsync(List<Pending> all)
     {
-        IReadOnlyList<Job> created;
+        IReadOnlyList<(Job? Job, AdmissionRefusal? Refusal)> outcomes;
         try
         {
-            created = await _jobs.CreateManyAsync([.. batch.Select(p => p.Job)], CancellationToken.None).ConfigureAwait(false);
+            outcomes = await _jobs.CreateManyAsync([.. all.Select(p => p.Job)], CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            batch.ForEach(p => p.Done.TrySetException(ex));
+            all.ForEach(p => p.Done.TrySetException(ex));
+            return;
+        }
+        var admitted = new List<(Pending Pending, Job Job)>(all.Count);
+        for (int i = 0; i < all.Count; i++)
+        {
+            if (outcomes[i].Job is { } job)
+            {
+                admitted.Add((all[i], job));
+            }
+            else
+            {
+                all[i].Done.TrySetException(new AdmissionRefusedException(outcomes[i].Refusal!.Value));
+            }
+        }
+        if (admitted.Count == 0)
+        {
             return;
         }
         try
         {
-            await _queue.EnqueueManyAsync([.. batch.Select((p, i) => new JobQueue.Item(created[i].Id, p.Job.TenantId, p.Weight, p.TraceParent))], CancellationToken.None).ConfigureAwait(false);
+            await _queue.EnqueueManyAsync([.. admitted.Select(a => new JobQueue.Item(a.Job.Id, a.Job.TenantId, a.Pending.Weight, a.Pending.TraceParent))], CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
             // The ledger rows must not outlive a failed enqueue: the clients are told nothing was queued.
-            LogEnqueueFailed(_logger, batch.Count, ex);
-            await _jobs.DeleteQueuedAsync(created, CancellationToken.None).ConfigureAwait(false);
-            batch.ForEach(p => p.Done.TrySetException(new QueueUnavailableException(ex)));
+            LogEnqueueFailed(_logger, admitted.Count, ex);
+            await _jobs.DeleteQueuedAsync([.. admitted.Select(a => a.Job)], CancellationToken.None).ConfigureAwait(false);
+            admitted.ForEach(a => a.Pending.Done.TrySetException(new QueueUnavailableException(ex)));
             return;
         }
-        for (int i = 0; i < batch.Count; i++)
-        {
-            batch[i].Done.TrySetResult(created[i]);
-        }
+        admitted.ForEach(a => a.Pending.Done.TrySetResult(a.Job));
     }
 
     public async ValueTask DisposeAsync()

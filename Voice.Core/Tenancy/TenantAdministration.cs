@@ -185,6 +185,28 @@ public sealed class TenantAdministration(AdminDatabase database)
         return new UsageSummary(from, to, reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), (double)reader.GetDecimal(4));
     }
 
+    /// <summary>Usage and cost per tenant over [from, to), from the usage records (the billed truth).</summary>
+    public async Task<IReadOnlyList<TenantUsage>> UsageByTenantAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var command = database.DataSource.CreateCommand("""
+            select t.id, t.slug, t.plan, count(*) filter (where u.kind = 'speech'), coalesce(sum(u.characters), 0), coalesce(sum(u.audio_seconds), 0),
+                   count(*) filter (where u.kind = 'voice'), coalesce(sum(u.cost), 0), coalesce(min(u.currency), 'USD')
+            from usage_records u join tenants t on t.id = u.tenant_id
+            where u.recorded_at >= $1 and u.recorded_at < $2
+            group by t.id, t.slug, t.plan order by 8 desc, t.slug
+            """);
+        command.Parameters.Add(new() { Value = from });
+        command.Parameters.Add(new() { Value = to });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<TenantUsage>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(new TenantUsage(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetDouble(5),
+                reader.GetInt64(6), reader.GetDecimal(7), reader.GetString(8)));
+        }
+        return rows;
+    }
+
     /// <summary>
     /// Puts a dead-lettered job back in the queue's hands: queued, attempts and errors cleared. Returns its
     /// tenant and plan (to enqueue it), or null when it is not failed or does not exist.
@@ -216,14 +238,14 @@ public sealed class TenantAdministration(AdminDatabase database)
         return reset;
     }
 
-    /// <summary>Development bootstrap: the tenant (if new) and <paramref name="key"/> registered for it (if new). Idempotent.</summary>
-    public async Task<Guid> EnsureTenantWithKeyAsync(string slug, string name, CredentialToken key, string keyName, CancellationToken cancellationToken)
+    /// <summary>Development bootstrap: the tenant (if new, on <paramref name="plan"/>) and <paramref name="key"/> registered for it (if new). Idempotent.</summary>
+    public async Task<Guid> EnsureTenantWithKeyAsync(string slug, string name, string plan, CredentialToken key, string keyName, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         Guid tenantId;
         await using (var upsert = new NpgsqlCommand("""
-            insert into tenants (id, slug, name) values ($1, $2, $3)
+            insert into tenants (id, slug, name, plan) values ($1, $2, $3, $4)
             on conflict (slug) do update set name = tenants.name
             returning id
             """, connection, transaction))
@@ -231,6 +253,7 @@ public sealed class TenantAdministration(AdminDatabase database)
             upsert.Parameters.Add(new() { Value = Guid.CreateVersion7() });
             upsert.Parameters.Add(new() { Value = slug });
             upsert.Parameters.Add(new() { Value = name });
+            upsert.Parameters.Add(new() { Value = plan });
             tenantId = (Guid)(await upsert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
         await using (var insertKey = new NpgsqlCommand("""
@@ -250,3 +273,5 @@ public sealed class TenantAdministration(AdminDatabase database)
         return tenantId;
     }
 }
+
+public sealed record TenantUsage(Guid TenantId, string Slug, string Plan, long Jobs, long Characters, double AudioSeconds, long Voices, decimal Cost, string Currency);

@@ -101,6 +101,17 @@ public sealed class VoiceStore(TenantDatabase database)
             }
             if (created is not null && !voice.Transient)
             {
+                // A lasting profile is billed once, at its plan's price per voice.
+                await using (var charge = new NpgsqlCommand("""
+                    insert into usage_records (tenant_id, voice_id, kind, characters, audio_seconds, engine, compute_ms, plan, price_per_voice, cost, currency)
+                    select t.id, $2, 'voice', 0, 0, '', 0, p.id, p.price_per_voice, p.price_per_voice, p.currency
+                    from tenants t join plans p on p.id = t.plan where t.id = $1
+                    """, connection))
+                {
+                    charge.Parameters.Add(new() { Value = tenantId });
+                    charge.Parameters.Add(new() { Value = voice.Id });
+                    await charge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
                 await AuditLog.RecordAsync(connection, tenantId, actor, "voice.created", $"voice:{voice.Id}",
                     new { mode = voice.Mode, name = voice.Name, consent = voice.ConsentJson is not null }, cancellationToken).ConfigureAwait(false);
             }

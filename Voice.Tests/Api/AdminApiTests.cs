@@ -67,14 +67,21 @@ public sealed class AdminApiTests(VoiceAppFixture app)
     [Fact]
     public async Task PlanChangeShowsOnTheTenantsNextRequest()
     {
-        var tenant = await app.CreateTenantAsync();
+        var tenant = await app.CreateTenantAsync("free");
         using var admin = app.CreateAdminClient();
         using var client = app.CreateApiClient(tenant.ApiKey);
         Assert.Equal("free", (await client.GetFromJsonAsync<JsonElement>("/api/v1/tenant")).GetProperty("plan").GetString());
+        using (var refused = await client.PostAsJsonAsync("/api/v1/voice/generate", new { text = "Lossless, please.", format = "flac" }))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode); // the free plan has wav and mp3 only
+            Assert.Equal("https://voice.dev/problems/plan-restriction", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
+        }
 
         (await admin.PatchAsJsonAsync($"/admin/v1/tenants/{tenant.Id}", new { plan = "pro" })).EnsureSuccessStatusCode();
 
         Assert.Equal("pro", (await client.GetFromJsonAsync<JsonElement>("/api/v1/tenant")).GetProperty("plan").GetString());
+        using var accepted = await client.PostAsJsonAsync("/api/v1/voice/generate", new { text = "Lossless, please.", format = "flac" });
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
     [
         (new Regex(@"^/api/v1/task/\{id\}/result$"), "authorised by an HMAC signature over tenant+task; see TamperedOrForeignResultLinksAreRefused"),
         (new Regex(@"^/admin/"), "admin API: tenant credentials are checked to get 401"),
+        (new Regex(@"^/api/v1/usage/invoices/\{period\}$"), "a month, not an object: a tenant sees only its own invoice; see BillingTests.UsageAndInvoicesAreOnlyTheCallersOwn"),
     ];
 
     private sealed record Case(string Method, string Template, string Kind);

@@ -185,7 +185,7 @@ public sealed class VoicesApiTests(VoiceAppFixture app)
     [Fact]
     public async Task ThePlansVoiceLimitHolds()
     {
-        using var api = app.CreateApiClient((await app.CreateTenantAsync()).ApiKey); // free plan: 3 voices
+        using var api = app.CreateApiClient((await app.CreateTenantAsync("free")).ApiKey); // 3 voices
         for (int i = 0; i < 3; i++)
         {
             await CreateAsync(api, new { preset = "alloy", name = $"voice {i}" });
@@ -267,7 +267,7 @@ public sealed class VoicesApiTests(VoiceAppFixture app)
     [Fact]
     public async Task TextChecksFollowThePlanAndTheEngine()
     {
-        using var api = app.CreateApiClient((await app.CreateTenantAsync()).ApiKey);
+        using var api = app.CreateApiClient((await app.CreateTenantAsync("free")).ApiKey);
 
         using var kanji = await api.PostAsJsonAsync("/api/v1/voice/generate", new { text = "今日は いい てんきですね。", language = "ja" });
         Assert.Equal(HttpStatusCode.Accepted, kanji.StatusCode);

@@ -20,7 +20,7 @@ namespace Voice.Tests.Infrastructure;
 public sealed class VoiceAppFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
-    private static readonly string[] Services = ["api", "worker", "web"];
+    private static readonly string[] Services = ["api", "api-b", "worker", "web"];
 
     private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _logs = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -49,6 +49,7 @@ public sealed class VoiceAppFixture : IAsyncLifetime
             $"VOICE_STATE_DIR={StateDirectory}",
             "VOICE_API_PORT=0",
             "VOICE_WEB_PORT=0",
+            "VOICE_SECOND_API=true", // "api-b": tests of what API replicas share
             $"VOICE_DEMO_API_KEY={DemoApiKey}",
             // Durability is not under test here; this makes Postgres several times faster on a small box.
             "VOICE_PG_OPTIONS=-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
@@ -80,15 +81,61 @@ public sealed class VoiceAppFixture : IAsyncLifetime
             throw new InvalidOperationException($"Resource '{resource}' stopped during start-up. Its log:\n{LogOf(resource)}");
         }
         await healthy;
+        await CreateTestPlanAsync();
+    }
+
+    /// <summary>The plan test tenants get unless a test asks for another: everything allowed, nothing limited.</summary>
+    public const string TestPlan = "test-unlimited";
+
+    private async Task CreateTestPlanAsync()
+    {
+        using var admin = CreateAdminClient();
+        using var created = await admin.PostAsJsonAsync("/admin/v1/plans", new
+        {
+            id = TestPlan, name = "Tests", queue_weight = 1, max_voices = 1000, max_text_chars = 20_000,
+            rate_per_second = 100_000, rate_burst = 100_000, key_rate_per_second = 100_000, key_rate_burst = 100_000,
+            unlimited_characters = true, unlimited_audio = true, max_concurrent_jobs = 100_000, max_upload_bytes = 10 * 1024 * 1024,
+            retention_days = 30,
+        });
+        created.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>A plan for one test (a fresh id), from the given fields; the rest are the test plan's.</summary>
+    public async Task<string> CreatePlanAsync(object fields)
+    {
+        using var admin = CreateAdminClient();
+        string id = "p-" + Guid.NewGuid().ToString("N")[..12];
+        var template = await admin.GetFromJsonAsync<Dictionary<string, JsonElement>>($"/admin/v1/plans/{TestPlan}");
+        var body = template!.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);
+        body["id"] = id;
+        body["name"] = id;
+        foreach (var property in JsonSerializer.SerializeToElement(fields).EnumerateObject())
+        {
+            body[property.Name] = property.Value;
+        }
+        if (body["monthly_characters"] is JsonElement { ValueKind: JsonValueKind.Null })
+        {
+            body.Remove("monthly_characters");
+            body["unlimited_characters"] = true;
+        }
+        if (body["monthly_audio_seconds"] is JsonElement { ValueKind: JsonValueKind.Null })
+        {
+            body.Remove("monthly_audio_seconds");
+            body["unlimited_audio"] = true;
+        }
+        using var created = await admin.PostAsJsonAsync("/admin/v1/plans", body);
+        Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
+        return id;
     }
 
     /// <summary>
-    /// A client of the API. Each client looks like its own address (X-Forwarded-For through the trusted local
-    /// proxy), so per-address throttling of one test never touches another.
+    /// A client of the API (of <c>api-b</c>, the second instance, if asked). Each client looks like its own
+    /// address (X-Forwarded-For through the trusted local proxy), so per-address throttling of one test never
+    /// touches another.
     /// </summary>
-    public HttpClient CreateApiClient(string? credential = null)
+    public HttpClient CreateApiClient(string? credential = null, string instance = "api")
     {
-        var client = App.CreateHttpClient("api", "http");
+        var client = App.CreateHttpClient(instance, "http");
         client.DefaultRequestHeaders.Add("X-Forwarded-For", RandomClientAddress());
         if (credential is not null)
         {
@@ -106,7 +153,7 @@ public sealed class VoiceAppFixture : IAsyncLifetime
     {
         using var admin = CreateAdminClient();
         string slug = "t-" + Guid.NewGuid().ToString("N")[..12];
-        using var created = await admin.PostAsJsonAsync("/admin/v1/tenants", new { slug, name = "Test " + slug, plan });
+        using var created = await admin.PostAsJsonAsync("/admin/v1/tenants", new { slug, name = "Test " + slug, plan = plan ?? TestPlan });
         created.EnsureSuccessStatusCode();
         var tenant = await created.Content.ReadFromJsonAsync<JsonElement>();
         Guid id = tenant.GetProperty("id").GetGuid();

@@ -38,14 +38,14 @@ public sealed class EspeakEngineTests : SpeechEngineContract
             : SpeakAsync(shimmer, "Und die zweite Stimme spricht deutsch.", "de"))).ToArray();
         var results = await Task.WhenAll(runs);
 
-        // espeak-ng's output depends slightly on what it spoke before (±2% in length), so runs are not
-        // bit-identical; mixed-up voices or text would change the length and the pitch far more than that.
+        // espeak-ng's output depends slightly on what it spoke before (±2% in length, ±5% in median pitch), so
+        // runs are not bit-identical; mixed-up voices (~90 vs ~230 Hz) or text would change both far more.
         for (int i = 0; i < results.Length; i++)
         {
             var expected = i % 2 == 0 ? expectedA : expectedB;
             Assert.InRange(results[i].Length, expected.Length * 0.97, expected.Length * 1.03);
             double expectedF0 = VoiceAnalyzer.Analyze(expected, 22_050).MedianF0Hz;
-            Assert.InRange(VoiceAnalyzer.Analyze(results[i], 22_050).MedianF0Hz, expectedF0 * 0.95, expectedF0 * 1.05);
+            Assert.InRange(VoiceAnalyzer.Analyze(results[i], 22_050).MedianF0Hz, expectedF0 * 0.9, expectedF0 * 1.1);
         }
     }
 

@@ -139,9 +139,11 @@ async Task<Result> RunVoiceAsync(int count, Func<int, TimeSpan>? schedule)
                     await Task.Delay(wait);
                 }
             }
-            // The API's submit path: group-committed ledger row + enqueue.
+            // The API's submit path: admission against the plan's limits (a monthly quota, a concurrency cap that
+            // the burst never reaches) + group-committed ledger row + enqueue.
             var tenant = tenants[i % tenants.Count];
-            var submit = submitter.SubmitAsync(new NewJob(tenant, new JobSpec("Benchmark job.", "en", "alloy", "wav"), null), 1);
+            var admission = new JobAdmission(JobAdmission.PeriodOf(DateTimeOffset.UtcNow), 1_000_000, 100_000_000, null);
+            var submit = submitter.SubmitAsync(new NewJob(tenant, new JobSpec("Benchmark job.", "en", "alloy", "wav"), null, Environment.GetEnvironmentVariable("VOICE_BENCH_NO_ADMISSION") == "1" ? null : admission), 1);
             var job = await submit;
             due[job.Id] = intended; // latency from the intended arrival: no coordinated omission
         }

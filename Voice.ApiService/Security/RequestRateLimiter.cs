@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Globalization;
+using StackExchange.Redis;
+using Voice.ApiService.Model;
+using Voice.ApiService.Services;
+using Voice.Core.Billing;
+using Voice.Core.Tenancy;
+
+namespace Voice.ApiService.Security;
+
+/// <summary>The outcome of one rate-limit check: both buckets' state after it.</summary>
+public readonly record struct RateDecision(bool Allowed, double TenantTokens, double KeyTokens, double RetryAfterSeconds);
+
+/// <summary>
+/// Token buckets per tenant and per credential, shared by every API replica: one Lua script checks and takes
+/// from both atomically, on Redis's clock (so replicas' clocks do not matter). A request is admitted only if
+/// both buckets hold a token. Buckets expire once idle long enough to be full again.
+/// </summary>
+public sealed class RequestRateLimiter(IConnectionMultiplexer redis)
+{
+    // KEYS: tenant bucket, credential bucket. ARGV: tenant rate, tenant burst, key rate, key burst.
+    // Returns {allowed, tenant tokens, key tokens, retry-after seconds} (numbers as strings: Lua floats).
+    private static readonly LuaScript Script = LuaScript.Prepare("""
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+        local function level(key, rate, burst)
+            local v = redis.call('HMGET', key, 'tokens', 'at')
+            local tokens = tonumber(v[1]) or burst
+            local at = tonumber(v[2]) or now
+            return math.min(burst, tokens + math.max(0, now - at) * rate)
+        end
+        local rate1, burst1 = tonumber(@tenantRate), tonumber(@tenantBurst)
+        local rate2, burst2 = tonumber(@keyRate), tonumber(@keyBurst)
+        local a = level(@tenantKey, rate1, burst1)
+        local b = level(@credentialKey, rate2, burst2)
+        local allowed = 0
+        local retry = 0
+        if a >= 1 and b >= 1 then
+            allowed = 1
+            a = a - 1
+            b = b - 1
+        else
+            retry = math.max(a >= 1 and 0 or (1 - a) / rate1, b >= 1 and 0 or (1 - b) / rate2)
+        end
+        redis.call('HSET', @tenantKey, 'tokens', a, 'at', now)
+        redis.call('PEXPIRE', @tenantKey, math.ceil(burst1 / rate1 * 1000) + 1000)
+        redis.call('HSET', @credentialKey, 'tokens', b, 'at', now)
+        redis.call('PEXPIRE', @credentialKey, math.ceil(burst2 / rate2 * 1000) + 1000)
+        return {allowed, tostring(a), tostring(b), tostring(retry)}
+        """);
+
+    public async Task<RateDecision> CheckAsync(CallerIdentity caller, PlanLimits plan)
+    {
+        // One hash slot per tenant, so both keys live together (and a cluster can run the script).
+        string tenantKey = $"{{rl:{caller.TenantId:N}}}:tenant";
+        string credentialKey = $"{{rl:{caller.TenantId:N}}}:cred:{caller.CredentialId}";
+        var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, new
+        {
+            tenantKey = (RedisKey)tenantKey,
+            credentialKey = (RedisKey)credentialKey,
+            tenantRate = plan.RatePerSecond,
+            tenantBurst = plan.RateBurst,
+            keyRate = plan.KeyRatePerSecond,
+            keyBurst = plan.KeyRateBurst,
+        }).ConfigureAwait(false))!;
+        return new RateDecision((long)result[0] == 1, Parse(result[1]), Parse(result[2]), Parse(result[3]));
+    }
+
+    private static double Parse(RedisResult value) => double.Parse((string)value!, CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// Applies <see cref="RequestRateLimiter"/> to every request a tenant credential authenticated, after
+/// authorization (only then is the caller known) and before the endpoint. Answers 429 problem+json with
+/// <c>Retry-After</c>; every answer carries the IETF <c>RateLimit-Policy</c> and <c>RateLimit</c> headers for
+/// the tighter of the two buckets. If Redis cannot answer, the request goes through: a limiter outage must
+/// not become an API outage (the quotas in the ledger still hold).
+/// </summary>
+public sealed partial class RateLimitMiddleware(RequestDelegate next, RequestRateLimiter limiter, PlanCatalog plans, ILogger<RateLimitMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.Features.Get<CallerIdentity>() is not { } caller)
+        {
+            await next(context);
+            return;
+        }
+        RateDecision decision;
+        PlanLimits plan;
+        try
+        {
+            plan = await plans.GetAsync(caller.Plan, context.RequestAborted);
+            long started = Stopwatch.GetTimestamp();
+            decision = await limiter.CheckAsync(caller, plan);
+            ApiMetrics.RateLimitCheck.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            LogLimiterUnavailable(logger, ex);
+            ApiMetrics.RateLimiterUnavailable.Add(1);
+            await next(context);
+            return;
+        }
+        // Report the bucket that binds: the one with fewer tokens relative to its size.
+        bool tenantBinds = decision.TenantTokens / plan.RateBurst <= decision.KeyTokens / plan.KeyRateBurst;
+        var (name, burst, rate, tokens) = tenantBinds
+            ? ("tenant", plan.RateBurst, plan.RatePerSecond, decision.TenantTokens)
+            : ("key", plan.KeyRateBurst, plan.KeyRatePerSecond, decision.KeyTokens);
+        int window = Math.Max(1, (int)Math.Ceiling(burst / rate));
+        int untilFull = (int)Math.Ceiling((burst - tokens) / rate);
+        context.Response.Headers["RateLimit-Policy"] = $"\"{name}\";q={burst};w={window}";
+        context.Response.Headers["RateLimit"] = $"\"{name}\";r={(int)Math.Floor(tokens)};t={untilFull}";
+        if (decision.Allowed)
+        {
+            await next(context);
+            return;
+        }
+        int retryAfter = Math.Max(1, (int)Math.Ceiling(decision.RetryAfterSeconds));
+        ApiMetrics.RateLimited.Add(1, new("bucket", name), new("plan", plan.Id));
+        LogLimited(logger, caller.TenantId, name, retryAfter);
+        context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        var problem = Problems.Create(StatusCodes.Status429TooManyRequests, Problems.RateLimited, "Too many requests.",
+            $"The '{plan.Id}' plan allows {plan.RatePerSecond:0.##} requests per second (bursts of {plan.RateBurst}) per tenant and {plan.KeyRatePerSecond:0.##} (bursts of {plan.KeyRateBurst}) per key; retry after {retryAfter} s.",
+            new Dictionary<string, object?> { ["retry_after_seconds"] = retryAfter });
+        await problem.ExecuteAsync(context);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Tenant {TenantId} was rate limited by its {Bucket} bucket; retry after {RetryAfter} s")]
+    private static partial void LogLimited(ILogger logger, Guid tenantId, string bucket, int retryAfter);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rate limiter unavailable; the request was let through")]
+    private static partial void LogLimiterUnavailable(ILogger logger, Exception exception);
+}

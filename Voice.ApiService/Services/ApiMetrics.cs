@@ -1,0 +1,21 @@
+using System.Diagnostics.Metrics;
+
+namespace Voice.ApiService.Services;
+
+/// <summary>The API's own instruments (meter <c>Voice.Api</c>, exported through ServiceDefaults).</summary>
+public static class ApiMetrics
+{
+    private static readonly Meter Meter = new("Voice.Api");
+
+    /// <summary>Requests refused by the rate limiter, by bucket (<c>tenant</c> or <c>key</c>) and plan.</summary>
+    public static readonly Counter<long> RateLimited = Meter.CreateCounter<long>("voice.ratelimit.refused", "{request}", "Requests refused by the rate limiter.");
+
+    /// <summary>How long the shared limiter's check took (one Redis round trip).</summary>
+    public static readonly Histogram<double> RateLimitCheck = Meter.CreateHistogram<double>("voice.ratelimit.check.duration", "s", "Time to check both token buckets.");
+
+    /// <summary>Requests let through because the limiter could not answer.</summary>
+    public static readonly Counter<long> RateLimiterUnavailable = Meter.CreateCounter<long>("voice.ratelimit.unavailable", "{request}", "Requests admitted unchecked because Redis did not answer.");
+
+    /// <summary>Submissions refused by the plan's quotas or concurrency limit, by reason and plan.</summary>
+    public static readonly Counter<long> AdmissionsRefused = Meter.CreateCounter<long>("voice.admissions.refused", "{request}", "Submissions refused by a quota or the concurrency limit.");
+}
