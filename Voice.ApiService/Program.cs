@@ -12,6 +12,7 @@ var app = builder.Build();
 // Client addresses (for throttling and audit) come from X-Forwarded-For only when the hop that sent it is a
 // known proxy: loopback by default (the dev proxy), the ingress network in production (ForwardedHeaders config).
 app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
+app.UseMiddleware<Voice.ApiService.Security.OpenAiErrors>(); // outermost: it sees every problem on /v1
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
@@ -28,6 +29,7 @@ app.MapVoicesApi();
 app.MapWebhooksApi();
 app.MapAudioApi();
 app.MapUsageApi();
+app.MapOpenAiApi();
 app.MapAdminApi();
 
 app.Run();

@@ -70,11 +70,24 @@ public static partial class TasksApi
         {
             return problem;
         }
+        return await SubmitAsync(context, request!, idempotencyKey, submitter, jobs, queue, plans, webhooks, guard, voices, profiles, engine, audit, clock, loggers, cancellationToken);
+    }
+
+    /// <summary>
+    /// Validates a speech request against the engine and the plan, resolves its voice, admits it against the
+    /// plan's limits and queues it: the 202 (or the idempotent replay's 200), or the problem. Shared by the
+    /// task API and the OpenAI-compatible route.
+    /// </summary>
+    internal static async Task<Results<Accepted<TaskAccepted>, Ok<TaskAccepted>, ProblemHttpResult>> SubmitAsync(
+        HttpContext context, GenerateRequest request, string? idempotencyKey, JobSubmitter submitter, JobStore jobs, JobQueue queue, PlanCatalog plans,
+        WebhookStore webhooks, SsrfGuard guard, VoiceStore voices, VoiceProfiles profiles, SpeechEngineDescriptor engine, AuditLog audit,
+        TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken, bool stream = false)
+    {
         var caller = context.Caller();
         var plan = await plans.GetAsync(caller.Plan, cancellationToken);
-        var (errors, voice) = await ResolveVoiceAsync(request!, caller, voices, profiles, audit, cancellationToken);
-        var warnings = Validate(request!, guard, engine, plan, voice.Language, errors, out string text, out string language, out string format, out float speed);
-        if (request!.CallbackUrl is not null && !errors.ContainsKey("callback_url") && !await webhooks.HasCallbackSecretAsync(caller.TenantId, cancellationToken))
+        var (errors, voice) = await ResolveVoiceAsync(request, caller, voices, profiles, audit, cancellationToken);
+        var warnings = Validate(request, guard, engine, plan, voice.Language, errors, out string text, out string language, out string format, out float speed);
+        if (request.CallbackUrl is not null && !errors.ContainsKey("callback_url") && !await webhooks.HasCallbackSecretAsync(caller.TenantId, cancellationToken))
         {
             errors["callback_url"] = ["Create a callback signing secret first: POST /api/v1/webhooks/callback-secret."];
         }
@@ -101,7 +114,7 @@ public static partial class TasksApi
             }
             transient = created.Voice!;
         }
-        var spec = new JobSpec(text, language, transient?.Id.ToString() ?? voice.Key!, format, JobKinds.Speech, speed);
+        var spec = new JobSpec(text, language, transient?.Id.ToString() ?? voice.Key!, format, JobKinds.Speech, speed, stream);
         var newJob = new NewJob(caller.TenantId, spec, request.CallbackUrl, Admissions.For(plan, clock));
         int weight = plan.QueueWeight;
         Job job;

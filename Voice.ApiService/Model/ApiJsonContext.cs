@@ -11,6 +11,9 @@ namespace Voice.ApiService.Model;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(GenerateRequest))]
+[JsonSerializable(typeof(OpenAiSpeechRequest))]
+[JsonSerializable(typeof(OpenAiModelList))]
+[JsonSerializable(typeof(OpenAiVoiceList))]
 [JsonSerializable(typeof(TaskAccepted))]
 [JsonSerializable(typeof(TaskStatus))]
 [JsonSerializable(typeof(CreateVoiceRequest))]

@@ -16,6 +16,12 @@ public static class ApiMetrics
     /// <summary>Requests let through because the limiter could not answer.</summary>
     public static readonly Counter<long> RateLimiterUnavailable = Meter.CreateCounter<long>("voice.ratelimit.unavailable", "{request}", "Requests admitted unchecked because Redis did not answer.");
 
+    /// <summary>OpenAI-route speech: from the request's arrival to its first audio byte.</summary>
+    public static readonly Histogram<double> SpeechFirstAudio = Meter.CreateHistogram<double>("voice.speech.first_audio", "s", "Time from a speech request to its first streamed audio.");
+
+    /// <summary>OpenAI-route speech requests by how they ended (completed, failed, abandoned, restarted).</summary>
+    public static readonly Counter<long> SpeechStreams = Meter.CreateCounter<long>("voice.speech.streams", "{request}", "Streamed speech requests, by outcome.");
+
     /// <summary>Submissions refused by the plan's quotas or concurrency limit, by reason and plan.</summary>
     public static readonly Counter<long> AdmissionsRefused = Meter.CreateCounter<long>("voice.admissions.refused", "{request}", "Submissions refused by a quota or the concurrency limit.");
 }

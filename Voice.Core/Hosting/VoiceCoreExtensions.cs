@@ -47,6 +47,7 @@ public static class VoiceCoreExtensions
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<JobQueue>();
         builder.Services.AddSingleton<JobEvents>();
+        builder.Services.AddSingleton<SpeechStreams>();
         builder.Services.AddSingleton<LedgerScan>();
         builder.Services.AddSingleton<PlanCatalog>();
         builder.Services.AddSingleton<VoiceStore>();

@@ -3,8 +3,9 @@ namespace Voice.Core.Jobs;
 /// <summary>
 /// What a tenant asked for. A <see cref="JobKinds.Speech"/> job speaks <see cref="Text"/> with <see cref="Voice"/>
 /// (a preset name or a voice profile id); a <see cref="JobKinds.Voice"/> job prepares the profile <see cref="Voice"/>.
+/// A <see cref="Stream"/> job's audio is also published chunk by chunk as it is made (<see cref="SpeechStreams"/>).
 /// </summary>
-public sealed record JobSpec(string Text, string Language, string Voice, string Format, string Kind = JobKinds.Speech, float Speed = 1f);
+public sealed record JobSpec(string Text, string Language, string Voice, string Format, string Kind = JobKinds.Speech, float Speed = 1f, bool Stream = false);
 
 public static class JobKinds
 {

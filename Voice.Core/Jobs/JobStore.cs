@@ -21,11 +21,11 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
 
     private const string Columns = """
         id, tenant_id, status, text, language, voice, format, attempts, engine, model, error::text,
-        result_path, result_bytes, duration_ms, sample_rate, created_at, started_at, finished_at, callback_url, cancel_requested_at, kind, speed
+        result_path, result_bytes, duration_ms, sample_rate, created_at, started_at, finished_at, callback_url, cancel_requested_at, kind, speed, stream
         """;
 
     /// <summary>How many fields <see cref="Columns"/> reads; statements add theirs after these.</summary>
-    private const int ColumnCount = 22;
+    private const int ColumnCount = 23;
 
     /// <summary>
     /// Turns the <c>finished</c> CTE (id, tenant_id, callback_url, event, data) into webhook deliveries — one per
@@ -53,7 +53,7 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
     /// Admits one tenant's submissions in order against its plan's limits and inserts the admitted ones (the
     /// <c>admit_jobs</c> function): one row per submission, a refusal reason or null, then the job's columns.
     /// </summary>
-    private static readonly string Admit = $"select a.refusal, {Prefixed("(a.job)")} from admit_jobs($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) a";
+    private static readonly string Admit = $"select a.refusal, {Prefixed("(a.job)")} from admit_jobs($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) a";
 
     private static NpgsqlBatchCommand AdmitCommand(Guid tenantId, IReadOnlyList<(Guid Id, NewJob Job)> jobs)
     {
@@ -72,6 +72,7 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
         p.Add(new() { Value = jobs.Select(j => j.Job.Spec.Speed).ToArray() });
         p.Add(new() { Value = jobs.Select(j => j.Job.Admission is null || j.Job.Spec.Kind != JobKinds.Speech ? 0 : JobAdmission.Characters(j.Job.Spec.Text)).ToArray() });
         p.Add(new() { Value = jobs.Select(j => j.Job.Admission is null ? 0L : JobAdmission.EstimatedAudioMs(j.Job.Spec)).ToArray() });
+        p.Add(new() { Value = jobs.Select(j => j.Job.Spec.Stream).ToArray() });
         p.Add(new() { Value = (object?)admission?.Period ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Date });
         p.Add(new() { Value = (object?)admission?.MaxActiveJobs ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
         p.Add(new() { Value = (object?)admission?.MonthlyCharacters ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
@@ -501,7 +502,7 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             TenantId: reader.GetGuid(o + 1),
             Status: reader.GetString(o + 2),
             Spec: new JobSpec(reader.GetString(o + 3), reader.GetString(o + 4), reader.GetString(o + 5), reader.GetString(o + 6),
-                reader.GetString(o + 20), reader.GetFloat(o + 21)),
+                reader.GetString(o + 20), reader.GetFloat(o + 21), reader.GetBoolean(o + 22)),
             Attempts: reader.GetInt32(o + 7),
             Engine: reader.IsDBNull(o + 8) ? null : reader.GetString(o + 8),
             Model: reader.IsDBNull(o + 9) ? null : reader.GetString(o + 9),

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Voice.Audio;
@@ -22,6 +23,7 @@ public sealed partial class JobRunner(
     JobStore jobs,
     JobQueue queue,
     JobEvents events,
+    SpeechStreams streams,
     BlobStore blobs,
     ISpeechEngine engine,
     VoicePrompts voices,
@@ -45,7 +47,16 @@ public sealed partial class JobRunner(
         public long LastProgress { get; set; }
         public Exception? Error { get; set; }
 
-        public void Dispose() => Cancel.Dispose();
+        /// <summary>A streaming job's live encoder (over <see cref="StreamBuffer"/>) and how many samples it has had.</summary>
+        public IAudioEncoder? StreamEncoder { get; set; }
+        public ChunkBuffer? StreamBuffer { get; set; }
+        public int Streamed { get; set; }
+
+        public void Dispose()
+        {
+            Cancel.Dispose();
+            _ = StreamEncoder?.DisposeAsync().AsTask();
+        }
     }
 
     public async Task RunAsync(IReadOnlyList<QueueEntry> entries, string consumer, CancellationToken hardStop)
@@ -201,6 +212,10 @@ public sealed partial class JobRunner(
             foreach (var work in batch)
             {
                 work.Resampler?.Flush(work.Samples);
+                if (work.Job.Spec.Stream && !work.Cancel.IsCancellationRequested)
+                {
+                    await StreamAsync(work, final: true).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception ex)
@@ -229,11 +244,51 @@ public sealed partial class JobRunner(
             work.Resampler ??= new PolyphaseResampler(chunk.SampleRate, AudioFormat.PlatformSampleRate);
             work.Resampler.Process(chunk.Samples.Span, work.Samples);
         }
+        if (work.Job.Spec.Stream)
+        {
+            await StreamAsync(work, final: false).ConfigureAwait(false);
+        }
         long now = Stopwatch.GetTimestamp();
         if (chunk.Progress > 0 && chunk.Progress < 1 && Stopwatch.GetElapsedTime(work.LastProgress, now) >= ProgressInterval)
         {
             work.LastProgress = now;
             await events.ReportProgressAsync(work.Job.Id, chunk.Progress).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Encodes a streaming job's new samples in its format and publishes what the encoder produced; the final
+    /// call flushes the encoder. The stream is not loudness-normalised (that needs the whole text); the
+    /// stored result is. A publish that fails only costs the listener its live audio: the job goes on.
+    /// </summary>
+    private async Task StreamAsync(Work work, bool final)
+    {
+        try
+        {
+            if (work.StreamEncoder is null)
+            {
+                work.StreamBuffer = new ChunkBuffer();
+                var metadata = new AudioMetadata(engine.Name, engine.Model, work.Job.Spec.Voice, work.Job.Id.ToString(), DateTimeOffset.UtcNow, null);
+                work.StreamEncoder = AudioFormats.CreateEncoder(work.Job.Spec.Format, work.StreamBuffer, metadata);
+            }
+            int count = work.Samples.Count - work.Streamed;
+            if (count > 0)
+            {
+                await work.StreamEncoder.WriteAsync(CollectionsMarshal.AsSpan(work.Samples).Slice(work.Streamed, count).ToArray(), CancellationToken.None).ConfigureAwait(false);
+                work.Streamed += count;
+            }
+            if (final)
+            {
+                await work.StreamEncoder.CompleteAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            if (work.StreamBuffer!.Drain() is { Length: > 0 } encoded)
+            {
+                await streams.PublishAudioAsync(work.Job.Id, work.Job.Epoch, encoded).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or IOException or InvalidOperationException)
+        {
+            LogStreamFailed(logger, work.Job.Id, ex);
         }
     }
 
@@ -290,6 +345,21 @@ public sealed partial class JobRunner(
             outcomes[work] = await jobs.MarkCanceledAsync(work.Job, CancellationToken.None).ConfigureAwait(false) ? JobStatus.Canceled : "superseded";
         }
 
+        // A streaming job's listener hears the end once the ledger has settled it (a retried job's next attempt streams anew).
+        foreach (var (work, outcome) in outcomes)
+        {
+            if (work.Job.Spec.Stream && outcome is not ("released" or "retrying"))
+            {
+                try
+                {
+                    await streams.PublishEndAsync(work.Job.Id, work.Job.Epoch, outcome).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+                {
+                    LogStreamFailed(logger, work.Job.Id, ex);
+                }
+            }
+        }
         await queue.AcknowledgeManyAsync([.. outcomes.Where(o => o.Value is not ("released" or "retrying")).Select(o => o.Key.Entry)]).ConfigureAwait(false);
         foreach (var (work, outcome) in outcomes)
         {
@@ -415,6 +485,9 @@ public sealed partial class JobRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} could not be settled; its entry stays pending for redelivery")]
     private static partial void LogSettleFailed(ILogger logger, Guid jobId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Live audio of job {JobId} could not be published; the job goes on")]
+    private static partial void LogStreamFailed(ILogger logger, Guid jobId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Heartbeat for job {JobId} failed")]
     private static partial void LogHeartbeatFailed(ILogger logger, Guid jobId, Exception exception);

@@ -1,0 +1,20 @@
+namespace Voice.ApiService.Model;
+
+/// <summary><c>POST /v1/audio/speech</c>, as OpenAI documents it.</summary>
+public sealed record OpenAiSpeechRequest(
+    string? Model,
+    string? Input,
+    string? Voice,
+    string? ResponseFormat = null,
+    float? Speed = null,
+    string? Instructions = null,
+    string? StreamFormat = null);
+
+public sealed record OpenAiModel(string Id, string Object, long Created, string OwnedBy);
+
+public sealed record OpenAiModelList(string Object, IReadOnlyList<OpenAiModel> Data);
+
+/// <summary>A voice for <c>voice</c>: a preset (its name is its id) or one of the tenant's ready voices.</summary>
+public sealed record OpenAiVoice(string Id, string Name, string Kind, string? Description);
+
+public sealed record OpenAiVoiceList(string Object, IReadOnlyList<OpenAiVoice> Data);

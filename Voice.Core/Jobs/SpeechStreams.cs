@@ -1,0 +1,59 @@
+using StackExchange.Redis;
+
+namespace Voice.Core.Jobs;
+
+/// <summary>One entry of a job's speech stream: encoded audio, or the end with the job's outcome.</summary>
+public sealed record SpeechStreamEntry(RedisValue Id, int Epoch, bool IsEnd, ReadOnlyMemory<byte> Audio, string? Outcome);
+
+/// <summary>
+/// The encoded audio of a streaming job, chunk by chunk as the worker makes it, on a short-lived Redis stream
+/// per job (<c>{voice}:speech:&lt;id&gt;</c>), each append announced on a channel so the relaying request
+/// waits instead of polling. Entries carry the claim's epoch: a retried job starts a new epoch from the start,
+/// which a relay that already sent audio must not splice in. The end entry carries the outcome (completed,
+/// failed, canceled) and is written after the ledger settled the job.
+/// </summary>
+public sealed class SpeechStreams(IConnectionMultiplexer redis)
+{
+    /// <summary>How long a stream outlives its last append.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
+
+    public static RedisKey Key(Guid jobId) => $"{{voice}}:speech:{jobId:N}";
+
+    public static RedisChannel Channel(Guid jobId) => RedisChannel.Literal($"voice:speech:{jobId:N}");
+
+    private static readonly LuaScript Append = LuaScript.Prepare("""
+        local id = redis.call('XADD', @key, '*', 'epoch', @epoch, 'kind', @kind, 'data', @data)
+        redis.call('PEXPIRE', @key, @ttl)
+        redis.call('PUBLISH', @channel, id)
+        return id
+        """);
+
+    public Task PublishAudioAsync(Guid jobId, int epoch, ReadOnlyMemory<byte> audio) => AppendAsync(jobId, epoch, "audio", audio.ToArray());
+
+    public Task PublishEndAsync(Guid jobId, int epoch, string outcome) => AppendAsync(jobId, epoch, "end", outcome);
+
+    private Task AppendAsync(Guid jobId, int epoch, string kind, RedisValue data) =>
+        redis.GetDatabase().ScriptEvaluateAsync(Append, new
+        {
+            key = Key(jobId),
+            epoch,
+            kind,
+            data,
+            ttl = (long)Lifetime.TotalMilliseconds,
+            channel = $"voice:speech:{jobId:N}",
+        });
+
+    /// <summary>Announcements of new entries; subscribe before the first read so none falls between.</summary>
+    public Task<ChannelMessageQueue> SubscribeAsync(Guid jobId) => redis.GetSubscriber().SubscribeAsync(Channel(jobId));
+
+    /// <summary>Entries after <paramref name="after"/> (<c>0-0</c>: from the start), oldest first.</summary>
+    public async Task<IReadOnlyList<SpeechStreamEntry>> ReadAsync(Guid jobId, RedisValue after, int count)
+    {
+        var entries = await redis.GetDatabase().StreamReadAsync(Key(jobId), after, count).ConfigureAwait(false);
+        return [.. entries.Select(e =>
+        {
+            bool end = e["kind"] == "end";
+            return new SpeechStreamEntry(e.Id, (int)e["epoch"], end, end ? ReadOnlyMemory<byte>.Empty : (byte[])e["data"]!, end ? e["data"].ToString() : null);
+        })];
+    }
+}

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using HdrHistogram;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+// Time to first audio byte and total time of POST /v1/audio/speech (mp3, 300 characters, embedded engine) on
+// the whole platform — the real AppHost with local Postgres, Redis and Azurite, API, worker — one request at a
+// time, then 50 streams at once.
+//   dotnet run -c Release --project bench/Voice.Bench.Streaming [-- sequential-requests concurrent-rounds]
+int sequential = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40;
+int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+const int Streams = 50;
+
+string Secret() => RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 48);
+string adminToken = Secret();
+string state = Path.Combine("/var/tmp/voice", "bench-" + Guid.NewGuid().ToString("N")[..12]);
+var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Voice_AppHost>(
+[
+    "VOICE_LOCAL_INFRA=true", $"VOICE_STATE_DIR={state}", "VOICE_API_PORT=0", "VOICE_WEB_PORT=0",
+    $"VOICE_ADMIN_TOKEN={adminToken}", $"Parameters:master-key={Secret()}", $"Parameters:redis-password={Secret()}",
+    $"Parameters:postgres-password={Secret()}", $"Parameters:voicedb-app-password={Secret()}", $"Parameters:voicedb-admin-password={Secret()}",
+    "Logging:LogLevel:Default=Warning",
+]);
+builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Error));
+await using var app = await builder.BuildAsync();
+await app.StartAsync();
+foreach (var service in new[] { "api", "worker" })
+{
+    await app.ResourceNotifications.WaitForResourceHealthyAsync(service);
+}
+
+using var http = app.CreateHttpClient("api", "http");
+http.Timeout = TimeSpan.FromMinutes(5);
+http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+var tenant = await (await http.PostAsJsonAsync("/admin/v1/tenants", new { slug = "bench", name = "Bench", plan = "enterprise" })).Content.ReadFromJsonAsync<JsonElement>();
+var key = await (await http.PostAsJsonAsync($"/admin/v1/tenants/{tenant.GetProperty("id").GetString()}/keys", new { name = "bench" })).Content.ReadFromJsonAsync<JsonElement>();
+http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.GetProperty("key").GetString());
+
+string input = string.Concat(Enumerable.Repeat("The platform streams speech as soon as the first sentence is made. ", 5))[..300];
+
+async Task<(double FirstByte, double Total)> SpeakAsync()
+{
+    long start = Stopwatch.GetTimestamp();
+    using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/audio/speech")
+    {
+        Content = JsonContent.Create(new { model = "tts-1", input, voice = "alloy", response_format = "mp3" }),
+    };
+    using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    response.EnsureSuccessStatusCode();
+    await using var body = await response.Content.ReadAsStreamAsync();
+    var buffer = new byte[16 * 1024];
+    int read = await body.ReadAsync(buffer);
+    double first = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    long bytes = read;
+    while ((read = await body.ReadAsync(buffer)) > 0)
+    {
+        bytes += read;
+    }
+    if (bytes < 1000)
+    {
+        throw new InvalidOperationException($"only {bytes} bytes of audio");
+    }
+    return (first, Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+}
+
+for (int i = 0; i < 5; i++)
+{
+    await SpeakAsync(); // warm-up: JIT, connections, the engine
+}
+var seqFirst = new LongHistogram(600_000, 3);
+var seqTotal = new LongHistogram(600_000, 3);
+for (int i = 0; i < sequential; i++)
+{
+    var (first, total) = await SpeakAsync();
+    seqFirst.RecordValue((long)(first * 1000));
+    seqTotal.RecordValue((long)(total * 1000));
+}
+var conFirst = new LongHistogram(600_000_000, 3);
+var conTotal = new LongHistogram(600_000_000, 3);
+for (int round = 0; round < rounds; round++)
+{
+    foreach (var (first, total) in await Task.WhenAll(Enumerable.Range(0, Streams).Select(_ => SpeakAsync())))
+    {
+        conFirst.RecordValue((long)(first * 1000));
+        conTotal.RecordValue((long)(total * 1000));
+    }
+}
+await app.StopAsync();
+try
+{
+    Directory.Delete(state, recursive: true);
+}
+catch (IOException)
+{
+}
+
+double Ms(LongHistogram h, double p) => h.GetValueAtPercentile(p) / 1000.0;
+var result = new
+{
+    input_characters = input.Length,
+    format = "mp3",
+    sequential = new { requests = sequential, first_byte_p50_ms = Ms(seqFirst, 50), first_byte_p99_ms = Ms(seqFirst, 99), total_p50_ms = Ms(seqTotal, 50), total_p99_ms = Ms(seqTotal, 99) },
+    concurrent = new { streams = Streams, rounds, first_byte_p50_ms = Ms(conFirst, 50), first_byte_p99_ms = Ms(conFirst, 99), total_p50_ms = Ms(conTotal, 50), total_p99_ms = Ms(conTotal, 99) },
+};
+string json = JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true });
+Console.WriteLine(json);
+var root = new DirectoryInfo(AppContext.BaseDirectory);
+while (root is not null && !File.Exists(Path.Combine(root.FullName, "Voice.sln")))
+{
+    root = root.Parent;
+}
+string results = Path.Combine(root?.FullName ?? ".", "bench", "results");
+Directory.CreateDirectory(results);
+await File.WriteAllTextAsync(Path.Combine(results, $"streaming-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json"), json);
