@@ -65,9 +65,9 @@ public static class OpenAiApi
         {
             errors["voice"] = ["A preset name (alloy, ash, …) or one of your voice ids."];
         }
-        if (request.StreamFormat is not (null or "audio"))
+        if (request.StreamFormat is not (null or "audio" or "sse"))
         {
-            errors["stream_format"] = ["Only 'audio' is served so far."];
+            errors["stream_format"] = ["'audio' (the audio itself, chunked) or 'sse' (speech.audio.delta events)."];
         }
         if (request.Instructions is not null)
         {
@@ -92,7 +92,8 @@ public static class OpenAiApi
         bool finished = false;
         try
         {
-            finished = await RelayAsync(context, caller.TenantId, accepted.TaskId, jobs, streams, blobs, arrived);
+            SpeechSink sink = request.StreamFormat == "sse" ? new SseSink(context.Response) : new AudioSink(context.Response);
+            finished = await RelayAsync(context, caller.TenantId, accepted.TaskId, jobs, streams, blobs, sink, arrived);
         }
         finally
         {
@@ -115,13 +116,13 @@ public static class OpenAiApi
     }
 
     /// <summary>
-    /// Relays the job's audio from its speech stream as the worker publishes it: the headers go out with the
-    /// first chunk, each chunk is flushed at once, the end entry ends the response. True when the job ended
-    /// (whatever its outcome), false when the client left or <see cref="MaxWait"/> passed first.
+    /// Relays the job's audio from its speech stream as the worker publishes it, into <paramref name="sink"/>:
+    /// it starts with the first chunk, each chunk goes out at once, the end entry ends it. True when the job
+    /// ended (whatever its outcome), false when the client left or <see cref="MaxWait"/> passed first.
     /// </summary>
-    private static async Task<bool> RelayAsync(HttpContext context, Guid tenantId, Guid jobId, JobStore jobs, SpeechStreams streams, BlobStore blobs, long arrived)
+    private static async Task<bool> RelayAsync(HttpContext context, Guid tenantId, Guid jobId, JobStore jobs, SpeechStreams streams, BlobStore blobs,
+        SpeechSink sink, long arrived)
     {
-        var response = context.Response;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         deadline.CancelAfter(MaxWait);
         var announcements = await streams.SubscribeAsync(jobId);
@@ -129,7 +130,6 @@ public static class OpenAiApi
         {
             RedisValue after = "0-0";
             int? epoch = null;
-            bool started = false;
             while (true)
             {
                 var entries = await streams.ReadAsync(jobId, after, 64);
@@ -138,7 +138,7 @@ public static class OpenAiApi
                     after = entry.Id;
                     if (epoch != entry.Epoch)
                     {
-                        if (started)
+                        if (sink.Started)
                         {
                             context.Abort(); // a retry starts over; its audio cannot be spliced onto what was sent
                             return true;
@@ -147,23 +147,16 @@ public static class OpenAiApi
                     }
                     if (entry.IsEnd)
                     {
-                        if (!started)
-                        {
-                            await AnswerFinishedAsync(context, tenantId, jobId, jobs, blobs);
-                        }
+                        await FinishAsync(context, tenantId, jobId, jobs, blobs, sink);
                         return true;
                     }
-                    if (!started)
+                    if (!sink.Started)
                     {
                         var job = await jobs.GetAsync(tenantId, jobId, CancellationToken.None);
-                        response.ContentType = AudioFormats.ContentType(job!.Spec.Format);
-                        response.Headers["X-Task-Id"] = jobId.ToString();
-                        response.Headers.CacheControl = "no-store";
-                        started = true;
+                        sink.Start(job!.Spec.Format, jobId);
                         ApiMetrics.SpeechFirstAudio.Record(Stopwatch.GetElapsedTime(arrived).TotalSeconds);
                     }
-                    await response.Body.WriteAsync(entry.Audio, deadline.Token);
-                    await response.Body.FlushAsync(deadline.Token);
+                    await sink.AudioAsync(entry.Audio, deadline.Token);
                 }
                 if (entries.Count > 0)
                 {
@@ -186,13 +179,13 @@ public static class OpenAiApi
                         {
                             continue; // it did publish, just now
                         }
-                        if (started)
+                        if (sink.Started && sink is not SseSink)
                         {
-                            context.Abort();
+                            context.Abort(); // part of the audio is missing, and raw audio cannot say so
                         }
                         else
                         {
-                            await AnswerFinishedAsync(context, tenantId, jobId, jobs, blobs);
+                            await FinishAsync(context, tenantId, jobId, jobs, blobs, sink);
                         }
                         return true;
                     }
@@ -209,23 +202,125 @@ public static class OpenAiApi
         }
     }
 
-    /// <summary>A finished job that streamed nothing: its stored audio, or its error.</summary>
-    private static async Task AnswerFinishedAsync(HttpContext context, Guid tenantId, Guid jobId, JobStore jobs, BlobStore blobs)
+    /// <summary>
+    /// The job has ended. Completed: the sink finishes (a job that streamed nothing sends its stored audio
+    /// first). Otherwise: the error, as a problem if nothing was sent yet, else as the sink can say it.
+    /// </summary>
+    private static async Task FinishAsync(HttpContext context, Guid tenantId, Guid jobId, JobStore jobs, BlobStore blobs, SpeechSink sink)
     {
-        var job = await jobs.GetAsync(tenantId, jobId, CancellationToken.None);
-        if (job is { Status: JobStatus.Completed, Result: { } audio } && await blobs.OpenReadAsync(tenantId, audio.BlobPath, CancellationToken.None) is { } stream)
+        var job = (await jobs.GetAsync(tenantId, jobId, CancellationToken.None))!;
+        if (job is { Status: JobStatus.Completed, Result: { } audio })
         {
-            await using (stream)
+            if (!sink.Started && await blobs.OpenReadAsync(tenantId, audio.BlobPath, CancellationToken.None) is { } stream)
             {
-                context.Response.ContentType = AudioFormats.ContentType(job.Spec.Format);
-                context.Response.ContentLength = audio.Bytes;
-                context.Response.Headers["X-Task-Id"] = jobId.ToString();
-                await stream.CopyToAsync(context.Response.Body, context.RequestAborted);
+                await using (stream)
+                {
+                    using var buffer = new MemoryStream();
+                    await stream.CopyToAsync(buffer, context.RequestAborted);
+                    sink.Start(job.Spec.Format, jobId);
+                    await sink.AudioAsync(buffer.ToArray(), context.RequestAborted);
+                }
             }
+            if (sink.Started)
+            {
+                await sink.DoneAsync(job, context.RequestAborted);
+                return;
+            }
+        }
+        string detail = job.Error is { } error && JsonNode.Parse(error)?["detail"]?.GetValue<string>() is { } d ? d : $"The speech job ended {job.Status}.";
+        if (sink.Started)
+        {
+            await sink.FailAsync(detail, context.RequestAborted);
             return;
         }
-        string detail = job?.Error is { } error && JsonNode.Parse(error)?["detail"]?.GetValue<string>() is { } d ? d : $"The speech job ended {job?.Status}.";
         await Problems.Create(StatusCodes.Status500InternalServerError, Problems.Internal, "The speech could not be made.", detail).ExecuteAsync(context);
+    }
+
+    /// <summary>Where relayed audio goes: the response body as audio, or as OpenAI's speech events.</summary>
+    private abstract class SpeechSink(HttpResponse response)
+    {
+        protected HttpResponse Response { get; } = response;
+
+        public bool Started { get; private set; }
+
+        public void Start(string format, Guid jobId)
+        {
+            Started = true;
+            Response.Headers["X-Task-Id"] = jobId.ToString();
+            Response.Headers.CacheControl = "no-store";
+            OnStart(format);
+        }
+
+        protected abstract void OnStart(string format);
+
+        public abstract Task AudioAsync(ReadOnlyMemory<byte> audio, CancellationToken cancellationToken);
+
+        public virtual Task DoneAsync(Job job, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public virtual Task FailAsync(string detail, CancellationToken cancellationToken)
+        {
+            Response.HttpContext.Abort(); // audio cannot carry an error: the client sees a cut-off response
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>The audio itself, chunked (<c>stream_format: audio</c>).</summary>
+    private sealed class AudioSink(HttpResponse response) : SpeechSink(response)
+    {
+        protected override void OnStart(string format) => Response.ContentType = AudioFormats.ContentType(format);
+
+        public override async Task AudioAsync(ReadOnlyMemory<byte> audio, CancellationToken cancellationToken)
+        {
+            await Response.Body.WriteAsync(audio, cancellationToken);
+            await Response.Body.FlushAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// OpenAI's speech events (<c>stream_format: sse</c>): <c>speech.audio.delta</c> with a base64 chunk, then
+    /// <c>speech.audio.done</c> with usage (input tokens are characters here; the audio's length is added), or
+    /// <c>error</c>.
+    /// </summary>
+    private sealed class SseSink(HttpResponse response) : SpeechSink(response)
+    {
+        protected override void OnStart(string format)
+        {
+            Response.ContentType = "text/event-stream";
+            Response.Headers["X-Accel-Buffering"] = "no";
+        }
+
+        public override Task AudioAsync(ReadOnlyMemory<byte> audio, CancellationToken cancellationToken) =>
+            SendAsync(new JsonObject { ["type"] = "speech.audio.delta", ["audio"] = Convert.ToBase64String(audio.Span) }, cancellationToken);
+
+        public override Task DoneAsync(Job job, CancellationToken cancellationToken)
+        {
+            int characters = JobAdmission.Characters(job.Spec.Text);
+            return SendAsync(new JsonObject
+            {
+                ["type"] = "speech.audio.done",
+                ["usage"] = new JsonObject
+                {
+                    ["input_tokens"] = characters,
+                    ["output_tokens"] = 0,
+                    ["total_tokens"] = characters,
+                    ["characters"] = characters,
+                    ["audio_seconds"] = (job.Result?.DurationMs ?? 0) / 1000.0,
+                },
+            }, cancellationToken);
+        }
+
+        public override Task FailAsync(string detail, CancellationToken cancellationToken) =>
+            SendAsync(new JsonObject
+            {
+                ["type"] = "error",
+                ["error"] = new JsonObject { ["message"] = detail, ["type"] = "server_error", ["param"] = null, ["code"] = "synthesis_failed" },
+            }, cancellationToken);
+
+        private async Task SendAsync(JsonObject data, CancellationToken cancellationToken)
+        {
+            await Response.WriteAsync($"data: {data.ToJsonString()}\n\n", cancellationToken);
+            await Response.Body.FlushAsync(cancellationToken);
+        }
     }
 
     public static Ok<OpenAiModelList> ListModels(SpeechEngineDescriptor engine) =>

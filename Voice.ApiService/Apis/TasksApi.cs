@@ -285,7 +285,7 @@ public static partial class TasksApi
         {
             await queue.EnqueueAsync(job.Id, job.TenantId, weight, cancellationToken);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFaults.IsTransient(ex))
         {
             // The ledger row must not outlive a failed enqueue: the client is told nothing was queued.
             await jobs.DeleteQueuedAsync([job], CancellationToken.None);

@@ -94,7 +94,7 @@ public sealed partial class RateLimitMiddleware(RequestDelegate next, RequestRat
             decision = await limiter.CheckAsync(caller, plan);
             ApiMetrics.RateLimitCheck.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (ex is not OperationCanceledException) // any limiter fault: Redis down, restarting, a dropped connection
         {
             LogLimiterUnavailable(logger, ex);
             ApiMetrics.RateLimiterUnavailable.Add(1);

@@ -462,7 +462,7 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             await Task.WhenAll(taskEvents.Select(events.PublishAsync)).ConfigureAwait(false);
             await schedule.AddAsync(deliveries).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFaults.IsTransient(ex))
         {
             LogAnnounceFailed(logger, ex);
         }

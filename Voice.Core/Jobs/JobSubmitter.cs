@@ -92,7 +92,7 @@ public sealed partial class JobSubmitter : IAsyncDisposable
         {
             await _queue.EnqueueManyAsync([.. admitted.Select(a => new JobQueue.Item(a.Job.Id, a.Job.TenantId, a.Pending.Weight, a.Pending.TraceParent))], CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        catch (Exception ex) when (RedisFaults.IsTransient(ex))
         {
             // The ledger rows must not outlive a failed enqueue: the clients are told nothing was queued.
             LogEnqueueFailed(_logger, admitted.Count, ex);

@@ -87,6 +87,41 @@ public sealed class OpenAiApiTests(VoiceAppFixture app)
     }
 
     [Fact]
+    public async Task ServerSentEventsCarryEveryByteOfTheStoredAudioThenUsage()
+    {
+        var tenant = await app.CreateTenantAsync();
+        using var api = app.CreateApiClient(tenant.ApiKey);
+        string input = string.Concat(Enumerable.Repeat("Events carry the audio in pieces. ", 20)).TrimEnd();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/audio/speech")
+        {
+            Content = JsonContent.Create(new { model = "gpt-4o-mini-tts", input, voice = "coral", response_format = "mp3", stream_format = "sse" }),
+        };
+
+        using var response = await api.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var taskId = Guid.Parse(response.Headers.GetValues("X-Task-Id").Single());
+        string body = await response.Content.ReadAsStringAsync();
+
+        var events = body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries)
+            .Select(e => JsonDocument.Parse(e["data: ".Length..]).RootElement).ToList();
+        Assert.All(events, e => Assert.True(e.TryGetProperty("type", out _)));
+        Assert.True(events.Count >= 3, $"only {events.Count} events");
+        Assert.All(events[..^1], e => Assert.Equal("speech.audio.delta", e.GetProperty("type").GetString()));
+        var done = events[^1];
+        Assert.Equal("speech.audio.done", done.GetProperty("type").GetString());
+        Assert.Equal(input.Length, done.GetProperty("usage").GetProperty("input_tokens").GetInt32());
+        byte[] streamed = [.. events[..^1].SelectMany(e => Convert.FromBase64String(e.GetProperty("audio").GetString()!))];
+
+        // The deltas, joined, are byte for byte the job's stored result.
+        var task = await api.GetFromJsonAsync<JsonElement>($"/api/v1/task/{taskId}");
+        using var plain = new HttpClient();
+        byte[] stored = await plain.GetByteArrayAsync(task.GetProperty("result_url").GetString());
+        Assert.Equal(stored, streamed);
+        Assert.Equal("mp3", (await AudioTools.ProbeAsync(streamed)).Codec);
+        Assert.InRange(done.GetProperty("usage").GetProperty("audio_seconds").GetDouble(), 20, 120);
+    }
+
+    [Fact]
     public async Task ModelsAndVoicesAreListedInOpenAisShapes()
     {
         var tenant = await app.CreateTenantAsync();
@@ -118,7 +153,7 @@ public sealed class OpenAiApiTests(VoiceAppFixture app)
         { new { model = "tts-1", input = "", voice = "alloy" }, 400, "input", "invalid_request_error" },
         { new { model = "tts-1", input = "Hi.", voice = "alloy", speed = 5.0 }, 400, "speed", "invalid_request_error" },
         { new { model = "dall-e-3", input = "Hi.", voice = "alloy" }, 400, "model", "invalid_request_error" },
-        { new { model = "tts-1", input = "Hi.", voice = "alloy", stream_format = "sse" }, 400, "stream_format", "invalid_request_error" },
+        { new { model = "tts-1", input = "Hi.", voice = "alloy", stream_format = "websocket" }, 400, "stream_format", "invalid_request_error" },
         { new { model = "tts-1", input = "Hi." }, 400, "voice", "invalid_request_error" },
     };
 

@@ -104,7 +104,7 @@ public sealed partial class JobConsumer(
                     _wake.Release();
                 }
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            catch (Exception ex) when (RedisFaults.IsTransient(ex))
             {
                 LogInfrastructureError(logger, ex);
             }

@@ -52,9 +52,15 @@ public sealed partial class JobRunner(
         public ChunkBuffer? StreamBuffer { get; set; }
         public int Streamed { get; set; }
 
+        /// <summary>Everything the stream published, and whether its encoder completed (then it is the result).</summary>
+        public MemoryStream? StreamedAudio { get; set; }
+        public bool StreamComplete { get; set; }
+        public bool StreamBroken { get; set; }
+
         public void Dispose()
         {
             Cancel.Dispose();
+            StreamedAudio?.Dispose();
             _ = StreamEncoder?.DisposeAsync().AsTask();
         }
     }
@@ -258,8 +264,9 @@ public sealed partial class JobRunner(
 
     /// <summary>
     /// Encodes a streaming job's new samples in its format and publishes what the encoder produced; the final
-    /// call flushes the encoder. The stream is not loudness-normalised (that needs the whole text); the
-    /// stored result is. A publish that fails only costs the listener its live audio: the job goes on.
+    /// call flushes the encoder. The stream is not loudness-normalised (that needs the whole text); what was
+    /// streamed becomes the stored result too, encoded once. A publish that fails only costs the listener its
+    /// live audio: the job goes on, and its result is encoded afresh.
     /// </summary>
     private async Task StreamAsync(Work work, bool final)
     {
@@ -283,11 +290,15 @@ public sealed partial class JobRunner(
             }
             if (work.StreamBuffer!.Drain() is { Length: > 0 } encoded)
             {
+                work.StreamedAudio ??= new MemoryStream();
+                work.StreamedAudio.Write(encoded);
                 await streams.PublishAudioAsync(work.Job.Id, work.Job.Epoch, encoded).ConfigureAwait(false);
             }
+            work.StreamComplete = final;
         }
-        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException or IOException or InvalidOperationException)
+        catch (Exception ex) when (RedisFaults.IsTransient(ex) || ex is IOException or InvalidOperationException)
         {
+            work.StreamBroken = true; // the stored result is then encoded afresh from the samples
             LogStreamFailed(logger, work.Job.Id, ex);
         }
     }
@@ -354,7 +365,7 @@ public sealed partial class JobRunner(
                 {
                     await streams.PublishEndAsync(work.Job.Id, work.Job.Epoch, outcome).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+                catch (Exception ex) when (RedisFaults.IsTransient(ex))
                 {
                     LogStreamFailed(logger, work.Job.Id, ex);
                 }
@@ -382,8 +393,15 @@ public sealed partial class JobRunner(
         float[] samples = work.Samples.ToArray();
         int durationMs = (int)(samples.Length * 1000L / AudioFormat.PlatformSampleRate);
         using var encoded = new MemoryStream();
-        using (var encode = WorkerTelemetry.Source.StartActivity("audio.encode"))
+        if (work.StreamedAudio is { } streamed && work.StreamComplete && !work.StreamBroken)
         {
+            // A streamed job keeps exactly what its listener heard (encoded once, not normalised).
+            streamed.Position = 0;
+            await streamed.CopyToAsync(encoded).ConfigureAwait(false);
+        }
+        else
+        {
+            using var encode = WorkerTelemetry.Source.StartActivity("audio.encode");
             encode?.SetTag("voice.format", job.Spec.Format);
             AudioPreparer.Normalize(samples, AudioFormat.PlatformSampleRate);
             var metadata = new AudioMetadata(engine.Name, engine.Model, job.Spec.Voice, job.Id.ToString(), DateTimeOffset.UtcNow, ContentHash(samples));
@@ -449,7 +467,7 @@ public sealed partial class JobRunner(
             {
                 await queue.HeartbeatAsync(work.Entry, consumer).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+            catch (Exception ex) when (RedisFaults.IsTransient(ex))
             {
                 LogHeartbeatFailed(logger, work.Job.Id, ex);
             }

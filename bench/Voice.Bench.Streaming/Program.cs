@@ -13,9 +13,10 @@ using Microsoft.Extensions.Logging;
 // Time to first audio byte and total time of POST /v1/audio/speech (mp3, 300 characters, embedded engine) on
 // the whole platform — the real AppHost with local Postgres, Redis and Azurite, API, worker — one request at a
 // time, then 50 streams at once.
-//   dotnet run -c Release --project bench/Voice.Bench.Streaming [-- sequential-requests concurrent-rounds]
+//   dotnet run -c Release --project bench/Voice.Bench.Streaming [-- sequential-requests concurrent-rounds worker-slots]
 int sequential = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40;
 int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+string workerSlots = args.Length > 2 ? args[2] : "2"; // Worker:Concurrency
 const int Streams = 50;
 
 string Secret() => RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 48);
@@ -26,7 +27,7 @@ var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Vo
     "VOICE_LOCAL_INFRA=true", $"VOICE_STATE_DIR={state}", "VOICE_API_PORT=0", "VOICE_WEB_PORT=0",
     $"VOICE_ADMIN_TOKEN={adminToken}", $"Parameters:master-key={Secret()}", $"Parameters:redis-password={Secret()}",
     $"Parameters:postgres-password={Secret()}", $"Parameters:voicedb-app-password={Secret()}", $"Parameters:voicedb-admin-password={Secret()}",
-    "Logging:LogLevel:Default=Warning",
+    "Logging:LogLevel:Default=Warning", $"Worker:Concurrency={workerSlots}",
 ]);
 builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Error));
 await using var app = await builder.BuildAsync();
@@ -105,6 +106,7 @@ double Ms(LongHistogram h, double p) => h.GetValueAtPercentile(p) / 1000.0;
 var result = new
 {
     input_characters = input.Length,
+    worker_slots = workerSlots,
     format = "mp3",
     sequential = new { requests = sequential, first_byte_p50_ms = Ms(seqFirst, 50), first_byte_p99_ms = Ms(seqFirst, 99), total_p50_ms = Ms(seqTotal, 50), total_p99_ms = Ms(seqTotal, 99) },
     concurrent = new { streams = Streams, rounds, first_byte_p50_ms = Ms(conFirst, 50), first_byte_p99_ms = Ms(conFirst, 99), total_p50_ms = Ms(conTotal, 50), total_p99_ms = Ms(conTotal, 99) },

@@ -50,6 +50,10 @@ alter table jobs
     add column reserved_chars    integer not null default 0,
     add column reserved_audio_ms bigint not null default 0;
 
+-- A job whose audio is streamed as it is made (the OpenAI-compatible route): the worker also publishes its
+-- encoded chunks to a short-lived Redis stream that the waiting request relays.
+alter table jobs add column stream boolean not null default false;
+
 -- Settled use per tenant and calendar month (UTC), added to by job completion.
 create table quota_periods (
     tenant_id      uuid not null references tenants (id) on delete cascade,
@@ -74,7 +78,7 @@ insert into quota_periods (tenant_id, period, used_chars, used_audio_ms)
 -- Completions never wait for it: they only make the totals smaller.
 create function admit_jobs(
     p_tenant uuid, p_ids uuid[], p_texts text[], p_languages text[], p_voices text[], p_formats text[], p_callbacks text[],
-    p_kinds text[], p_speeds real[], p_chars integer[], p_audio_ms bigint[],
+    p_kinds text[], p_speeds real[], p_chars integer[], p_audio_ms bigint[], p_streams boolean[],
     p_period date, p_max_open integer, p_max_chars bigint, p_max_audio_seconds bigint)
 returns table (refusal text, job jobs)
     language plpgsql as $$
@@ -101,9 +105,9 @@ returns table (refusal text, job jobs)
             end;
             job := null;
             if refusal is null then
-                insert into jobs (id, tenant_id, text, language, voice, format, callback_url, kind, speed, quota_period, reserved_chars, reserved_audio_ms)
+                insert into jobs (id, tenant_id, text, language, voice, format, callback_url, kind, speed, quota_period, reserved_chars, reserved_audio_ms, stream)
                 values (p_ids[i], p_tenant, p_texts[i], p_languages[i], p_voices[i], p_formats[i], p_callbacks[i], p_kinds[i], p_speeds[i],
-                        p_period, p_chars[i], p_audio_ms[i])
+                        p_period, p_chars[i], p_audio_ms[i], p_streams[i])
                 returning * into job;
                 v_open := v_open + 1;
                 v_chars := v_chars + p_chars[i];
