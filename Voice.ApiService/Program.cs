@@ -30,6 +30,7 @@ app.MapWebhooksApi();
 app.MapAudioApi();
 app.MapUsageApi();
 app.MapOpenAiApi();
+app.MapLexiconsApi();
 app.MapAdminApi();
 
 app.Run();

@@ -32,6 +32,7 @@ public static class Problems
     public const string VoiceNotFound = BaseUri + "voice-not-found";
     public const string VoiceFailed = BaseUri + "voice-failed";
     public const string VoiceLimitReached = BaseUri + "voices/limit-reached";
+    public const string LexiconLimitReached = BaseUri + "lexicons/limit-reached";
     public const string PoorReference = BaseUri + "voices/poor-reference";
     public const string RateLimited = BaseUri + "rate-limited";
     public const string QuotaExceeded = BaseUri + "quota-exceeded";

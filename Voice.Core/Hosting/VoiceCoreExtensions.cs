@@ -51,6 +51,7 @@ public static class VoiceCoreExtensions
         builder.Services.AddSingleton<LedgerScan>();
         builder.Services.AddSingleton<PlanCatalog>();
         builder.Services.AddSingleton<VoiceStore>();
+        builder.Services.AddSingleton<Voice.Core.Lexicons.LexiconStore>();
         builder.Services.AddSingleton<UsageReports>();
         builder.Services.AddSingleton<SecretBox>();
         builder.Services.AddSingleton<WebhookStore>();

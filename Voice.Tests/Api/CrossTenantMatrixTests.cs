@@ -24,6 +24,7 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
         (new Regex(@"^/api/v1/keys/\{id\}$"), "key"),
         (new Regex(@"^/api/v1/webhooks/\{id\}(/deliveries)?$"), "webhook"),
         (new Regex(@"^/api/v1/voices/\{id\}(/preview)?$"), "voice"),
+        (new Regex(@"^/api/v1/lexicons/\{id\}$"), "lexicon"),
     ];
 
     /// <summary>Object paths that are not authorised by a tenant credential, and why.</summary>
@@ -87,6 +88,8 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
             Assert.False(task.GetProperty("cancel_requested").GetBoolean(), "a victim's task was canceled by another tenant");
             var voice = await owner.GetFromJsonAsync<JsonElement>($"/api/v1/voices/{seeded.Objects["voice"]}");
             Assert.Equal("victim voice", voice.GetProperty("name").GetString());
+            var rule = await owner.GetFromJsonAsync<JsonElement>($"/api/v1/lexicons/{seeded.Objects["lexicon"]}");
+            Assert.Equal("the victim's word", rule.GetProperty("replacement").GetString());
         }
 
         output.WriteLine($"cross-tenant matrix: {operations.Count} object operations, {cases} endpoint×tenant cases, {leaks.Count} leaks");
@@ -142,7 +145,10 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
         using var voice = await client.PostAsJsonAsync("/api/v1/voices", new { name = "victim voice", description = "a calm low voice" });
         voice.EnsureSuccessStatusCode();
         var voiceId = (await voice.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        return new Seeded(tenant, new() { ["task"] = task, ["key"] = keyId, ["webhook"] = webhookId, ["voice"] = voiceId });
+        using var lexicon = await client.PostAsJsonAsync("/api/v1/lexicons", new { term = "victim", replacement = "the victim's word" });
+        lexicon.EnsureSuccessStatusCode();
+        var lexiconId = (await lexicon.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        return new Seeded(tenant, new() { ["task"] = task, ["key"] = keyId, ["webhook"] = webhookId, ["voice"] = voiceId, ["lexicon"] = lexiconId });
     }
 
     private static async Task ExpectNotFoundAsync(HttpClient client, string method, string path, List<string> leaks)

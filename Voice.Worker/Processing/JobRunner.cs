@@ -7,6 +7,7 @@ using Voice.Audio.Encoding;
 using Voice.Audio.Processing;
 using Voice.Audio.Resampling;
 using Voice.Core.Jobs;
+using Voice.Core.Lexicons;
 using Voice.Core.Storage;
 using Voice.Core.Voices;
 using Voice.Speech.Engines;
@@ -28,6 +29,7 @@ public sealed partial class JobRunner(
     ISpeechEngine engine,
     VoicePrompts voices,
     VoiceStore voiceProfiles,
+    LexiconStore lexicons,
     CancellationSignals cancellations,
     WorkerTelemetry telemetry,
     IOptions<WorkerOptions> options,
@@ -139,7 +141,9 @@ public sealed partial class JobRunner(
         try
         {
             var (prompt, profile) = await voices.ResolveAsync(job.TenantId, job.Spec.Voice, job.Spec.Language, hardStop).ConfigureAwait(false);
-            claimed.Add(new Work(entry, job, new SynthesisRequest(job.Spec.Text, job.Spec.Language, prompt, job.Spec.Speed), profile));
+            // The tenant's pronunciation rules rewrite the text the engine reads (not the text that was billed).
+            string text = Lexicon.Apply(job.Spec.Text, job.Spec.Language, await lexicons.ForSynthesisAsync(job.TenantId, hardStop).ConfigureAwait(false));
+            claimed.Add(new Work(entry, job, new SynthesisRequest(text, job.Spec.Language, prompt, job.Spec.Speed), profile));
             return JobStatus.Running;
         }
         catch (VoiceUnavailableException ex)
