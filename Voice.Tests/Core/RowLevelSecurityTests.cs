@@ -13,7 +13,7 @@ namespace Voice.Tests.Core;
 public sealed class RowLevelSecurityTests(VoiceAppFixture app)
 {
     /// <summary>Tables that hold no tenant data; every other table must be isolated.</summary>
-    private static readonly string[] GlobalTables = ["plans", "schema_migrations"];
+    private static readonly string[] GlobalTables = ["plans", "schema_migrations", "audited_object_kinds"];
 
     [Fact]
     public async Task EveryTableIsGlobalByDesignOrHasForcedRowLevelSecurityWithAPolicy()
