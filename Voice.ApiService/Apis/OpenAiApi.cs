@@ -69,9 +69,23 @@ public static class OpenAiApi
         {
             errors["stream_format"] = ["'audio' (the audio itself, chunked) or 'sse' (speech.audio.delta events)."];
         }
-        if (request.Instructions is not null)
+        // Instructions reshape a preset: the request speaks with a voice designed from them, keeping the preset's
+        // gender unless they say otherwise (as the seed's inline design does, for this request only).
+        string? design = null;
+        if (request.Instructions is { } instructions && !errors.ContainsKey("voice"))
         {
-            errors["instructions"] = ["Not supported: design a voice (POST /api/v1/voices with a description) and pass its id as voice."];
+            if (PresetVoices.Find(request.Voice!) is not { } preset)
+            {
+                errors["instructions"] = ["Instructions shape a preset voice; for your own voices, design a new one (POST /api/v1/voices)."];
+            }
+            else if (!engine.Capabilities.Modes.Contains(VoiceMode.Design))
+            {
+                errors["instructions"] = [$"The '{engine.Name}' engine cannot design voices, so it cannot follow instructions."];
+            }
+            else
+            {
+                design = preset.Gender == VoiceGender.Neutral ? instructions.Trim() : $"{instructions.Trim()} A {preset.Gender.ToString().ToLowerInvariant()} voice.";
+            }
         }
         if (errors.Count > 0)
         {
@@ -79,7 +93,9 @@ public static class OpenAiApi
             return;
         }
 
-        var generate = new GenerateRequest(request.Input, null, request.Voice, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed);
+        var generate = design is null
+            ? new GenerateRequest(request.Input, null, request.Voice, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed)
+            : new GenerateRequest(request.Input, null, null, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed, Mode: VoiceModes.Design, Instruct: design);
         var submitted = await TasksApi.SubmitAsync(context, generate, null, submitter, jobs, queue, plans, webhooks, guard, voices, profiles, engine,
             audit, clock, loggers, cancellationToken, stream: true);
         if (submitted.Result is not Accepted<TaskAccepted> { Value: { } accepted })

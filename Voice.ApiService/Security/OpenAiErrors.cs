@@ -16,6 +16,7 @@ public sealed class OpenAiErrors(RequestDelegate next)
     {
         ["text"] = "input",
         ["format"] = "response_format",
+        ["instruct"] = "instructions",
     };
 
     public async Task InvokeAsync(HttpContext context)

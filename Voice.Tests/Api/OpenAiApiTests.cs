@@ -122,6 +122,33 @@ public sealed class OpenAiApiTests(VoiceAppFixture app)
     }
 
     [Fact]
+    public async Task InstructionsReshapeAPresetAndKeepItsGender()
+    {
+        var tenant = await app.CreateTenantAsync();
+        using var api = app.CreateApiClient(tenant.ApiKey);
+        const string input = "The instructions decide how this sentence is read aloud to you.";
+
+        float[] plain = await SpeakPcmAsync(api, new { model = "gpt-4o-mini-tts", input, voice = "nova", response_format = "pcm" });
+        float[] slow = await SpeakPcmAsync(api, new { model = "gpt-4o-mini-tts", input, voice = "nova", response_format = "pcm", instructions = "Speak very slowly and calmly." });
+
+        Assert.True(slow.Length > plain.Length * 1.25, $"slow {slow.Length / 24_000.0:F2} s against {plain.Length / 24_000.0:F2} s");
+        Assert.True(Voice.Audio.Analysis.VoiceAnalyzer.Analyze(slow, 24_000).MedianF0Hz > 150, "nova's designed variant should still be a female voice");
+    }
+
+    private static async Task<float[]> SpeakPcmAsync(HttpClient api, object body)
+    {
+        using var response = await api.PostAsJsonAsync("/v1/audio/speech", body);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        byte[] pcm = await response.Content.ReadAsByteArrayAsync();
+        var samples = new float[pcm.Length / 2];
+        for (int i = 0; i < samples.Length; i++)
+        {
+            samples[i] = BitConverter.ToInt16(pcm, i * 2) / 32768f;
+        }
+        return samples;
+    }
+
+    [Fact]
     public async Task ModelsAndVoicesAreListedInOpenAisShapes()
     {
         var tenant = await app.CreateTenantAsync();
@@ -155,6 +182,7 @@ public sealed class OpenAiApiTests(VoiceAppFixture app)
         { new { model = "dall-e-3", input = "Hi.", voice = "alloy" }, 400, "model", "invalid_request_error" },
         { new { model = "tts-1", input = "Hi.", voice = "alloy", stream_format = "websocket" }, 400, "stream_format", "invalid_request_error" },
         { new { model = "tts-1", input = "Hi." }, 400, "voice", "invalid_request_error" },
+        { new { model = "tts-1", input = "Hi.", voice = "0193a1c2-0000-7000-8000-000000000000", instructions = "Speak slowly." }, 400, "instructions", "invalid_request_error" },
     };
 
     [Theory]
