@@ -108,7 +108,11 @@ public static class OpenAiApi
         bool finished = false;
         try
         {
-            SpeechSink sink = request.StreamFormat == "sse" ? new SseSink(context.Response) : new AudioSink(context.Response);
+            // The format as the submission validated it (lower case), so the first chunk needs no look at the ledger.
+            string format = generate.Format!.ToLowerInvariant();
+            SpeechSink sink = request.StreamFormat == "sse"
+                ? new SseSink(context.Response, format, accepted.TaskId)
+                : new AudioSink(context.Response, format, accepted.TaskId);
             finished = await RelayAsync(context, caller.TenantId, accepted.TaskId, jobs, streams, blobs, sink, arrived);
         }
         finally
@@ -168,8 +172,7 @@ public static class OpenAiApi
                     }
                     if (!sink.Started)
                     {
-                        var job = await jobs.GetAsync(tenantId, jobId, CancellationToken.None);
-                        sink.Start(job!.Spec.Format, jobId);
+                        sink.Start();
                         ApiMetrics.SpeechFirstAudio.Record(Stopwatch.GetElapsedTime(arrived).TotalSeconds);
                     }
                     await sink.AudioAsync(entry.Audio, deadline.Token);
@@ -233,7 +236,7 @@ public static class OpenAiApi
                 {
                     using var buffer = new MemoryStream();
                     await stream.CopyToAsync(buffer, context.RequestAborted);
-                    sink.Start(job.Spec.Format, jobId);
+                    sink.Start();
                     await sink.AudioAsync(buffer.ToArray(), context.RequestAborted);
                 }
             }
@@ -253,21 +256,23 @@ public static class OpenAiApi
     }
 
     /// <summary>Where relayed audio goes: the response body as audio, or as OpenAI's speech events.</summary>
-    private abstract class SpeechSink(HttpResponse response)
+    private abstract class SpeechSink(HttpResponse response, string format, Guid jobId)
     {
         protected HttpResponse Response { get; } = response;
 
+        protected string Format { get; } = format;
+
         public bool Started { get; private set; }
 
-        public void Start(string format, Guid jobId)
+        public void Start()
         {
             Started = true;
             Response.Headers["X-Task-Id"] = jobId.ToString();
             Response.Headers.CacheControl = "no-store";
-            OnStart(format);
+            OnStart();
         }
 
-        protected abstract void OnStart(string format);
+        protected abstract void OnStart();
 
         public abstract Task AudioAsync(ReadOnlyMemory<byte> audio, CancellationToken cancellationToken);
 
@@ -281,9 +286,9 @@ public static class OpenAiApi
     }
 
     /// <summary>The audio itself, chunked (<c>stream_format: audio</c>).</summary>
-    private sealed class AudioSink(HttpResponse response) : SpeechSink(response)
+    private sealed class AudioSink(HttpResponse response, string format, Guid jobId) : SpeechSink(response, format, jobId)
     {
-        protected override void OnStart(string format) => Response.ContentType = AudioFormats.ContentType(format);
+        protected override void OnStart() => Response.ContentType = AudioFormats.ContentType(Format);
 
         public override async Task AudioAsync(ReadOnlyMemory<byte> audio, CancellationToken cancellationToken)
         {
@@ -297,9 +302,9 @@ public static class OpenAiApi
     /// <c>speech.audio.done</c> with usage (input tokens are characters here; the audio's length is added), or
     /// <c>error</c>.
     /// </summary>
-    private sealed class SseSink(HttpResponse response) : SpeechSink(response)
+    private sealed class SseSink(HttpResponse response, string format, Guid jobId) : SpeechSink(response, format, jobId)
     {
-        protected override void OnStart(string format)
+        protected override void OnStart()
         {
             Response.ContentType = "text/event-stream";
             Response.Headers["X-Accel-Buffering"] = "no";

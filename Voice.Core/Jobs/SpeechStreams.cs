@@ -40,7 +40,7 @@ public sealed class SpeechStreams(IConnectionMultiplexer redis)
             kind,
             data,
             ttl = (long)Lifetime.TotalMilliseconds,
-            channel = $"voice:speech:{jobId:N}",
+            channel = Channel(jobId).ToString(), // an argument, not a key: channels live outside the keyspace
         });
 
     /// <summary>Announcements of new entries; subscribe before the first read so none falls between.</summary>
