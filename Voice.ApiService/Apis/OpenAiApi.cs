@@ -69,6 +69,10 @@ public static class OpenAiApi
         {
             errors["stream_format"] = ["'audio' (the audio itself, chunked) or 'sse' (speech.audio.delta events)."];
         }
+        else if (string.Equals(request.Timestamps, TasksApi.WordTimestampsOption, StringComparison.OrdinalIgnoreCase) && request.StreamFormat != "sse")
+        {
+            errors["timestamps"] = ["Word timestamps come as speech.audio.timestamps events: set stream_format to 'sse' (or use POST /api/v1/voice/generate)."];
+        }
         // Instructions reshape a preset: the request speaks with a voice designed from them, keeping the preset's
         // gender unless they say otherwise (as the seed's inline design does, for this request only).
         string? design = null;
@@ -94,8 +98,9 @@ public static class OpenAiApi
         }
 
         var generate = design is null
-            ? new GenerateRequest(request.Input, null, request.Voice, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed)
-            : new GenerateRequest(request.Input, null, null, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed, Mode: VoiceModes.Design, Instruct: design);
+            ? new GenerateRequest(request.Input, null, request.Voice, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed, Timestamps: request.Timestamps)
+            : new GenerateRequest(request.Input, null, null, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed, Mode: VoiceModes.Design, Instruct: design,
+                Timestamps: request.Timestamps);
         var submitted = await TasksApi.SubmitAsync(context, generate, null, submitter, jobs, queue, plans, webhooks, guard, voices, profiles, engine,
             audit, clock, loggers, cancellationToken, stream: true);
         if (submitted.Result is not Accepted<TaskAccepted> { Value: { } accepted })
@@ -111,7 +116,7 @@ public static class OpenAiApi
             // The format as the submission validated it (lower case), so the first chunk needs no look at the ledger.
             string format = generate.Format!.ToLowerInvariant();
             SpeechSink sink = request.StreamFormat == "sse"
-                ? new SseSink(context.Response, format, accepted.TaskId)
+                ? new SseSink(context.Response, format, accepted.TaskId, request.Input!)
                 : new AudioSink(context.Response, format, accepted.TaskId);
             finished = await RelayAsync(context, caller.TenantId, accepted.TaskId, jobs, streams, blobs, sink, arrived);
         }
@@ -173,6 +178,14 @@ public static class OpenAiApi
                     if (!sink.Started)
                     {
                         sink.Start();
+                    }
+                    if (entry.Kind == SpeechStreamEntry.WordsKind)
+                    {
+                        await sink.WordsAsync(WordTimestamps.FromJson(entry.Words!), deadline.Token);
+                        continue;
+                    }
+                    if (!sink.AudioSent)
+                    {
                         ApiMetrics.SpeechFirstAudio.Record(Stopwatch.GetElapsedTime(arrived).TotalSeconds);
                     }
                     await sink.AudioAsync(entry.Audio, deadline.Token);
@@ -230,18 +243,26 @@ public static class OpenAiApi
         var job = (await jobs.GetAsync(tenantId, jobId, CancellationToken.None))!;
         if (job is { Status: JobStatus.Completed, Result: { } audio })
         {
-            if (!sink.Started && await blobs.OpenReadAsync(tenantId, audio.BlobPath, CancellationToken.None) is { } stream)
+            if (!sink.AudioSent && await blobs.OpenReadAsync(tenantId, audio.BlobPath, CancellationToken.None) is { } stream)
             {
                 await using (stream)
                 {
                     using var buffer = new MemoryStream();
                     await stream.CopyToAsync(buffer, context.RequestAborted);
-                    sink.Start();
+                    if (!sink.Started)
+                    {
+                        sink.Start();
+                    }
                     await sink.AudioAsync(buffer.ToArray(), context.RequestAborted);
                 }
             }
             if (sink.Started)
             {
+                // Words the stream did not carry (its publishing failed) come from the ledger.
+                if (job.Spec.WordTimestamps && await jobs.GetWordsAsync(tenantId, jobId, CancellationToken.None) is { } words)
+                {
+                    await sink.WordsAsync([.. words.Where(w => w.StartChar >= sink.WordsEnd)], context.RequestAborted);
+                }
                 await sink.DoneAsync(job, context.RequestAborted);
                 return;
             }
@@ -264,6 +285,11 @@ public static class OpenAiApi
 
         public bool Started { get; private set; }
 
+        public bool AudioSent { get; protected set; }
+
+        /// <summary>Where the last word sent ends in the text (code points): later words are new.</summary>
+        public int WordsEnd { get; protected set; }
+
         public void Start()
         {
             Started = true;
@@ -275,6 +301,9 @@ public static class OpenAiApi
         protected abstract void OnStart();
 
         public abstract Task AudioAsync(ReadOnlyMemory<byte> audio, CancellationToken cancellationToken);
+
+        /// <summary>Word timestamps (only asked for with SSE).</summary>
+        public virtual Task WordsAsync(IReadOnlyList<WordTimestamp> words, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public virtual Task DoneAsync(Job job, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -292,6 +321,7 @@ public static class OpenAiApi
 
         public override async Task AudioAsync(ReadOnlyMemory<byte> audio, CancellationToken cancellationToken)
         {
+            AudioSent = true;
             await Response.Body.WriteAsync(audio, cancellationToken);
             await Response.Body.FlushAsync(cancellationToken);
         }
@@ -300,9 +330,10 @@ public static class OpenAiApi
     /// <summary>
     /// OpenAI's speech events (<c>stream_format: sse</c>): <c>speech.audio.delta</c> with a base64 chunk, then
     /// <c>speech.audio.done</c> with usage (input tokens are characters here; the audio's length is added), or
-    /// <c>error</c>.
+    /// <c>error</c>. With word timestamps (our extension), <c>speech.audio.timestamps</c> events with the words
+    /// each new piece of audio speaks.
     /// </summary>
-    private sealed class SseSink(HttpResponse response, string format, Guid jobId) : SpeechSink(response, format, jobId)
+    private sealed class SseSink(HttpResponse response, string format, Guid jobId, string input) : SpeechSink(response, format, jobId)
     {
         protected override void OnStart()
         {
@@ -310,8 +341,26 @@ public static class OpenAiApi
             Response.Headers["X-Accel-Buffering"] = "no";
         }
 
-        public override Task AudioAsync(ReadOnlyMemory<byte> audio, CancellationToken cancellationToken) =>
-            SendAsync(new JsonObject { ["type"] = "speech.audio.delta", ["audio"] = Convert.ToBase64String(audio.Span) }, cancellationToken);
+        public override Task AudioAsync(ReadOnlyMemory<byte> audio, CancellationToken cancellationToken)
+        {
+            AudioSent = true;
+            return SendAsync(new JsonObject { ["type"] = "speech.audio.delta", ["audio"] = Convert.ToBase64String(audio.Span) }, cancellationToken);
+        }
+
+        public override Task WordsAsync(IReadOnlyList<WordTimestamp> words, CancellationToken cancellationToken)
+        {
+            if (words.Count == 0)
+            {
+                return Task.CompletedTask;
+            }
+            WordsEnd = Math.Max(WordsEnd, words[^1].EndChar);
+            var list = new JsonArray();
+            foreach (var w in WordTimestamps.Describe(input, words))
+            {
+                list.Add(new JsonObject { ["word"] = w.Word, ["start"] = w.Start, ["end"] = w.End, ["start_char"] = w.StartChar, ["end_char"] = w.EndChar });
+            }
+            return SendAsync(new JsonObject { ["type"] = "speech.audio.timestamps", ["words"] = list }, cancellationToken);
+        }
 
         public override Task DoneAsync(Job job, CancellationToken cancellationToken)
         {

@@ -114,7 +114,7 @@ public static partial class TasksApi
             }
             transient = created.Voice!;
         }
-        var spec = new JobSpec(text, language, transient?.Id.ToString() ?? voice.Key!, format, JobKinds.Speech, speed, stream);
+        var spec = new JobSpec(text, language, transient?.Id.ToString() ?? voice.Key!, format, JobKinds.Speech, speed, stream, WantsWords(request));
         var newJob = new NewJob(caller.TenantId, spec, request.CallbackUrl, Admissions.For(plan, clock));
         int weight = plan.QueueWeight;
         Job job;
@@ -126,7 +126,7 @@ public static partial class TasksApi
             }
             else
             {
-                var submitted = await jobs.CreateAsync(newJob, idempotencyKey, RequestHash(request, voice, text, language, format, speed), cancellationToken);
+                var submitted = await jobs.CreateAsync(newJob, idempotencyKey, RequestHash(request, voice, text, language, format, speed, WantsWords(request)), cancellationToken);
                 if (submitted.Refusal is { } refusal)
                 {
                     throw new AdmissionRefusedException(refusal);
@@ -283,7 +283,7 @@ public static partial class TasksApi
     {
         try
         {
-            await queue.EnqueueAsync(job.Id, job.TenantId, weight, cancellationToken);
+            await queue.EnqueueAsync(job.Id, job.TenantId, weight, cancellationToken, live: job.Spec.Stream);
         }
         catch (Exception ex) when (RedisFaults.IsTransient(ex))
         {
@@ -323,8 +323,11 @@ public static partial class TasksApi
             _ => null,
         };
         JsonElement? error = job.Error is null ? null : JsonDocument.Parse(job.Error).RootElement.Clone();
+        var words = job is { Status: JobStatus.Completed, Spec.WordTimestamps: true } && await jobs.GetWordsAsync(caller.TenantId, job.Id, cancellationToken) is { } stored
+            ? WordViews(job.Spec.Text, stored)
+            : null;
         return TypedResults.Ok(new TaskStatus(job.Id, job.Status, job.CreatedAt, job.StartedAt, job.FinishedAt, job.Attempts,
-            position, progress, job.CancelRequestedAt is not null, Summary(job), resultUrl, expiresAt, result, error));
+            position, progress, job.CancelRequestedAt is not null, Summary(job), resultUrl, expiresAt, result, error, words));
     }
 
     public static async Task<Results<Ok<TaskList>, ProblemHttpResult>> ListAsync(
@@ -460,13 +463,22 @@ public static partial class TasksApi
     }
 
     private static TaskRequestSummary Summary(Job job) =>
-        new(job.Spec.Kind, job.Spec.Language, job.Spec.Voice, job.Spec.Format, job.Spec.Text.Length, job.Spec.Speed, job.CallbackUrl);
+        new(job.Spec.Kind, job.Spec.Language, job.Spec.Voice, job.Spec.Format, job.Spec.Text.Length, job.Spec.Speed, job.CallbackUrl,
+            job.Spec.WordTimestamps ? WordTimestampsOption : null);
+
+    /// <summary>Stored word timestamps as clients see them: each with its word, times in seconds.</summary>
+    internal static List<WordTimestampView> WordViews(string text, IReadOnlyList<WordTimestamp> words) =>
+        [.. WordTimestamps.Describe(text, words).Select(w => new WordTimestampView(w.Word, w.Start, w.End, w.StartChar, w.EndChar))];
 
     /// <summary>Checks the text, language, format, speed and callback against the plan and the engine; returns the engine's warnings.</summary>
     private static IReadOnlyList<string> Validate(GenerateRequest request, SsrfGuard guard, SpeechEngineDescriptor engine, PlanLimits plan, string? voiceLanguage,
         Dictionary<string, string[]> errors, out string text, out string language, out string format, out float speed)
     {
         text = request.Text?.Trim() ?? "";
+        if (WantsWords(request) && text.Length > 0)
+        {
+            text = request.Text!; // kept as sent, so the words' character offsets index into the client's own text
+        }
         int maxText = Math.Min(plan.MaxTextChars, engine.Capabilities.MaxTextLength);
         if (text.Length == 0)
         {
@@ -499,6 +511,15 @@ public static partial class TasksApi
             errors["speed"] = [$"{MinSpeed}–{MaxSpeed} (1 is the voice's natural pace)."];
         }
 
+        if (request.Timestamps is not null && !WantsWords(request) && !string.Equals(request.Timestamps, "none", StringComparison.OrdinalIgnoreCase))
+        {
+            errors["timestamps"] = ["'word' (the start and end of every word) or 'none'."];
+        }
+        else if (WantsWords(request) && !engine.Capabilities.WordTimestamps)
+        {
+            errors["timestamps"] = [$"The '{engine.Name}' engine cannot time words."];
+        }
+
         if (request.CallbackUrl is not null && guard.CheckUrl(request.CallbackUrl) is { } callbackProblem)
         {
             errors["callback_url"] = [callbackProblem];
@@ -517,12 +538,17 @@ public static partial class TasksApi
     }
 
     /// <summary>What "the same request" means for idempotency: the normalised fields (an inline voice by its content), not the body's bytes.</summary>
-    private static byte[] RequestHash(GenerateRequest request, RequestedVoice voice, string text, string language, string format, float speed) =>
+    private static byte[] RequestHash(GenerateRequest request, RequestedVoice voice, string text, string language, string format, float speed, bool words) =>
         SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new[]
         {
             text, language, voice.Key ?? Convert.ToHexString(voice.InlineHash ?? []), format, request.CallbackUrl ?? "",
-            speed.ToString(CultureInfo.InvariantCulture),
+            speed.ToString(CultureInfo.InvariantCulture), words ? WordTimestampsOption : "",
         })));
+
+    /// <summary>The value of <c>timestamps</c> that asks for word timestamps.</summary>
+    public const string WordTimestampsOption = "word";
+
+    private static bool WantsWords(GenerateRequest request) => string.Equals(request.Timestamps, WordTimestampsOption, StringComparison.OrdinalIgnoreCase);
 
     private static string AbsoluteUrl(HttpContext context, string pathAndQuery) =>
         $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{pathAndQuery}";

@@ -1,6 +1,9 @@
 namespace Voice.ApiService.Model;
 
-/// <summary><c>POST /v1/audio/speech</c>, as OpenAI documents it.</summary>
+/// <summary>
+/// <c>POST /v1/audio/speech</c>, as OpenAI documents it, and one extension: <c>timestamps: "word"</c> (with
+/// <c>stream_format: "sse"</c>) adds <c>speech.audio.timestamps</c> events.
+/// </summary>
 public sealed record OpenAiSpeechRequest(
     string? Model,
     string? Input,
@@ -8,7 +11,8 @@ public sealed record OpenAiSpeechRequest(
     string? ResponseFormat = null,
     float? Speed = null,
     string? Instructions = null,
-    string? StreamFormat = null);
+    string? StreamFormat = null,
+    string? Timestamps = null);
 
 public sealed record OpenAiModel(string Id, string Object, long Created, string OwnedBy);
 

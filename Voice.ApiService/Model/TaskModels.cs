@@ -2,11 +2,11 @@ using System.Text.Json;
 
 namespace Voice.ApiService.Model;
 
-/// <summary><c>POST /api/v1/voice/generate</c> body.</summary>
 /// <summary>
 /// <c>POST /api/v1/voice/generate</c>. <c>voice</c> is a preset name or a voice profile id; or, in the inline
 /// form, <c>mode: "clone"</c> with <c>ref_audio</c> (base64) + <c>consent</c> (+ <c>ref_text</c>), or
 /// <c>mode: "design"</c> with <c>instruct</c>, which makes a transient profile for this request only.
+/// <c>timestamps: "word"</c> asks for the time of each word (in the task status once completed).
 /// </summary>
 public sealed record GenerateRequest(
     string? Text,
@@ -19,7 +19,8 @@ public sealed record GenerateRequest(
     string? Instruct = null,
     string? RefAudio = null,
     string? RefText = null,
-    string? Consent = null);
+    string? Consent = null,
+    string? Timestamps = null);
 
 /// <summary>The 202 answer to a generate request.</summary>
 public sealed record TaskAccepted(Guid TaskId, string Status, string StatusUrl, IReadOnlyList<string>? Warnings = null);
@@ -39,9 +40,17 @@ public sealed record TaskStatus(
     string? ResultUrl,
     DateTimeOffset? ResultExpiresAt,
     TaskResultSummary? Result,
-    JsonElement? Error);
+    JsonElement? Error,
+    IReadOnlyList<WordTimestampView>? Words = null);
 
-public sealed record TaskRequestSummary(string Kind, string Language, string Voice, string Format, int Characters, float Speed, string? CallbackUrl);
+public sealed record TaskRequestSummary(string Kind, string Language, string Voice, string Format, int Characters, float Speed, string? CallbackUrl,
+    string? Timestamps = null);
+
+/// <summary>
+/// A word of the request's text and when it is spoken: <c>start</c>/<c>end</c> in seconds from the start of
+/// the audio; <c>start_char</c>/<c>end_char</c> are Unicode code point offsets into the text (end exclusive).
+/// </summary>
+public sealed record WordTimestampView(string Word, double Start, double End, int StartChar, int EndChar);
 
 /// <summary>A task in a listing: no result link (ask the task itself for a fresh one).</summary>
 public sealed record TaskSummary(Guid TaskId, string Status, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int Attempts, TaskRequestSummary Request);

@@ -14,6 +14,13 @@ public sealed class SentenceStitcher(int sampleRate, TimeSpan? pause = null, Tim
     private readonly int _fade = Math.Max(1, (int)(sampleRate * (fade ?? TimeSpan.FromMilliseconds(8)).TotalSeconds));
     private bool _started;
 
+    /// <summary>
+    /// Where the last pushed segment's first sample lies in what <see cref="Push"/> returned for it (the pause
+    /// before it less the silence trimmed from its start): how positions within a segment, such as word
+    /// boundaries, move.
+    /// </summary>
+    public int LastOffset { get; private set; }
+
     /// <summary>The segment as it should be played next (with the pause before it), or empty when it held only silence.</summary>
     public float[] Push(ReadOnlySpan<float> segment)
     {
@@ -28,6 +35,7 @@ public sealed class SentenceStitcher(int sampleRate, TimeSpan? pause = null, Tim
         }
         if (start == end)
         {
+            LastOffset = 0;
             return [];
         }
         // The fades lie inside the sound (what was trimmed is below −50 dBFS), so they taper real signal even
@@ -44,6 +52,7 @@ public sealed class SentenceStitcher(int sampleRate, TimeSpan? pause = null, Tim
             body[body.Length - 1 - i] *= gain;
         }
         _started = true;
+        LastOffset = lead - start;
         return output;
     }
 }

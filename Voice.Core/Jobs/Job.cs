@@ -3,9 +3,17 @@ namespace Voice.Core.Jobs;
 /// <summary>
 /// What a tenant asked for. A <see cref="JobKinds.Speech"/> job speaks <see cref="Text"/> with <see cref="Voice"/>
 /// (a preset name or a voice profile id); a <see cref="JobKinds.Voice"/> job prepares the profile <see cref="Voice"/>.
-/// A <see cref="Stream"/> job's audio is also published chunk by chunk as it is made (<see cref="SpeechStreams"/>).
+/// A <see cref="Stream"/> job's audio is also published chunk by chunk as it is made (<see cref="SpeechStreams"/>);
+/// a <see cref="WordTimestamps"/> job also records when each word of its text is spoken.
 /// </summary>
-public sealed record JobSpec(string Text, string Language, string Voice, string Format, string Kind = JobKinds.Speech, float Speed = 1f, bool Stream = false);
+public sealed record JobSpec(string Text, string Language, string Voice, string Format, string Kind = JobKinds.Speech, float Speed = 1f, bool Stream = false,
+    bool WordTimestamps = false);
+
+/// <summary>
+/// A word of a job's text and when it is spoken: Unicode code point offsets into the text (end exclusive; the
+/// unit billing counts) and milliseconds into the audio.
+/// </summary>
+public readonly record struct WordTimestamp(int StartChar, int EndChar, int StartMs, int EndMs);
 
 public static class JobKinds
 {
@@ -119,8 +127,8 @@ public sealed class AdmissionRefusedException(AdmissionRefusal refusal) : Except
 /// <summary>One delivered entry's claim outcome; <see cref="Job"/> is set when it is <see cref="ClaimResult.Claimed"/>.</summary>
 public sealed record ClaimOutcome(QueueEntry Entry, ClaimResult Result, ClaimedJob? Job);
 
-/// <summary>A finished synthesis to commit.</summary>
-public sealed record Completion(ClaimedJob Job, string Engine, string Model, JobResult Result, int ComputeMs);
+/// <summary>A finished synthesis to commit, with its word timestamps when the job asked for them.</summary>
+public sealed record Completion(ClaimedJob Job, string Engine, string Model, JobResult Result, int ComputeMs, IReadOnlyList<WordTimestamp>? Words = null);
 
 /// <summary>The outcome of submitting a job, with or without an idempotency key.</summary>
 public sealed record SubmitResult(Job? Job, bool Replayed, bool KeyConflict, AdmissionRefusal? Refusal = null);

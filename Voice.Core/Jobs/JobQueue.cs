@@ -4,14 +4,21 @@ using Voice.Core.Hosting;
 
 namespace Voice.Core.Jobs;
 
-/// <summary>A delivered queue entry: which job, whose, and the trace it belongs to.</summary>
-public sealed record QueueEntry(Guid TenantId, RedisValue EntryId, Guid JobId, ActivityContext TraceParent);
+/// <summary>A delivered queue entry: which job, whose, the trace it belongs to, and whether it came from the live lane.</summary>
+public sealed record QueueEntry(Guid TenantId, RedisValue EntryId, Guid JobId, ActivityContext TraceParent, bool Live = false)
+{
+    /// <summary>The stream the entry is in.</summary>
+    public RedisKey LaneKey => Live ? JobQueue.LiveLane : JobQueue.Lane(TenantId);
+}
 
 /// <summary>
 /// Delivery of jobs through Redis Streams, one stream ("lane") per tenant, read by one consumer group.
 /// Postgres holds the truth; an entry only says "job X is ready". Fairness: workers pick with weighted
 /// round-robin over the lanes (see <see cref="QueueScripts.Pick"/>), so one tenant's burst waits behind
-/// every other tenant's next job instead of in front of it; plans set the weight.
+/// every other tenant's next job instead of in front of it; plans set the weight. Jobs someone is waiting on
+/// as they are spoken (the streaming speech route) go to one live lane that is picked before the rotation, so
+/// a request's first audio never queues behind anybody's batch work — only behind what workers are already
+/// running. The live lane is FIFO; plans' rate and concurrency limits bound what one tenant can put there.
 /// Delivery is at least once: an entry stays pending until acknowledged, a crashed worker's entries are
 /// reclaimed after <see cref="VisibilityTimeout"/>, and the ledger's claim epochs turn that into exactly
 /// one committed result. Producers publish on a wake channel so idle workers react at once
@@ -41,8 +48,11 @@ public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.
 
     public static RedisKey Lane(Guid tenantId) => LanePrefix + tenantId.ToString("N");
 
-    /// <summary>A job to put in its tenant's lane, with the trace its submission belongs to.</summary>
-    public sealed record Item(Guid JobId, Guid TenantId, int Weight, string? TraceParent);
+    /// <summary>The lane of live jobs, every tenant's, picked first.</summary>
+    public static readonly RedisKey LiveLane = LanePrefix + "live";
+
+    /// <summary>A job to put in its tenant's lane (or the live lane), with the trace its submission belongs to.</summary>
+    public sealed record Item(Guid JobId, Guid TenantId, int Weight, string? TraceParent, bool Live = false);
 
     /// <summary>Adds jobs to their tenants' lanes in one call (once each: a job with an entry is not added again).</summary>
     public async Task EnqueueManyAsync(IReadOnlyList<Item> jobs, CancellationToken cancellationToken)
@@ -52,23 +62,23 @@ public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.
         {
             return;
         }
-        RedisKey[] keys = [Lanes, Members, Known, Weights, Inflight, Credits, Enqueued, Sequence, .. jobs.Select(j => Lane(j.TenantId))];
-        RedisValue[] values = [ConsumerGroup, .. jobs.SelectMany(j => new RedisValue[] { j.TenantId.ToString("N"), j.JobId.ToString("N"), j.Weight, j.TraceParent ?? "" })];
+        RedisKey[] keys = [Lanes, Members, Known, Weights, Inflight, Credits, Enqueued, Sequence, .. jobs.Select(j => j.Live ? LiveLane : Lane(j.TenantId))];
+        RedisValue[] values = [ConsumerGroup, .. jobs.SelectMany(j => new RedisValue[] { j.TenantId.ToString("N"), j.JobId.ToString("N"), j.Weight, j.TraceParent ?? "", j.Live ? 1 : 0 })];
         await Db.ScriptEvaluateAsync(QueueScripts.Enqueue, keys, values).ConfigureAwait(false);
         await Db.PublishAsync(WakeChannel, "1", CommandFlags.FireAndForget).ConfigureAwait(false);
     }
 
-    public Task EnqueueAsync(Guid jobId, Guid tenantId, int weight, CancellationToken cancellationToken) =>
-        EnqueueManyAsync([new Item(jobId, tenantId, weight, Activity.Current?.Id)], cancellationToken);
+    public Task EnqueueAsync(Guid jobId, Guid tenantId, int weight, CancellationToken cancellationToken, bool live = false) =>
+        EnqueueManyAsync([new Item(jobId, tenantId, weight, Activity.Current?.Id, live)], cancellationToken);
 
-    /// <summary>Picks up to <paramref name="count"/> entries by weighted round-robin over the tenants' lanes.</summary>
+    /// <summary>Picks up to <paramref name="count"/> entries: live ones first, then by weighted round-robin over the tenants' lanes.</summary>
     public async Task<IReadOnlyList<QueueEntry>> PickManyAsync(string consumer, int count)
     {
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Pick,
-            [Lanes, Members, Credits, Weights, Known, Picked],
+            [Lanes, Members, Credits, Weights, Known, Picked, LiveLane],
             [ConsumerGroup, consumer, LanePrefix, count, 16]).ConfigureAwait(false))!;
-        var entries = new List<QueueEntry>(result.Length / 3);
-        for (int i = 0; i + 2 < result.Length; i += 3)
+        var entries = new List<QueueEntry>(result.Length / 4);
+        for (int i = 0; i + 3 < result.Length; i += 4)
         {
             var fields = (RedisResult[])result[i + 2]!;
             var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -76,7 +86,8 @@ public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.
             {
                 values[fields[f].ToString()!] = fields[f + 1].ToString()!;
             }
-            if (Parse(Guid.ParseExact(result[i].ToString()!, "N"), (RedisValue)result[i + 1], values) is { } entry)
+            if (Guid.TryParseExact(result[i].ToString(), "N", out var tenantId)
+                && Parse(tenantId, (RedisValue)result[i + 1], values, live: (int)result[i + 3] == 1) is { } entry)
             {
                 entries.Add(entry);
             }
@@ -91,8 +102,8 @@ public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.
         {
             return Task.CompletedTask;
         }
-        RedisKey[] keys = [Inflight, Members, Known, Sequence, .. entries.Select(e => Lane(e.TenantId))];
-        RedisValue[] values = [ConsumerGroup, .. entries.SelectMany(e => new RedisValue[] { e.EntryId, e.JobId.ToString("N"), e.TenantId.ToString("N") })];
+        RedisKey[] keys = [Inflight, Members, Known, Sequence, .. entries.Select(e => e.LaneKey)];
+        RedisValue[] values = [ConsumerGroup, .. entries.SelectMany(e => new RedisValue[] { e.EntryId, e.JobId.ToString("N"), e.TenantId.ToString("N"), e.Live ? 1 : 0 })];
         return Db.ScriptEvaluateAsync(QueueScripts.Acknowledge, keys, values);
     }
 
@@ -103,58 +114,65 @@ public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.
     /// Long jobs call this well within <see cref="VisibilityTimeout"/>.
     /// </summary>
     public Task HeartbeatAsync(QueueEntry entry, string consumer) =>
-        Db.StreamClaimIdsOnlyAsync(Lane(entry.TenantId), ConsumerGroup, consumer, 0, [entry.EntryId]);
+        Db.StreamClaimIdsOnlyAsync(entry.LaneKey, ConsumerGroup, consumer, 0, [entry.EntryId]);
 
     /// <summary>
     /// Gives an entry back without finishing it (shutdown, transient failure): it is marked idle for a whole
     /// visibility timeout, so the next reclaim by any worker takes it at once.
     /// </summary>
     public Task ReleaseAsync(QueueEntry entry, string consumer) =>
-        Db.ExecuteAsync("XCLAIM", Lane(entry.TenantId), ConsumerGroup, consumer, 0, entry.EntryId,
+        Db.ExecuteAsync("XCLAIM", entry.LaneKey, ConsumerGroup, consumer, 0, entry.EntryId,
             "IDLE", (long)VisibilityTimeout.TotalMilliseconds, "JUSTID");
 
-    /// <summary>Takes over entries that other consumers have held longer than the visibility timeout.</summary>
+    /// <summary>Takes over entries that other consumers have held longer than the visibility timeout (live ones first).</summary>
     public async Task<IReadOnlyList<QueueEntry>> ReclaimAsync(string consumer, int max)
     {
         var reclaimed = new List<QueueEntry>();
+        await ReclaimLaneAsync(LiveLane, null, consumer, max, reclaimed).ConfigureAwait(false);
         await foreach (var member in Db.SetScanAsync(Known, pageSize: 200).ConfigureAwait(false))
         {
-            if (!Guid.TryParseExact(member.ToString(), "N", out var tenantId))
-            {
-                continue;
-            }
-            StreamAutoClaimResult claim;
-            try
-            {
-                claim = await Db.StreamAutoClaimAsync(Lane(tenantId), ConsumerGroup, consumer,
-                    (long)VisibilityTimeout.TotalMilliseconds, "0-0", max - reclaimed.Count).ConfigureAwait(false);
-            }
-            catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
-            {
-                continue; // the lane was deleted between the scan and the claim
-            }
-            foreach (var entry in claim.ClaimedEntries)
-            {
-                if (entry.IsNull)
-                {
-                    continue;
-                }
-                var fields = entry.Values.ToDictionary(v => v.Name.ToString(), v => v.Value.ToString(), StringComparer.Ordinal);
-                if (Parse(tenantId, entry.Id, fields) is { } parsed)
-                {
-                    reclaimed.Add(parsed);
-                }
-                else
-                {
-                    await Db.StreamAcknowledgeAsync(Lane(tenantId), ConsumerGroup, entry.Id).ConfigureAwait(false);
-                }
-            }
             if (reclaimed.Count >= max)
             {
                 break;
             }
+            if (Guid.TryParseExact(member.ToString(), "N", out var tenantId))
+            {
+                await ReclaimLaneAsync(Lane(tenantId), tenantId, consumer, max, reclaimed).ConfigureAwait(false);
+            }
         }
         return reclaimed;
+    }
+
+    /// <summary>Claims a lane's overdue entries into <paramref name="reclaimed"/>; a tenant lane knows its tenant, the live lane reads it from each entry.</summary>
+    private async Task ReclaimLaneAsync(RedisKey lane, Guid? tenantId, string consumer, int max, List<QueueEntry> reclaimed)
+    {
+        StreamAutoClaimResult claim;
+        try
+        {
+            claim = await Db.StreamAutoClaimAsync(lane, ConsumerGroup, consumer,
+                (long)VisibilityTimeout.TotalMilliseconds, "0-0", max - reclaimed.Count).ConfigureAwait(false);
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("NOGROUP", StringComparison.Ordinal))
+        {
+            return; // the lane was deleted between the scan and the claim (or no live job was ever queued)
+        }
+        foreach (var entry in claim.ClaimedEntries)
+        {
+            if (entry.IsNull)
+            {
+                continue;
+            }
+            var fields = entry.Values.ToDictionary(v => v.Name.ToString(), v => v.Value.ToString(), StringComparer.Ordinal);
+            Guid tenant = tenantId ?? (Guid.TryParseExact(fields.GetValueOrDefault("tenant"), "N", out var t) ? t : Guid.Empty);
+            if (tenant != Guid.Empty && Parse(tenant, entry.Id, fields, live: tenantId is null) is { } parsed)
+            {
+                reclaimed.Add(parsed);
+            }
+            else
+            {
+                await Db.StreamAcknowledgeAsync(lane, ConsumerGroup, entry.Id).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>
@@ -214,13 +232,13 @@ public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.
             (int)e["attempts"], e["reason"].ToString(), DateTimeOffset.FromUnixTimeSeconds((long)e["at"]));
     }
 
-    private static QueueEntry? Parse(Guid tenantId, RedisValue entryId, IReadOnlyDictionary<string, string> fields)
+    private static QueueEntry? Parse(Guid tenantId, RedisValue entryId, IReadOnlyDictionary<string, string> fields, bool live)
     {
         if (!fields.TryGetValue("job", out var job) || !Guid.TryParseExact(job, "N", out var jobId))
         {
             return null;
         }
         ActivityContext.TryParse(fields.GetValueOrDefault("traceparent"), null, out var parent);
-        return new QueueEntry(tenantId, entryId, jobId, parent);
+        return new QueueEntry(tenantId, entryId, jobId, parent, live);
     }
 }

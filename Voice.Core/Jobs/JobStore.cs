@@ -21,11 +21,11 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
 
     private const string Columns = """
         id, tenant_id, status, text, language, voice, format, attempts, engine, model, error::text,
-        result_path, result_bytes, duration_ms, sample_rate, created_at, started_at, finished_at, callback_url, cancel_requested_at, kind, speed, stream
+        result_path, result_bytes, duration_ms, sample_rate, created_at, started_at, finished_at, callback_url, cancel_requested_at, kind, speed, stream, word_timestamps
         """;
 
     /// <summary>How many fields <see cref="Columns"/> reads; statements add theirs after these.</summary>
-    private const int ColumnCount = 23;
+    private const int ColumnCount = 24;
 
     /// <summary>
     /// Turns the <c>finished</c> CTE (id, tenant_id, callback_url, event, data) into webhook deliveries — one per
@@ -53,7 +53,7 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
     /// Admits one tenant's submissions in order against its plan's limits and inserts the admitted ones (the
     /// <c>admit_jobs</c> function): one row per submission, a refusal reason or null, then the job's columns.
     /// </summary>
-    private static readonly string Admit = $"select a.refusal, {Prefixed("(a.job)")} from admit_jobs($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) a";
+    private static readonly string Admit = $"select a.refusal, {Prefixed("(a.job)")} from admit_jobs($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) a";
 
     private static NpgsqlBatchCommand AdmitCommand(Guid tenantId, IReadOnlyList<(Guid Id, NewJob Job)> jobs)
     {
@@ -73,6 +73,7 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
         p.Add(new() { Value = jobs.Select(j => j.Job.Admission is null || j.Job.Spec.Kind != JobKinds.Speech ? 0 : JobAdmission.Characters(j.Job.Spec.Text)).ToArray() });
         p.Add(new() { Value = jobs.Select(j => j.Job.Admission is null ? 0L : JobAdmission.EstimatedAudioMs(j.Job.Spec)).ToArray() });
         p.Add(new() { Value = jobs.Select(j => j.Job.Spec.Stream).ToArray() });
+        p.Add(new() { Value = jobs.Select(j => j.Job.Spec.WordTimestamps).ToArray() });
         p.Add(new() { Value = (object?)admission?.Period ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Date });
         p.Add(new() { Value = (object?)admission?.MaxActiveJobs ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
         p.Add(new() { Value = (object?)admission?.MonthlyCharacters ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
@@ -211,6 +212,15 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
     public Task<Job?> GetAsync(Guid tenantId, Guid jobId, CancellationToken cancellationToken) =>
         database.InTenantAsync(tenantId, connection => GetAsync(connection, jobId, cancellationToken), cancellationToken);
 
+    /// <summary>A completed job's word timestamps; null when it did not ask for them (or is not completed).</summary>
+    public Task<IReadOnlyList<WordTimestamp>?> GetWordsAsync(Guid tenantId, Guid jobId, CancellationToken cancellationToken) =>
+        database.InTenantAsync(tenantId, async connection =>
+        {
+            await using var command = new NpgsqlCommand("select words::text from jobs where id = $1 and words is not null", connection);
+            command.Parameters.Add(new() { Value = jobId });
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json ? WordTimestamps.FromJson(json) : null;
+        }, cancellationToken);
+
     /// <summary>The tenant's jobs, newest first; page with <paramref name="before"/> (the last id of the previous page).</summary>
     public Task<IReadOnlyList<Job>> ListAsync(Guid tenantId, string? status, DateTimeOffset? from, DateTimeOffset? to, Guid? before, int limit, CancellationToken cancellationToken) =>
         database.InTenantAsync<IReadOnlyList<Job>>(tenantId, async connection =>
@@ -340,9 +350,9 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             var command = new NpgsqlBatchCommand($"""
                 with finished as (
                     update jobs j set status = 'completed', engine = r.engine, model = r.model, result_path = r.path, result_bytes = r.bytes,
-                                      duration_ms = r.duration_ms, sample_rate = r.rate, error = null, finished_at = now()
-                    from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::jsonb[])
-                         as r(id, epoch, engine, model, path, bytes, duration_ms, rate, compute_ms, data)
+                                      duration_ms = r.duration_ms, sample_rate = r.rate, words = r.words, error = null, finished_at = now()
+                    from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::jsonb[], $11::jsonb[])
+                         as r(id, epoch, engine, model, path, bytes, duration_ms, rate, compute_ms, data, words)
                     where j.id = r.id and j.epoch = r.epoch and j.status = 'running' and j.cancel_requested_at is null
                     returning j.id, j.tenant_id, j.callback_url, 'task.completed'::text as event, r.data, j.text, r.duration_ms, r.engine, r.compute_ms, j.quota_period),
                 settled as (
@@ -370,6 +380,7 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             command.Parameters.Add(new() { Value = items.Select(c => c.Result.SampleRate).ToArray() });
             command.Parameters.Add(new() { Value = items.Select(c => c.ComputeMs).ToArray() });
             command.Parameters.Add(new() { Value = items.Select(c => CompletedEvent(c, at).ToJson()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+            command.Parameters.Add(new() { Value = items.Select(c => c.Words is null ? null : WordTimestamps.ToJson(c.Words)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
             return (group.Key, command);
         }).ToList();
 
@@ -502,7 +513,7 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             TenantId: reader.GetGuid(o + 1),
             Status: reader.GetString(o + 2),
             Spec: new JobSpec(reader.GetString(o + 3), reader.GetString(o + 4), reader.GetString(o + 5), reader.GetString(o + 6),
-                reader.GetString(o + 20), reader.GetFloat(o + 21), reader.GetBoolean(o + 22)),
+                reader.GetString(o + 20), reader.GetFloat(o + 21), reader.GetBoolean(o + 22), reader.GetBoolean(o + 23)),
             Attempts: reader.GetInt32(o + 7),
             Engine: reader.IsDBNull(o + 8) ? null : reader.GetString(o + 8),
             Model: reader.IsDBNull(o + 9) ? null : reader.GetString(o + 9),

@@ -90,7 +90,7 @@ public sealed partial class JobSubmitter : IAsyncDisposable
         }
         try
         {
-            await _queue.EnqueueManyAsync([.. admitted.Select(a => new JobQueue.Item(a.Job.Id, a.Job.TenantId, a.Pending.Weight, a.Pending.TraceParent))], CancellationToken.None).ConfigureAwait(false);
+            await _queue.EnqueueManyAsync([.. admitted.Select(a => new JobQueue.Item(a.Job.Id, a.Job.TenantId, a.Pending.Weight, a.Pending.TraceParent, a.Job.Spec.Stream))], CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisFaults.IsTransient(ex))
         {

@@ -2,8 +2,18 @@ using StackExchange.Redis;
 
 namespace Voice.Core.Jobs;
 
-/// <summary>One entry of a job's speech stream: encoded audio, or the end with the job's outcome.</summary>
-public sealed record SpeechStreamEntry(RedisValue Id, int Epoch, bool IsEnd, ReadOnlyMemory<byte> Audio, string? Outcome);
+/// <summary>
+/// One entry of a job's speech stream: encoded audio, word timestamps (in <see cref="WordTimestamps"/>'s JSON),
+/// or the end with the job's outcome.
+/// </summary>
+public sealed record SpeechStreamEntry(RedisValue Id, int Epoch, string Kind, ReadOnlyMemory<byte> Audio, string? Words, string? Outcome)
+{
+    public const string AudioKind = "audio";
+    public const string WordsKind = "words";
+    public const string EndKind = "end";
+
+    public bool IsEnd => Kind == EndKind;
+}
 
 /// <summary>
 /// The encoded audio of a streaming job, chunk by chunk as the worker makes it, on a short-lived Redis stream
@@ -28,9 +38,12 @@ public sealed class SpeechStreams(IConnectionMultiplexer redis)
         return id
         """);
 
-    public Task PublishAudioAsync(Guid jobId, int epoch, ReadOnlyMemory<byte> audio) => AppendAsync(jobId, epoch, "audio", audio.ToArray());
+    public Task PublishAudioAsync(Guid jobId, int epoch, ReadOnlyMemory<byte> audio) => AppendAsync(jobId, epoch, SpeechStreamEntry.AudioKind, audio.ToArray());
 
-    public Task PublishEndAsync(Guid jobId, int epoch, string outcome) => AppendAsync(jobId, epoch, "end", outcome);
+    /// <summary>Word timestamps that became known (after the audio that speaks them was published).</summary>
+    public Task PublishWordsAsync(Guid jobId, int epoch, IReadOnlyList<WordTimestamp> words) => AppendAsync(jobId, epoch, SpeechStreamEntry.WordsKind, WordTimestamps.ToJson(words));
+
+    public Task PublishEndAsync(Guid jobId, int epoch, string outcome) => AppendAsync(jobId, epoch, SpeechStreamEntry.EndKind, outcome);
 
     private Task AppendAsync(Guid jobId, int epoch, string kind, RedisValue data) =>
         redis.GetDatabase().ScriptEvaluateAsync(Append, new
@@ -52,8 +65,12 @@ public sealed class SpeechStreams(IConnectionMultiplexer redis)
         var entries = await redis.GetDatabase().StreamReadAsync(Key(jobId), after, count).ConfigureAwait(false);
         return [.. entries.Select(e =>
         {
-            bool end = e["kind"] == "end";
-            return new SpeechStreamEntry(e.Id, (int)e["epoch"], end, end ? ReadOnlyMemory<byte>.Empty : (byte[])e["data"]!, end ? e["data"].ToString() : null);
+            string kind = e["kind"].ToString();
+            var data = e["data"];
+            return kind == SpeechStreamEntry.AudioKind
+                ? new SpeechStreamEntry(e.Id, (int)e["epoch"], kind, (byte[])data!, null, null)
+                : new SpeechStreamEntry(e.Id, (int)e["epoch"], kind, ReadOnlyMemory<byte>.Empty, kind == SpeechStreamEntry.WordsKind ? data.ToString() : null,
+                    kind == SpeechStreamEntry.EndKind ? data.ToString() : null);
         })];
     }
 }

@@ -58,7 +58,8 @@ public sealed record SpeechEngineCapabilities(
     bool RequiresGpu,
     int MaxBatchSize,
     string Fidelity,
-    IReadOnlyDictionary<string, string>? LanguageNotes = null);
+    IReadOnlyDictionary<string, string>? LanguageNotes = null,
+    bool WordTimestamps = false);
 
 /// <summary>An engine's verdict on a text: whether anything of it can be spoken, and warnings about what will not.</summary>
 public sealed record TextCheck(bool Speakable, IReadOnlyList<string> Warnings)
@@ -68,5 +69,14 @@ public sealed record TextCheck(bool Speakable, IReadOnlyList<string> Warnings)
 
 public sealed record SynthesisRequest(string Text, string Language, VoicePrompt Voice, float Speed = 1.0f);
 
-/// <summary>A block of mono float samples in [-1, 1], and how much of the text is spoken once it has played.</summary>
-public readonly record struct PcmChunk(ReadOnlyMemory<float> Samples, int SampleRate, double Progress = 0);
+/// <summary>
+/// A block of mono float samples in [-1, 1], how much of the text is spoken once it has played, and the words
+/// whose timing became known with it (engines with <see cref="SpeechEngineCapabilities.WordTimestamps"/>).
+/// </summary>
+public readonly record struct PcmChunk(ReadOnlyMemory<float> Samples, int SampleRate, double Progress = 0, IReadOnlyList<WordTiming>? Words = null);
+
+/// <summary>
+/// A spoken word: where it stands in the request's text (UTF-16 <see cref="Start"/> and <see cref="Length"/>)
+/// and when it sounds, in seconds from the start of the request's audio.
+/// </summary>
+public readonly record struct WordTiming(int Start, int Length, double StartSeconds, double EndSeconds);

@@ -59,6 +59,7 @@ public sealed class EspeakEngine : ISpeechEngine
         RequiresGpu: false,
         MaxBatchSize: 1,
         Fidelity: Fidelity,
+        WordTimestamps: true,
         LanguageNotes: new Dictionary<string, string>
         {
             ["ja"] = "The embedded engine reads kana only: kanji are skipped. Write Japanese in hiragana or katakana.",
@@ -115,7 +116,7 @@ public sealed class EspeakEngine : ISpeechEngine
 
             case CloneVoiceSpec clone:
                 var match = await EspeakVoiceMatcher.MatchAsync(clone.Reference, clone.SampleRate, clone.ReferenceText, clone.Language,
-                    (candidate, text, token) => SpeakAsync(text, clone.Language, candidate, token), cancellationToken).ConfigureAwait(false);
+                    async (candidate, text, token) => (await SpeakAsync(text, clone.Language, candidate, token).ConfigureAwait(false)).Samples, cancellationToken).ConfigureAwait(false);
                 List<string> cloneNotes = ["The embedded engine imitates the reference's pitch, pitch range and pace, not its timbre."];
                 if (!match.PaceFromTranscript)
                 {
@@ -139,29 +140,39 @@ public sealed class EspeakEngine : ISpeechEngine
         }
         var voice = EspeakVoice.Deserialize(request.Voice.Data);
         voice = voice with { Rate = (int)Math.Round(voice.Rate * Math.Clamp(request.Speed, 0.25f, 4f)) };
-        string text = request.Language == "ja" ? JapaneseText.WithoutKanji(request.Text) : request.Text;
+        // What is spoken, and for Japanese (kanji removed) where each of its characters stands in the request.
+        var (text, origin) = request.Language == "ja" ? JapaneseText.WithoutKanjiMapped(request.Text) : (request.Text, null);
+        (int, int) ToRequest(int start, int length) => origin is null
+            ? (start, length)
+            : (origin[start], origin[start + length - 1] + 1 - origin[start]);
 
-        var stitcher = new SentenceStitcher(StaticCapabilities.SampleRate);
-        var sentences = SentenceSplitter.Split(text).ToList();
+        int rate = StaticCapabilities.SampleRate;
+        var stitcher = new SentenceStitcher(rate);
+        var sentences = SentenceSplitter.Segments(text).ToList();
+        long played = 0;
         for (int i = 0; i < sentences.Count; i++)
         {
-            float[] speech = await SpeakAsync(sentences[i], request.Language, voice, cancellationToken).ConfigureAwait(false);
+            var sentence = sentences[i];
+            var (speech, words) = await SpeakAsync(sentence.Text, request.Language, voice, cancellationToken).ConfigureAwait(false);
             float[] stitched = stitcher.Push(speech);
             if (stitched.Length > 0)
             {
-                yield return new PcmChunk(stitched, StaticCapabilities.SampleRate, (i + 1) / (double)sentences.Count);
+                var timings = EspeakWords.Locate(words, speech, sentence.Text, (start, length) => ToRequest(sentence.Start + start, length),
+                    played + stitcher.LastOffset, played, played + stitched.Length, rate);
+                yield return new PcmChunk(stitched, rate, (i + 1) / (double)sentences.Count, timings);
+                played += stitched.Length;
             }
         }
     }
 
-    private static async Task<float[]> SpeakAsync(string text, string language, EspeakVoice voice, CancellationToken cancellationToken)
+    private static async Task<(float[] Samples, IReadOnlyList<EspeakSynthesizer.Word> Words)> SpeakAsync(string text, string language, EspeakVoice voice, CancellationToken cancellationToken)
     {
         voice = voice.Clamped();
         var settings = new EspeakSynthesizer.Settings($"{LanguageVoices[language]}+{voice.Variant}", voice.Rate, voice.Pitch, voice.Range, voice.Volume);
-        short[] pcm = await EspeakSynthesizer.SynthesizeAsync(text, settings, cancellationToken).ConfigureAwait(false);
-        var samples = new float[pcm.Length];
-        Pcm16.ToFloat(pcm, samples);
-        return samples;
+        var utterance = await EspeakSynthesizer.SynthesizeAsync(text, settings, cancellationToken).ConfigureAwait(false);
+        var samples = new float[utterance.Pcm.Length];
+        Pcm16.ToFloat(utterance.Pcm, samples);
+        return (samples, utterance.Words);
     }
 
     private static VoicePrompt Prompt(VoiceMode mode, EspeakVoice voice, object analysis, IReadOnlyList<string> notes) =>

@@ -12,18 +12,29 @@ internal static class EspeakSynthesizer
 {
     public sealed record Settings(string VoiceName, int Rate, int Pitch, int Range, int Volume);
 
+    /// <summary>
+    /// A word event: the word's first code point (0-based) and length in code points within the synthesised
+    /// text, and the sample it starts at. espeak-ng may report an event one buffer late, so the sample — not the
+    /// arrival — says where the word is (FACTS.md).
+    /// </summary>
+    public readonly record struct Word(int Position, int Length, int Sample);
+
+    /// <summary>The audio of one call and the words in it, in order.</summary>
+    public sealed record Utterance(short[] Pcm, IReadOnlyList<Word> Words);
+
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static readonly Lazy<(int SampleRate, string Version)> Instance = new(Initialize);
 
     // Touched only by the synthesis callback, which runs on the calling thread inside the gate.
     private static List<short>? _collector;
+    private static List<Word>? _words;
     private static volatile bool _abort;
 
     public static int SampleRate => Instance.Value.SampleRate;
 
     public static string Version => Instance.Value.Version;
 
-    public static async Task<short[]> SynthesizeAsync(string text, Settings settings, CancellationToken cancellationToken)
+    public static async Task<Utterance> SynthesizeAsync(string text, Settings settings, CancellationToken cancellationToken)
     {
         _ = Instance.Value;
         await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -39,7 +50,7 @@ internal static class EspeakSynthesizer
         }
     }
 
-    private static unsafe short[] SynthesizeLocked(string text, Settings settings)
+    private static unsafe Utterance SynthesizeLocked(string text, Settings settings)
     {
         Check(EspeakNative.SetVoiceByName(settings.VoiceName), $"set voice '{settings.VoiceName}'");
         Check(EspeakNative.SetParameter(EspeakNative.Parameter.Rate, settings.Rate, 0), "set rate");
@@ -48,7 +59,9 @@ internal static class EspeakSynthesizer
         Check(EspeakNative.SetParameter(EspeakNative.Parameter.Volume, settings.Volume, 0), "set volume");
 
         var collector = new List<short>(text.Length * 1200);
+        var words = new List<Word>();
         _collector = collector;
+        _words = words;
         try
         {
             byte[] utf8 = new byte[Encoding.UTF8.GetByteCount(text) + 1]; // NUL-terminated
@@ -68,8 +81,9 @@ internal static class EspeakSynthesizer
         finally
         {
             _collector = null;
+            _words = null;
         }
-        return [.. collector];
+        return new Utterance([.. collector], words);
     }
 
     [UnmanagedCallersOnly]
@@ -78,6 +92,17 @@ internal static class EspeakSynthesizer
         if (wav != null && sampleCount > 0 && _collector is { } collector)
         {
             collector.AddRange(new ReadOnlySpan<short>(wav, sampleCount));
+        }
+        if (_words is { } words)
+        {
+            // The list ends with an event of type 0 (LIST_TERMINATED).
+            for (var e = events; e != null && e->Type != 0; e++)
+            {
+                if (e->Type == EspeakNative.EventWord)
+                {
+                    words.Add(new Word(e->TextPosition - 1, e->Length, e->Sample));
+                }
+            }
         }
         return _abort ? 1 : 0;
     }

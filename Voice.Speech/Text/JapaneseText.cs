@@ -18,17 +18,27 @@ public static class JapaneseText
         return false;
     }
 
-    public static string WithoutKanji(string text)
+    public static string WithoutKanji(string text) => WithoutKanjiMapped(text).Text;
+
+    /// <summary>The text without kanji, and for each of its UTF-16 units the index of the unit it came from.</summary>
+    public static (string Text, int[] Origin) WithoutKanjiMapped(string text)
     {
         var builder = new StringBuilder(text.Length);
+        var origin = new List<int>(text.Length);
+        int index = 0;
         foreach (var rune in text.EnumerateRunes())
         {
             if (!IsKanji(rune))
             {
                 builder.Append(rune.ToString());
+                for (int i = 0; i < rune.Utf16SequenceLength; i++)
+                {
+                    origin.Add(index + i);
+                }
             }
+            index += rune.Utf16SequenceLength;
         }
-        return builder.ToString();
+        return (builder.ToString(), [.. origin]);
     }
 
     public static string WithoutPunctuation(string text)

@@ -1,12 +1,18 @@
 namespace Voice.Speech.Text;
 
+/// <summary>A piece of a text: where it starts in the text (UTF-16 index) and what it says.</summary>
+public readonly record struct TextSegment(int Start, string Text);
+
 /// <summary>
 /// Splits text into speakable segments at sentence ends (Latin and CJK punctuation, line breaks), so engines
 /// can stream audio sentence by sentence. Segments longer than <c>maxLength</c> are cut at the last space.
+/// Each segment keeps its place in the text, so what is said can be traced back to it (word timestamps).
 /// </summary>
 public static class SentenceSplitter
 {
-    public static IEnumerable<string> Split(string text, int maxLength = 400)
+    public static IEnumerable<string> Split(string text, int maxLength = 400) => Segments(text, maxLength).Select(s => s.Text);
+
+    public static IEnumerable<TextSegment> Segments(string text, int maxLength = 400)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 16);
         int start = 0;
@@ -18,35 +24,55 @@ public static class SentenceSplitter
             bool lineEnd = c == '\n';
             if (cjkEnd || latinEnd || lineEnd)
             {
-                foreach (var piece in Cut(text[start..(i + 1)], maxLength))
+                foreach (var piece in Cut(text, start, i + 1, maxLength))
                 {
                     yield return piece;
                 }
                 start = i + 1;
             }
         }
-        foreach (var piece in Cut(text[start..], maxLength))
+        foreach (var piece in Cut(text, start, text.Length, maxLength))
         {
             yield return piece;
         }
     }
 
-    private static IEnumerable<string> Cut(string segment, int maxLength)
+    /// <summary>The trimmed pieces of <c>text[start..end]</c>, none longer than <paramref name="maxLength"/>.</summary>
+    private static IEnumerable<TextSegment> Cut(string text, int start, int end, int maxLength)
     {
-        segment = segment.Trim();
-        while (segment.Length > maxLength)
+        Trim(text, ref start, ref end);
+        while (end - start > maxLength)
         {
-            int cut = segment.LastIndexOf(' ', maxLength - 1);
-            if (cut <= 0)
+            int cut = text.LastIndexOf(' ', start + maxLength - 1, maxLength);
+            if (cut <= start)
             {
-                cut = maxLength;
+                cut = start + maxLength;
+                if (char.IsLowSurrogate(text[cut]))
+                {
+                    cut--; // never split a character in two
+                }
             }
-            yield return segment[..cut].Trim();
-            segment = segment[cut..].Trim();
+            int pieceStart = start, pieceEnd = cut;
+            Trim(text, ref pieceStart, ref pieceEnd);
+            yield return new TextSegment(pieceStart, text[pieceStart..pieceEnd]);
+            start = cut;
+            Trim(text, ref start, ref end);
         }
-        if (segment.Length > 0)
+        if (end > start)
         {
-            yield return segment;
+            yield return new TextSegment(start, text[start..end]);
+        }
+    }
+
+    private static void Trim(string text, ref int start, ref int end)
+    {
+        while (start < end && char.IsWhiteSpace(text[start]))
+        {
+            start++;
+        }
+        while (end > start && char.IsWhiteSpace(text[end - 1]))
+        {
+            end--;
         }
     }
 }

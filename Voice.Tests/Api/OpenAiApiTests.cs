@@ -182,6 +182,8 @@ public sealed class OpenAiApiTests(VoiceAppFixture app)
         { new { model = "dall-e-3", input = "Hi.", voice = "alloy" }, 400, "model", "invalid_request_error" },
         { new { model = "tts-1", input = "Hi.", voice = "alloy", stream_format = "websocket" }, 400, "stream_format", "invalid_request_error" },
         { new { model = "tts-1", input = "Hi." }, 400, "voice", "invalid_request_error" },
+        { new { model = "tts-1", input = "Hi.", voice = "alloy", timestamps = "word" }, 400, "timestamps", "invalid_request_error" },
+        { new { model = "tts-1", input = "Hi.", voice = "alloy", stream_format = "sse", timestamps = "phoneme" }, 400, "timestamps", "invalid_request_error" },
         { new { model = "tts-1", input = "Hi.", voice = "0193a1c2-0000-7000-8000-000000000000", instructions = "Speak slowly." }, 400, "instructions", "invalid_request_error" },
     };
 
@@ -218,6 +220,39 @@ public sealed class OpenAiApiTests(VoiceAppFixture app)
 
         var raised = await Assert.ThrowsAsync<ClientResultException>(() => Client(tenant.ApiKey).GenerateSpeechAsync("Eleven char", GeneratedSpeechVoice.Alloy));
         Assert.Equal(429, raised.Status);
+    }
+
+    [Fact]
+    public async Task AStreamingRequestOvertakesItsTenantsQueuedBatchWork()
+    {
+        var tenant = await app.CreateTenantAsync();
+        using var api = app.CreateApiClient(tenant.ApiKey);
+        string text = string.Concat(Enumerable.Repeat("Batch work that nobody is waiting to hear right now. ", 4));
+        var batch = new List<Guid>();
+        for (int i = 0; i < 30; i++)
+        {
+            using var queued = await api.PostAsJsonAsync("/api/v1/voice/generate", new { text, format = "wav" });
+            Assert.Equal(HttpStatusCode.Accepted, queued.StatusCode);
+            batch.Add((await queued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("task_id").GetGuid());
+        }
+
+        // Queued last, in the same tenant's name, it is picked before the tenant's own backlog (the live lane).
+        using var response = await api.PostAsJsonAsync("/v1/audio/speech", new { model = "tts-1", input = "I am heard first.", voice = "alloy", response_format = "pcm" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var live = Guid.Parse(response.Headers.GetValues("X-Task-Id").Single());
+        var liveStarted = (await api.GetFromJsonAsync<JsonElement>($"/api/v1/task/{live}")).GetProperty("started_at").GetDateTimeOffset();
+
+        int overtaken = 0;
+        foreach (var id in batch)
+        {
+            var done = await TaskPolling.WaitForFinishAsync(api, id, TimeSpan.FromSeconds(60));
+            if (done.GetProperty("started_at").GetDateTimeOffset() > liveStarted)
+            {
+                overtaken++;
+            }
+        }
+        // The workers finish what they hold (two slots here) and take the live job next: nearly all the backlog waits.
+        Assert.True(overtaken >= 20, $"the streaming job started after {30 - overtaken} of the 30 queued before it");
     }
 
     [Fact]

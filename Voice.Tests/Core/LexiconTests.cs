@@ -50,4 +50,27 @@ public sealed class LexiconTests
         Assert.Equal("我们用语音合成。", Lexicon.Apply("我们用TTS。", "zh", [Rule("TTS", "语音合成")]));
         Assert.Equal("Straße", Lexicon.Apply("Strasse", "de", [Rule("strasse", "Straße")]));
     }
+
+    [Fact]
+    public void EveryPlaceInTheRewrittenTextMapsBackToWhereItCameFrom()
+    {
+        const string text = "We ship SQL and W3C docs, not SQL.";
+        var (rewritten, replacements) = Lexicon.ApplyMapped(text, "en", [Rule("SQL", "sequel"), Rule("W3C", "double u three see")]);
+
+        Assert.Equal("We ship sequel and double u three see docs, not sequel.", rewritten);
+        Assert.Equal(3, replacements.Count);
+        // Untouched words map to themselves, shifted by what came before them.
+        foreach (string word in new[] { "We", "ship", "and", "docs", "not" })
+        {
+            int at = rewritten.IndexOf(word, StringComparison.Ordinal);
+            Assert.Equal((text.IndexOf(word, StringComparison.Ordinal), word.Length), Lexicon.MapBack(replacements, at, word.Length));
+        }
+        // Any word of a replacement maps to the whole term it replaced.
+        int three = rewritten.IndexOf("three", StringComparison.Ordinal);
+        Assert.Equal((text.IndexOf("W3C", StringComparison.Ordinal), 3), Lexicon.MapBack(replacements, three, 5));
+        int lastSequel = rewritten.LastIndexOf("sequel", StringComparison.Ordinal);
+        Assert.Equal((text.LastIndexOf("SQL", StringComparison.Ordinal), 3), Lexicon.MapBack(replacements, lastSequel, 6));
+        // Without rules, nothing moves.
+        Assert.Equal((5, 4), Lexicon.MapBack(Lexicon.ApplyMapped(text, "en", []).Replacements, 5, 4));
+    }
 }

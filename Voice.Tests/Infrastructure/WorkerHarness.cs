@@ -79,6 +79,23 @@ public sealed class WorkerHarness : IAsyncDisposable
         return new QueueEntry(tenantId, id, jobId, default);
     }
 
+    /// <summary>
+    /// A delivered (pending) entry in the live lane for the job, as if this harness had picked it: added and read
+    /// in one script, so the platform's worker cannot pick it first.
+    /// </summary>
+    public async Task<QueueEntry> DeliverLiveAsync(Guid tenantId, Guid jobId)
+    {
+        var db = Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
+        var id = (string)(await db.ScriptEvaluateAsync("""
+            redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM')
+            local id = redis.call('XADD', KEYS[1], '*', 'job', ARGV[3], 'tenant', ARGV[4], 'traceparent', '')
+            redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', 1000, 'STREAMS', KEYS[1], '>')
+            redis.call('HSET', KEYS[2], ARGV[3], id)
+            return id
+            """, [JobQueue.LiveLane, "{voice}:inflight"], [JobQueue.ConsumerGroup, Consumer, jobId.ToString("N"), tenantId.ToString("N")]))!;
+        return new QueueEntry(tenantId, id, jobId, default, Live: true);
+    }
+
     /// <summary>Entries of the tenant's lane still pending (delivered, not acknowledged).</summary>
     public async Task<long> PendingAsync(Guid tenantId)
     {

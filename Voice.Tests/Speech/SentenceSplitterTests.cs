@@ -44,4 +44,29 @@ public sealed class SentenceSplitterTests
     {
         Assert.Empty(SentenceSplitter.Split("  \n\t "));
     }
+
+    [Fact]
+    public void SegmentsKnowWhereTheyStandInTheText()
+    {
+        string text = "  First one.   Second\t one!\n\nA third, cut " + string.Join(' ', Enumerable.Repeat("many", 30)) + " 😀😀 end";
+
+        var segments = SentenceSplitter.Segments(text, maxLength: 40).ToList();
+
+        Assert.True(segments.Count >= 5);
+        Assert.All(segments, s => Assert.Equal(s.Text, text.Substring(s.Start, s.Text.Length)));
+        Assert.Equal(segments.Select(s => s.Text), SentenceSplitter.Split(text, maxLength: 40));
+        Assert.True(segments.Zip(segments.Skip(1)).All(p => p.Second.Start >= p.First.Start + p.First.Text.Length), "segments overlap or go back");
+        Assert.Equal(2, segments[0].Start);
+    }
+
+    [Fact]
+    public void AnOverlongRunWithoutSpacesIsNotCutInsideACharacter()
+    {
+        string text = string.Concat(Enumerable.Repeat("😀", 30)); // 60 UTF-16 units, no space
+
+        var segments = SentenceSplitter.Segments(text, maxLength: 17).ToList();
+
+        Assert.All(segments, s => Assert.False(char.IsLowSurrogate(s.Text[0]) || char.IsHighSurrogate(s.Text[^1]), s.Text));
+        Assert.Equal(text, string.Concat(segments.Select(s => s.Text)));
+    }
 }

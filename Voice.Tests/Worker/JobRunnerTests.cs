@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -16,6 +17,29 @@ namespace Voice.Tests.Worker;
 public sealed class JobRunnerTests(VoiceAppFixture app)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task ALiveJobWhoseWorkerVanishedIsReclaimedAndFinishedByAnother()
+    {
+        var tenant = await app.CreateTenantAsync();
+        await using var worker = await WorkerHarness.StartAsync(app, new GatedFakeEngine());
+        var submitted = await worker.Jobs.CreateAsync(tenant.Id, new JobSpec("Heard live, then abandoned.", "en", "alloy", "pcm", Stream: true), null, null, null, CancellationToken.None);
+        var entry = await worker.DeliverLiveAsync(tenant.Id, submitted.Job!.Id);
+        // This harness "dies" holding the entry: it never claims, runs or acknowledges it.
+
+        using var api = app.CreateApiClient(tenant.ApiKey);
+        var done = await TaskPolling.WaitForFinishAsync(api, entry.JobId, TimeSpan.FromSeconds(60));
+
+        Assert.Equal("completed", done.GetProperty("status").GetString());
+        var db = worker.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((await db.StreamRangeAsync(JobQueue.LiveLane, entry.EntryId, entry.EntryId)).Length > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the reclaimed live entry was not acknowledged and deleted");
+            await Task.Delay(100);
+        }
+        Assert.False(await db.HashExistsAsync("{voice}:inflight", entry.JobId.ToString("N")));
+    }
 
     [Fact]
     public async Task CancelRequestedWhileRunningStopsAtTheNextChunkAndBillsNothing()

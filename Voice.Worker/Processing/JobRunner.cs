@@ -37,12 +37,15 @@ public sealed partial class JobRunner(
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
-    private sealed class Work(QueueEntry entry, ClaimedJob job, SynthesisRequest request, VoiceProfile? voice) : IDisposable
+    private sealed class Work(QueueEntry entry, ClaimedJob job, SynthesisRequest request, VoiceProfile? voice, WordTimestampCollector? words) : IDisposable
     {
         public QueueEntry Entry { get; } = entry;
         public ClaimedJob Job { get; } = job;
         public SynthesisRequest Request { get; } = request;
         public VoiceProfile? Voice { get; } = voice;
+
+        /// <summary>The job's word timestamps so far, when it asked for them.</summary>
+        public WordTimestampCollector? Words { get; } = words;
         public CancellationTokenSource Cancel { get; } = new();
         public List<float> Samples { get; } = [];
         public PolyphaseResampler? Resampler { get; set; }
@@ -142,8 +145,9 @@ public sealed partial class JobRunner(
         {
             var (prompt, profile) = await voices.ResolveAsync(job.TenantId, job.Spec.Voice, job.Spec.Language, hardStop).ConfigureAwait(false);
             // The tenant's pronunciation rules rewrite the text the engine reads (not the text that was billed).
-            string text = Lexicon.Apply(job.Spec.Text, job.Spec.Language, await lexicons.ForSynthesisAsync(job.TenantId, hardStop).ConfigureAwait(false));
-            claimed.Add(new Work(entry, job, new SynthesisRequest(text, job.Spec.Language, prompt, job.Spec.Speed), profile));
+            var (text, rewrites) = Lexicon.ApplyMapped(job.Spec.Text, job.Spec.Language, await lexicons.ForSynthesisAsync(job.TenantId, hardStop).ConfigureAwait(false));
+            var words = job.Spec.WordTimestamps ? new WordTimestampCollector(job.Spec.Text, rewrites) : null;
+            claimed.Add(new Work(entry, job, new SynthesisRequest(text, job.Spec.Language, prompt, job.Spec.Speed), profile, words));
             return JobStatus.Running;
         }
         catch (VoiceUnavailableException ex)
@@ -254,9 +258,14 @@ public sealed partial class JobRunner(
             work.Resampler ??= new PolyphaseResampler(chunk.SampleRate, AudioFormat.PlatformSampleRate);
             work.Resampler.Process(chunk.Samples.Span, work.Samples);
         }
+        var words = chunk.Words is { Count: > 0 } timings && work.Words is { } collector ? collector.Add(timings) : [];
         if (work.Job.Spec.Stream)
         {
             await StreamAsync(work, final: false).ConfigureAwait(false);
+            if (words.Count > 0 && !work.StreamBroken)
+            {
+                await PublishWordsAsync(work, words).ConfigureAwait(false);
+            }
         }
         long now = Stopwatch.GetTimestamp();
         if (chunk.Progress > 0 && chunk.Progress < 1 && Stopwatch.GetElapsedTime(work.LastProgress, now) >= ProgressInterval)
@@ -304,6 +313,19 @@ public sealed partial class JobRunner(
         {
             work.StreamBroken = true; // the stored result is then encoded afresh from the samples
             LogStreamFailed(logger, work.Job.Id, ex);
+        }
+    }
+
+    /// <summary>Publishes word timestamps on a streaming job's stream, after the audio that speaks them.</summary>
+    private async Task PublishWordsAsync(Work work, IReadOnlyList<WordTimestamp> words)
+    {
+        try
+        {
+            await streams.PublishWordsAsync(work.Job.Id, work.Job.Epoch, words).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (RedisFaults.IsTransient(ex))
+        {
+            LogStreamFailed(logger, work.Job.Id, ex); // the stored result still has them all
         }
     }
 
@@ -419,7 +441,7 @@ public sealed partial class JobRunner(
             await blobs.UploadAsync(job.TenantId, path, encoded, AudioFormats.ContentType(job.Spec.Format), CancellationToken.None).ConfigureAwait(false);
         }
         return new Completion(job, engine.Name, engine.Model, new JobResult(path, encoded.Length, durationMs, AudioFormat.PlatformSampleRate),
-            (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, work.Words?.Words);
     }
 
     /// <summary>SHA-256 of the result as 16-bit PCM: identifies the audio whatever container carries it.</summary>

@@ -1,0 +1,43 @@
+using Voice.Core.Jobs;
+using Voice.Core.Lexicons;
+using Voice.Speech.Engines;
+
+namespace Voice.Worker.Processing;
+
+/// <summary>
+/// Gathers a job's word timestamps as the engine reports them, in terms of the text the tenant sent: the
+/// engine read the text after the pronunciation dictionary rewrote it, so each word is mapped back through
+/// the rewrites (the words of one replacement become the term they replaced), and UTF-16 offsets become code
+/// point offsets.
+/// </summary>
+public sealed class WordTimestampCollector(string text, IReadOnlyList<TextReplacement> replacements)
+{
+    private readonly int[] _codePoints = WordTimestamps.CodePointIndexes(text);
+    private readonly List<WordTimestamp> _words = [];
+
+    public IReadOnlyList<WordTimestamp> Words => _words;
+
+    /// <summary>Adds the engine's words; returns those that are new or changed (a replacement's words are one).</summary>
+    public IReadOnlyList<WordTimestamp> Add(IReadOnlyList<WordTiming> timings)
+    {
+        int firstChanged = _words.Count;
+        foreach (var timing in timings)
+        {
+            var (start, length) = Lexicon.MapBack(replacements, timing.Start, timing.Length);
+            start = Math.Clamp(start, 0, text.Length);
+            int end = Math.Clamp(start + length, start, text.Length);
+            var word = new WordTimestamp(_codePoints[start], _codePoints[end], Milliseconds(timing.StartSeconds), Milliseconds(timing.EndSeconds));
+            if (_words.Count > 0 && _words[^1] is var previous && word.StartChar < previous.EndChar)
+            {
+                // The same written word again (another word of its replacement): it lasts until this one ends.
+                _words[^1] = previous with { EndChar = Math.Max(previous.EndChar, word.EndChar), EndMs = Math.Max(previous.EndMs, word.EndMs) };
+                firstChanged = Math.Min(firstChanged, _words.Count - 1);
+                continue;
+            }
+            _words.Add(word);
+        }
+        return _words[firstChanged..];
+    }
+
+    private static int Milliseconds(double seconds) => (int)Math.Round(seconds * 1000);
+}
