@@ -32,5 +32,6 @@ app.MapUsageApi();
 app.MapOpenAiApi();
 app.MapLexiconsApi();
 app.MapAdminApi();
+app.MapDataKeysApi();
 
 app.Run();

@@ -31,7 +31,7 @@ IResourceBuilder<ProjectResource> AddApi(string name, int? port)
         .WithEnvironment("Voice__MasterKey", masterKey)
         .WithEnvironment("Admin__Token", adminToken)
         .WithEnvironment("Speech__Engine", speechEngine)
-        .WithSettings("Queue", "Webhooks")
+        .WithSettings("Queue", "Webhooks", "DataKeys", "Retention")
         .WithHttpHealthCheck("/health");
     if (demoApiKey is not null)
     {

@@ -266,7 +266,7 @@ public static class AdminApi
     private static ProblemHttpResult PlanNotFound(string planId) =>
         Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Plan not found.", $"There is no plan '{planId}'.");
 
-    private static ProblemHttpResult TenantNotFound(Guid tenantId) =>
+    internal static ProblemHttpResult TenantNotFound(Guid tenantId) =>
         Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Tenant not found.", $"There is no tenant '{tenantId}'.");
 
     private static ProblemHttpResult UnknownPlan(string? plan) =>

@@ -50,7 +50,11 @@ public static partial class TasksApi
         api.MapGet("/task/{id:guid}/events", EventsAsync).RequireAuthorization(speech)
             .WithSummary("Server-Sent Events: the task's state changes and progress until it finishes");
         api.MapGet("/task/{id:guid}/result", DownloadResultAsync).AllowAnonymous()
-            .WithSummary("Download a result through the signed, expiring URL from the task status");
+            .WithSummary("Download a result through the signed, expiring URL from the task status (ranges supported)");
+        api.MapGet("/task/{id:guid}/audio", DownloadAudioAsync).RequireAuthorization(speech)
+            .WithSummary("Download a completed task's audio with the API key (ranges supported)");
+        api.MapDelete("/task/{id:guid}/audio", DeleteAudioAsync).RequireAuthorization(speech)
+            .WithSummary("Delete a completed task's audio now (the task and its usage record stay)");
         return app;
     }
 
@@ -107,7 +111,7 @@ public static partial class TasksApi
         VoiceProfile? transient = null;
         if (voice.Inline is { } inline)
         {
-            var created = await profiles.CreateAsync(caller, inline, null, transient: true, cancellationToken);
+            var created = await profiles.CreateAsync(caller, inline, null, transient: true, cancellationToken, context.Connection.RemoteIpAddress?.ToString());
             if (created.Problem is not null)
             {
                 return created.Problem;
@@ -327,7 +331,7 @@ public static partial class TasksApi
             ? WordViews(job.Spec.Text, stored)
             : null;
         return TypedResults.Ok(new TaskStatus(job.Id, job.Status, job.CreatedAt, job.StartedAt, job.FinishedAt, job.Attempts,
-            position, progress, job.CancelRequestedAt is not null, Summary(job), resultUrl, expiresAt, result, error, words));
+            position, progress, job.CancelRequestedAt is not null, Summary(job), resultUrl, expiresAt, result, error, words, job.ResultDeletedAt));
     }
 
     public static async Task<Results<Ok<TaskList>, ProblemHttpResult>> ListAsync(
@@ -427,7 +431,7 @@ public static partial class TasksApi
     }
 
     public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadResultAsync(
-        Guid id, string? tenant, long? expires, string? signature,
+        Guid id, string? tenant, long? expires, string? signature, HttpContext context,
         JobStore jobs, BlobStore blobs, ResultUrlSigner signer, CancellationToken cancellationToken)
     {
         // The signature is the credential: it binds tenant, task and expiry, so the tenant scope is trustworthy.
@@ -436,17 +440,54 @@ public static partial class TasksApi
             return Problems.Create(StatusCodes.Status403Forbidden, Problems.InvalidSignature,
                 "The download link is invalid or has expired.", "Fetch the task status again for a fresh result_url.");
         }
+        return await ServeAudioAsync(context, tenantId, id, jobs, blobs, cancellationToken);
+    }
+
+    public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadAudioAsync(
+        Guid id, HttpContext context, JobStore jobs, BlobStore blobs, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var caller = context.Caller();
+        if (await jobs.GetAsync(caller.TenantId, id, cancellationToken) is null)
+        {
+            return await NotFoundAsync(caller, id, audit, cancellationToken);
+        }
+        return await ServeAudioAsync(context, caller.TenantId, id, jobs, blobs, cancellationToken);
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAudioAsync(
+        Guid id, HttpContext context, JobStore jobs, ResultRetention retention, Voice.Core.Database.TenantDatabase database, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var caller = context.Caller();
+        if (await jobs.GetAsync(caller.TenantId, id, cancellationToken) is null)
+        {
+            return await NotFoundAsync(caller, id, audit, cancellationToken);
+        }
+        return await retention.DeleteAsync(database, caller.TenantId, id, caller.Actor, cancellationToken)
+            ? TypedResults.NoContent()
+            : Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "The task has no stored audio.", "It did not complete, or its audio was deleted already.");
+    }
+
+    /// <summary>
+    /// A completed task's audio, decrypted as it streams, with its length and byte ranges (only the segments a
+    /// range touches are decrypted), never cached by shared caches.
+    /// </summary>
+    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> ServeAudioAsync(
+        HttpContext context, Guid tenantId, Guid id, JobStore jobs, BlobStore blobs, CancellationToken cancellationToken)
+    {
         var job = await jobs.GetAsync(tenantId, id, cancellationToken);
         if (job?.Result is not { } result || job.Status != JobStatus.Completed)
         {
             return Problems.TaskNotFound(id);
         }
+        // Undecryptable objects become the stored-object-unreadable problem (StoredObjectErrors).
         var stream = await blobs.OpenReadAsync(tenantId, result.BlobPath, cancellationToken);
         if (stream is null)
         {
             return Problems.TaskNotFound(id);
         }
-        return TypedResults.Stream(stream, AudioFormats.ContentType(job.Spec.Format), fileDownloadName: $"{job.Id}.{AudioFormats.Extension(job.Spec.Format)}");
+        context.Response.Headers.CacheControl = "private, max-age=3600";
+        return TypedResults.Stream(stream, AudioFormats.ContentType(job.Spec.Format), fileDownloadName: $"{job.Id}.{AudioFormats.Extension(job.Spec.Format)}",
+            enableRangeProcessing: true);
     }
 
     private static async Task WriteEventAsync(HttpResponse response, TaskEvent taskEvent, CancellationToken cancellationToken)

@@ -21,6 +21,14 @@ public static class TenantApi
             .RequireAuthorization(Policies.Scope(Scopes.KeysAdmin))
             .WithTags("Tenant")
             .WithSummary("The tenant's audit log, newest first (key changes, logins, cross-tenant attempts)");
+        app.MapGet("/api/v1/audit/verify", VerifyAuditAsync)
+            .RequireAuthorization(Policies.Scope(Scopes.KeysAdmin))
+            .WithTags("Tenant")
+            .WithSummary("Check the audit log's hash chain: every event's hash recomputed, every link followed");
+        app.MapGet("/admin/v1/audit/verify", VerifyAnyAuditAsync)
+            .RequireAuthorization(Policies.Admin)
+            .WithTags("Admin")
+            .WithSummary("Check a tenant's audit chain (?tenant=<id>) or the platform's (no tenant)");
         return app;
     }
 
@@ -38,8 +46,20 @@ public static class TenantApi
         return TypedResults.Ok(View(events));
     }
 
+    public static async Task<Ok<AuditVerificationView>> VerifyAuditAsync(HttpContext context, AuditLog audit, CancellationToken cancellationToken) =>
+        TypedResults.Ok(View(await audit.VerifyAsync(context.Caller().TenantId, cancellationToken)));
+
+    public static async Task<Ok<AuditVerificationView>> VerifyAnyAuditAsync(Guid? tenant, Voice.Core.Database.AdminDatabase admin, CancellationToken cancellationToken)
+    {
+        await using var connection = await admin.DataSource.OpenConnectionAsync(cancellationToken);
+        return TypedResults.Ok(View(await AuditLog.VerifyAsync(connection, tenant, cancellationToken)));
+    }
+
+    private static AuditVerificationView View(AuditLog.Verification verification) =>
+        new(verification.Breaks.Count == 0, verification.Events, [.. verification.Breaks.Select(b => new AuditChainBreakView(b.Seq, b.Problem))]);
+
     public static AuditList View(IReadOnlyList<AuditLog.Event> events) =>
-        new([.. events.Select(e => new AuditEventView(e.Id, e.OccurredAt, e.Actor, e.Action, e.Target, JsonDocument.Parse(e.Details).RootElement.Clone()))]);
+        new([.. events.Select(e => new AuditEventView(e.Id, e.OccurredAt, e.Actor, e.Action, e.Target, JsonDocument.Parse(e.Details).RootElement.Clone(), e.Seq, e.Hash))]);
 
     public static TenantView View(TenantProfile tenant) =>
         new(tenant.Id, tenant.Slug, tenant.Name, tenant.Plan, tenant.Status, tenant.CreatedAt);

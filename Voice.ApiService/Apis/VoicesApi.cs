@@ -39,6 +39,7 @@ public static class VoicesApi
         api.MapGet("/{id}", GetAsync).RequireAuthorization().WithSummary("A voice profile by id, or a preset by name");
         api.MapPatch("/{id:guid}", RenameAsync).RequireAuthorization(write).WithSummary("Rename a voice");
         api.MapDelete("/{id:guid}", DeleteAsync).RequireAuthorization(write).WithSummary("Delete a voice and its reference recording");
+        api.MapGet("/{id:guid}/consent", ExportConsentAsync).RequireAuthorization().WithSummary("A cloned voice's consent record, as a file to keep");
         api.MapPost("/{id}/preview", PreviewAsync).RequireAuthorization(Policies.Scope(Scopes.SpeechWrite))
             .WithSummary("Speak a short sample with the voice (a sentence in its language unless text is given); answers 202 with the task");
         return app;
@@ -97,7 +98,7 @@ public static class VoicesApi
         {
             return Problems.ValidationFailed(errors);
         }
-        var created = await profiles.CreateAsync(caller, source, name, transient: false, cancellationToken);
+        var created = await profiles.CreateAsync(caller, source, name, transient: false, cancellationToken, context.Connection.RemoteIpAddress?.ToString());
         if (created.Problem is not null)
         {
             return created.Problem;
@@ -206,6 +207,24 @@ public static class VoicesApi
         }
         var voice = await voices.GetAsync(caller.TenantId, voiceId, cancellationToken);
         return voice is null ? await NotFoundAsync(caller, voiceId, audit, cancellationToken) : TypedResults.Ok(ToView(voice));
+    }
+
+    public static async Task<Results<Ok<ConsentExport>, ProblemHttpResult>> ExportConsentAsync(
+        Guid id, HttpContext context, VoiceStore voices, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var caller = context.Caller();
+        var voice = await voices.GetAsync(caller.TenantId, id, cancellationToken);
+        if (voice is null)
+        {
+            return await NotFoundAsync(caller, id, audit, cancellationToken);
+        }
+        if (Consent(voice.ConsentJson) is not { } consent)
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "This voice has no consent record.", "Only cloned voices carry one.");
+        }
+        await audit.RecordAsync(caller.TenantId, caller.Actor, "voice.consent_exported", $"voice:{id}", null, cancellationToken);
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"consent-{id}.json\"";
+        return TypedResults.Ok(new ConsentExport(voice.Id, voice.TenantId, voice.Name, voice.CreatedAt, consent));
     }
 
     public static async Task<Results<Ok<VoiceView>, ProblemHttpResult>> RenameAsync(
@@ -366,7 +385,9 @@ public static class VoicesApi
             return null;
         }
         var root = JsonDocument.Parse(json).RootElement;
+        string? Optional(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         return new ConsentView(root.GetProperty("statement").GetString() ?? "", root.GetProperty("given_by").GetString() ?? "",
-            root.GetProperty("given_at").GetDateTimeOffset());
+            root.GetProperty("given_at").GetDateTimeOffset(), Optional("terms_version"), Optional("statement_sha256"), Optional("source_address"),
+            Optional("reference_sha256"), Optional("spoken_phrase_check"));
     }
 }

@@ -13,6 +13,10 @@ public static class Extensions
         builder.AddVoiceDatabaseAdministration();
         builder.AddVoiceSecurity();
         builder.Services.AddHostedService<DemoTenantSeeder>();
+        builder.Services.AddSingleton<DataKeySweeper>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DataKeySweeper>());
+        builder.Services.AddSingleton<RetentionSweeper>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         builder.Services.AddSingleton<Voice.Core.Jobs.JobSubmitter>();
         // The API validates against the engine the workers run, without loading it.
         builder.Services.AddSingleton(SpeechEngines.Describe(builder.Configuration[SpeechEngines.ConfigurationKey] ?? SpeechEngines.Default));

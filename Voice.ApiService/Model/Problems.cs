@@ -38,6 +38,7 @@ public static class Problems
     public const string QuotaExceeded = BaseUri + "quota-exceeded";
     public const string ConcurrencyLimit = BaseUri + "concurrency-limit";
     public const string PlanRestriction = BaseUri + "plan-restriction";
+    public const string StoredObjectUnreadable = BaseUri + "stored-object-unreadable";
 
     /// <summary>The type for a status the framework produced on its own.</summary>
     public static string ForStatus(int status) => status switch

@@ -41,7 +41,8 @@ public sealed record TaskStatus(
     DateTimeOffset? ResultExpiresAt,
     TaskResultSummary? Result,
     JsonElement? Error,
-    IReadOnlyList<WordTimestampView>? Words = null);
+    IReadOnlyList<WordTimestampView>? Words = null,
+    DateTimeOffset? ResultDeletedAt = null);
 
 public sealed record TaskRequestSummary(string Kind, string Language, string Voice, string Format, int Characters, float Speed, string? CallbackUrl,
     string? Timestamps = null);

@@ -16,7 +16,13 @@ public sealed record TenantView(Guid Id, string Slug, string Name, string Plan, 
 
 public sealed record TenantList(IReadOnlyList<TenantView> Data, Guid? NextAfter);
 
-public sealed record AuditEventView(long Id, DateTimeOffset OccurredAt, string Actor, string Action, string? Target, System.Text.Json.JsonElement Details);
+public sealed record AuditEventView(long Id, DateTimeOffset OccurredAt, string Actor, string Action, string? Target, System.Text.Json.JsonElement Details,
+    long Seq, string Hash);
+
+/// <summary>The audit chain's check: intact or not, how many events, and where it breaks.</summary>
+public sealed record AuditVerificationView(bool Intact, long Events, IReadOnlyList<AuditChainBreakView> Breaks);
+
+public sealed record AuditChainBreakView(long Seq, string Problem);
 
 public sealed record AuditList(IReadOnlyList<AuditEventView> Data);
 
@@ -53,3 +59,15 @@ public sealed record CallbackSecret(string Secret);
 public sealed record DeadLetterView(string Id, Guid TaskId, Guid TenantId, int Attempts, string Reason, DateTimeOffset At);
 
 public sealed record DeadLetterList(IReadOnlyList<DeadLetterView> Data);
+
+/// <summary>A tenant's data-key versions that still exist, newest first (the newest encrypts new objects).</summary>
+public sealed record DataKeyVersions(Guid TenantId, IReadOnlyList<int> Versions);
+
+/// <summary>What a re-encryption pass did: objects looked at and rewritten, old key versions destroyed.</summary>
+public sealed record ReencryptionOutcome(Guid TenantId, int Examined, int Reencrypted, int DestroyedVersions);
+
+/// <summary>How many data keys were rewrapped, and under which key-encryption key they now are.</summary>
+public sealed record RewrapOutcome(int Rewrapped, string WrappedBy);
+
+/// <summary>How many expired results a retention sweep deleted.</summary>
+public sealed record RetentionOutcome(int Deleted);

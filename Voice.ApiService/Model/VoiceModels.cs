@@ -33,7 +33,18 @@ public sealed record ReferenceQualityView(
 
 public sealed record QualityIssueView(string Code, string Message);
 
-public sealed record ConsentView(string Statement, string GivenBy, DateTimeOffset GivenAt);
+/// <summary>
+/// The consent record of a cloned voice: the statement and who attested it, when and from where, under which
+/// version of the platform's consent terms, the SHA-256 of the statement and of the recording as uploaded,
+/// and whether the recording was checked for a spoken consent phrase (no speech recogniser yet:
+/// <c>not-performed</c>). Records made before these fields existed show them as null.
+/// </summary>
+public sealed record ConsentView(
+    string Statement, string GivenBy, DateTimeOffset GivenAt, string? TermsVersion = null, string? StatementSha256 = null,
+    string? SourceAddress = null, string? ReferenceSha256 = null, string? SpokenPhraseCheck = null);
+
+/// <summary><c>GET /api/v1/voices/{id}/consent</c>: the record to keep, with the voice it is for.</summary>
+public sealed record ConsentExport(Guid VoiceId, Guid TenantId, string VoiceName, DateTimeOffset VoiceCreatedAt, ConsentView Consent);
 
 /// <summary>A voice profile. <c>task_id</c> (its preparation) and <c>preview_task_id</c> are set only in the creation answer.</summary>
 public sealed record VoiceView(

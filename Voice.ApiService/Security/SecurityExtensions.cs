@@ -14,6 +14,7 @@ public static class Policies
     public static IHostApplicationBuilder AddVoiceSecurity(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<AuthFailureLimiter>();
+        builder.Services.AddExceptionHandler<StoredObjectErrors>();
         builder.Services.AddSingleton<RequestRateLimiter>();
         // No default scheme: each policy names its own, so an admin token is never tried as a tenant
         // credential (and counted as a failure), and anonymous endpoints authenticate nothing.

@@ -1,3 +1,5 @@
+using System.Text;
+using System.Security.Cryptography;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -43,6 +45,9 @@ public sealed partial class VoiceProfiles(
     public const int MaxDescriptionLength = 1_000;
     public const int MaxReferenceTextLength = 2_000;
     public const int MinConsentLength = 10;
+
+    /// <summary>The version of the platform's voice-cloning consent terms that tenants attest under.</summary>
+    public const string ConsentTermsVersion = "2026-11-01";
     public const int MaxConsentLength = 2_000;
 
     /// <summary>Checks a source's fields; the errors are keyed by the request's field names.</summary>
@@ -89,7 +94,8 @@ public sealed partial class VoiceProfiles(
     }
 
     /// <summary>Creates the profile (after <see cref="Validate"/> found nothing) and, unless transient, queues its preparation.</summary>
-    public async Task<VoiceCreation> CreateAsync(CallerIdentity caller, VoiceSource source, string? name, bool transient, CancellationToken cancellationToken)
+    public async Task<VoiceCreation> CreateAsync(CallerIdentity caller, VoiceSource source, string? name, bool transient, CancellationToken cancellationToken,
+        string? clientAddress = null)
     {
         var id = Guid.CreateVersion7();
         using var activity = Activity.StartActivity("voice.create");
@@ -135,11 +141,18 @@ public sealed partial class VoiceProfiles(
             await AudioFormats.EncodeAsync(AudioFormats.Flac, prepared.Samples, encoded, AudioMetadata.None, cancellationToken);
             encoded.Position = 0;
             await blobs.UploadAsync(caller.TenantId, referencePath, encoded, AudioFormats.ContentType(AudioFormats.Flac), cancellationToken);
-            consentJson = JsonSerializer.Serialize(new Dictionary<string, object>
+            string statement = clone.Consent.Trim();
+            consentJson = JsonSerializer.Serialize(new Dictionary<string, object?>
             {
-                ["statement"] = clone.Consent.Trim(),
+                ["statement"] = statement,
                 ["given_by"] = caller.Actor,
                 ["given_at"] = clock.GetUtcNow(),
+                ["terms_version"] = ConsentTermsVersion,
+                ["statement_sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(statement))),
+                ["source_address"] = clientAddress,
+                ["reference_sha256"] = Convert.ToHexStringLower(SHA256.HashData(clone.Audio.Span)),
+                // The seam for checking that the recording speaks a consent phrase (an ASR engine): not yet.
+                ["spoken_phrase_check"] = "not-performed",
             });
             qualityJson = JsonSerializer.Serialize(ReferenceQualityView.From(quality), ApiJsonContext.Default.ReferenceQualityView);
         }

@@ -38,6 +38,10 @@ public static class VoiceCoreExtensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new MasterKey(sp.GetRequiredService<IOptions<VoiceOptions>>().Value.MasterKey));
+        builder.Services.AddSingleton(sp => new KeyRing(new LocalKeyWrapper(sp.GetRequiredService<MasterKey>()),
+            [.. sp.GetRequiredService<IOptions<VoiceOptions>>().Value.PreviousMasterKeys.Select(k => new LocalKeyWrapper(new MasterKey(k)))]));
+        builder.Services.AddSingleton<TenantKeys>();
+        builder.Services.AddSingleton<Voice.Core.Storage.ResultRetention>();
         builder.Services.AddSingleton<ResultUrlSigner>();
         builder.Services.AddSingleton(sp => new TenantDatabase(sp.GetRequiredKeyedService<NpgsqlDataSource>(ConnectionNames.App)));
         builder.Services.AddSingleton<CredentialAuthenticator>();

@@ -11,6 +11,12 @@ public sealed class VoiceOptions
     [Required]
     [MinLength(Crypto.MasterKey.MinimumLength)]
     public string MasterKey { get; set; } = "";
+
+    /// <summary>
+    /// Master keys being rotated out: they still unwrap tenants' data keys (and open sealed secrets) until the
+    /// rewrap (<c>POST /admin/v1/keys/rewrap</c>) has moved everything under <see cref="MasterKey"/>.
+    /// </summary>
+    public List<string> PreviousMasterKeys { get; set; } = [];
 }
 
 /// <summary>Configuration section <c>Queue</c>.</summary>

@@ -36,7 +36,8 @@ public sealed record Job(
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
     string? CallbackUrl,
-    DateTimeOffset? CancelRequestedAt)
+    DateTimeOffset? CancelRequestedAt,
+    DateTimeOffset? ResultDeletedAt = null)
 {
     public bool IsFinished => Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Canceled;
 }

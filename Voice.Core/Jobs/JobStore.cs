@@ -21,11 +21,11 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
 
     private const string Columns = """
         id, tenant_id, status, text, language, voice, format, attempts, engine, model, error::text,
-        result_path, result_bytes, duration_ms, sample_rate, created_at, started_at, finished_at, callback_url, cancel_requested_at, kind, speed, stream, word_timestamps
+        result_path, result_bytes, duration_ms, sample_rate, created_at, started_at, finished_at, callback_url, cancel_requested_at, kind, speed, stream, word_timestamps, result_deleted_at
         """;
 
     /// <summary>How many fields <see cref="Columns"/> reads; statements add theirs after these.</summary>
-    private const int ColumnCount = 24;
+    private const int ColumnCount = 25;
 
     /// <summary>
     /// Turns the <c>finished</c> CTE (id, tenant_id, callback_url, event, data) into webhook deliveries — one per
@@ -523,7 +523,8 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             StartedAt: reader.IsDBNull(o + 16) ? null : reader.GetFieldValue<DateTimeOffset>(o + 16),
             FinishedAt: reader.IsDBNull(o + 17) ? null : reader.GetFieldValue<DateTimeOffset>(o + 17),
             CallbackUrl: reader.IsDBNull(o + 18) ? null : reader.GetString(o + 18),
-            CancelRequestedAt: reader.IsDBNull(o + 19) ? null : reader.GetFieldValue<DateTimeOffset>(o + 19));
+            CancelRequestedAt: reader.IsDBNull(o + 19) ? null : reader.GetFieldValue<DateTimeOffset>(o + 19),
+            ResultDeletedAt: reader.IsDBNull(o + 24) ? null : reader.GetFieldValue<DateTimeOffset>(o + 24));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job state committed, but its live event or webhook schedule could not be sent; the reconciler will catch up")]

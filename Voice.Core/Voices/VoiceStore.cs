@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using Voice.Core.Audit;
+using Voice.Core.Crypto;
 using Voice.Core.Database;
 
 namespace Voice.Core.Voices;
@@ -60,8 +61,50 @@ public static class VoiceStatus
 /// voice limit under a per-tenant lock, so concurrent creations cannot overshoot it; transient profiles (made
 /// inline by a generate request) do not count and are not listed.
 /// </summary>
-public sealed class VoiceStore(TenantDatabase database)
+public sealed class VoiceStore(TenantDatabase database, TenantKeys keys)
 {
+    /// <summary>The name a voice's prompt is encrypted under (binds the ciphertext to this voice).</summary>
+    private static string PromptName(Guid id) => $"voice-prompt/{id:N}";
+
+    /// <summary>The engine's prompt of a prepared voice, decrypted; null when it has none.</summary>
+    public async Task<byte[]?> OpenPromptAsync(VoiceProfile profile, CancellationToken cancellationToken) =>
+        profile.Prompt is { } sealedPrompt ? await keys.OpenAsync(profile.TenantId, PromptName(profile.Id), sealedPrompt, cancellationToken).ConfigureAwait(false) : null;
+
+    /// <summary>Re-encrypts the tenant's voice prompts written under key versions older than <paramref name="current"/>; how many.</summary>
+    public async Task<int> ReencryptPromptsAsync(Guid tenantId, int current, CancellationToken cancellationToken)
+    {
+        var stale = await database.InTenantAsync(tenantId, async connection =>
+        {
+            // Bytes 9–12 of the header are the key version (big-endian).
+            await using var command = new NpgsqlCommand(
+                "select id, prompt from voices where tenant_id = $1 and prompt is not null and get_byte(prompt, 8) * 16777216 + get_byte(prompt, 9) * 65536 + get_byte(prompt, 10) * 256 + get_byte(prompt, 11) < $2",
+                connection);
+            command.Parameters.Add(new() { Value = tenantId });
+            command.Parameters.Add(new() { Value = current });
+            var rows = new List<(Guid, byte[])>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add((reader.GetGuid(0), reader.GetFieldValue<byte[]>(1)));
+            }
+            return rows;
+        }, cancellationToken).ConfigureAwait(false);
+        foreach (var (id, sealedPrompt) in stale)
+        {
+            byte[] prompt = await keys.OpenAsync(tenantId, PromptName(id), sealedPrompt, cancellationToken).ConfigureAwait(false);
+            byte[] resealed = await keys.SealAsync(tenantId, PromptName(id), prompt, cancellationToken).ConfigureAwait(false);
+            await database.InTenantAsync(tenantId, async connection =>
+            {
+                await using var update = new NpgsqlCommand("update voices set prompt = $2 where id = $1 and prompt = $3", connection);
+                update.Parameters.Add(new() { Value = id });
+                update.Parameters.Add(new() { Value = resealed });
+                update.Parameters.Add(new() { Value = sealedPrompt });
+                return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        return stale.Count;
+    }
+
     private const string Columns = """
         id, tenant_id, name, mode, status, language, description, reference_text, reference_path, consent::text, quality::text,
         engine, prompt, analysis::text, notes, fidelity, error::text, transient, created_at, ready_at
@@ -181,9 +224,11 @@ public sealed class VoiceStore(TenantDatabase database)
             return deleted;
         }, cancellationToken);
 
-    /// <summary>Stores what the engine prepared. Another engine's earlier preparation is replaced.</summary>
-    public Task<bool> MarkReadyAsync(Guid tenantId, Guid id, string engine, byte[] prompt, string analysisJson, IReadOnlyList<string> notes, string fidelity, CancellationToken cancellationToken) =>
-        database.InTenantAsync(tenantId, async connection =>
+    /// <summary>Stores what the engine prepared (the prompt encrypted under the tenant's key). Another engine's earlier preparation is replaced.</summary>
+    public async Task<bool> MarkReadyAsync(Guid tenantId, Guid id, string engine, byte[] prompt, string analysisJson, IReadOnlyList<string> notes, string fidelity, CancellationToken cancellationToken)
+    {
+        byte[] sealedPrompt = await keys.SealAsync(tenantId, PromptName(id), prompt, cancellationToken).ConfigureAwait(false);
+        return await database.InTenantAsync(tenantId, async connection =>
         {
             await using var command = new NpgsqlCommand("""
                 update voices set status = 'ready', engine = $2, prompt = $3, analysis = $4::jsonb, notes = $5, fidelity = $6, error = null, ready_at = now()
@@ -191,12 +236,13 @@ public sealed class VoiceStore(TenantDatabase database)
                 """, connection);
             command.Parameters.Add(new() { Value = id });
             command.Parameters.Add(new() { Value = engine });
-            command.Parameters.Add(new() { Value = prompt });
+            command.Parameters.Add(new() { Value = sealedPrompt });
             command.Parameters.Add(new() { Value = analysisJson, NpgsqlDbType = NpgsqlDbType.Text });
             command.Parameters.Add(new() { Value = notes.ToArray() });
             command.Parameters.Add(new() { Value = fidelity });
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Records why the engine could not prepare the profile (an RFC 9457 problem document).</summary>
     public Task<bool> MarkFailedAsync(Guid tenantId, Guid id, string problemJson, CancellationToken cancellationToken) =>

@@ -20,10 +20,10 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
     /// <summary>Object kinds by path pattern: which of a tenant's objects fills the path.</summary>
     private static readonly (Regex Path, string Kind)[] ObjectKinds =
     [
-        (new Regex(@"^/api/v1/task/\{id\}(/events)?$"), "task"),
+        (new Regex(@"^/api/v1/task/\{id\}(/events|/audio)?$"), "task"),
         (new Regex(@"^/api/v1/keys/\{id\}$"), "key"),
         (new Regex(@"^/api/v1/webhooks/\{id\}(/deliveries)?$"), "webhook"),
-        (new Regex(@"^/api/v1/voices/\{id\}(/preview)?$"), "voice"),
+        (new Regex(@"^/api/v1/voices/\{id\}(/preview|/consent)?$"), "voice"),
         (new Regex(@"^/api/v1/lexicons/\{id\}$"), "lexicon"),
     ];
 

@@ -62,6 +62,22 @@ public sealed class VoicesApiTests(VoiceAppFixture app)
         Assert.Equal(22_050, quality.GetProperty("sample_rate").GetInt32());
         Assert.Equal("Recorded by me, the speaker, for my own use.", voice.GetProperty("consent").GetProperty("statement").GetString());
         Assert.Equal(ReferenceText, voice.GetProperty("reference_text").GetString());
+        // The consent record: who, when, from where, under which terms, and which recording (by hash).
+        var consent = voice.GetProperty("consent");
+        byte[] upload = Wav(reference);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(upload)), consent.GetProperty("reference_sha256").GetString());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("Recorded by me, the speaker, for my own use."u8)),
+            consent.GetProperty("statement_sha256").GetString());
+        Assert.Equal($"key:{tenant.KeyId}", consent.GetProperty("given_by").GetString());
+        Assert.False(string.IsNullOrEmpty(consent.GetProperty("source_address").GetString()));
+        Assert.Equal("2026-11-01", consent.GetProperty("terms_version").GetString());
+        Assert.Equal("not-performed", consent.GetProperty("spoken_phrase_check").GetString());
+        using var export = await api.GetAsync($"/api/v1/voices/{voice.GetProperty("id").GetGuid()}/consent");
+        Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+        Assert.Equal("attachment", export.Content.Headers.ContentDisposition?.DispositionType);
+        var exported = await export.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(consent.GetRawText(), exported.GetProperty("consent").GetRawText());
+        Assert.Equal(tenant.Id, exported.GetProperty("tenant_id").GetGuid());
         var ready = await WaitForVoiceAsync(api, voice.GetProperty("id").GetGuid());
         Assert.Equal("ready", ready.GetProperty("status").GetString());
 

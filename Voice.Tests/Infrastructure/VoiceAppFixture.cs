@@ -60,6 +60,7 @@ public sealed class VoiceAppFixture : IAsyncLifetime
             "Worker:ReconcileMinimumAge=00:00:05",
             "Worker:ReclaimInterval=00:00:01",
             "Webhooks:RetryBaseDelay=00:00:01",
+            "DataKeys:RotationGrace=00:00:00", // a rotation may retire old key versions as soon as its objects are re-encrypted
             $"VOICE_ADMIN_TOKEN={AdminToken}",
             $"Parameters:redis-password={RandomSecret()}",
             $"Parameters:postgres-password={RandomSecret()}",

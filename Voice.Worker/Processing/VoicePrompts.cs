@@ -47,7 +47,8 @@ public sealed partial class VoicePrompts(ISpeechEngine engine, VoiceStore voices
 
     public async Task<VoicePrompt> PrepareAsync(VoiceProfile profile, CancellationToken cancellationToken)
     {
-        if (profile is { Status: VoiceStatus.Ready, Prompt: { } data } && profile.Engine == engine.Name)
+        if (profile is { Status: VoiceStatus.Ready, Prompt: not null } && profile.Engine == engine.Name
+            && await voices.OpenPromptAsync(profile, cancellationToken).ConfigureAwait(false) is { } data)
         {
             return new VoicePrompt(engine.Name, Mode(profile.Mode), data, profile.AnalysisJson ?? "{}", profile.Notes, profile.Fidelity ?? "");
         }
