@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.HttpOverrides;
+using Voice.Web.Security;
 using Voice.Web.Services;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,6 +21,7 @@ if (!app.Environment.IsDevelopment())
     app.UseExceptionHandler("/Error");
 }
 app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
+app.UseSecurityHeaders();
 app.UseStaticFiles();
 app.UseRouting();
 app.UseAuthentication();

@@ -47,8 +47,8 @@ public static class UsageApi
     }
 
     public static async Task<IResult> RecordsAsync(
-        HttpContext context, UsageReports reports, TimeProvider clock, DateTimeOffset? from, DateTimeOffset? to, string? format, long? after, int? limit,
-        CancellationToken cancellationToken)
+        HttpContext context, UsageReports reports, Voice.Core.Audit.AuditLog audit, TimeProvider clock, DateTimeOffset? from, DateTimeOffset? to, string? format,
+        long? after, int? limit, CancellationToken cancellationToken)
     {
         if (Range(clock, from, to, out var start, out var end) is { } invalid)
         {
@@ -83,6 +83,8 @@ public static class UsageApi
                 $"&to={Uri.EscapeDataString(end.ToString("O", CultureInfo.InvariantCulture))}&after={cursor}&limit={pageSize}";
             context.Response.Headers.Link = $"<{next}>; rel=\"next\"";
         }
+        var caller = context.Caller();
+        await audit.RecordAsync(caller.TenantId, caller.Actor, "usage.exported", null, new { from = start, to = end, after }, cancellationToken);
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"usage-{start:yyyyMMdd}-{end:yyyyMMdd}.csv\"";
         return TypedResults.Text(csv.ToString(), "text/csv", Encoding.UTF8);
     }

@@ -112,6 +112,9 @@ public sealed class UsageTests(VoiceAppFixture app, ITestOutputHelper output)
         Assert.EndsWith("rel=\"next\"", link, StringComparison.Ordinal);
         var rest = await api.GetStringAsync(link[1..link.IndexOf('>', StringComparison.Ordinal)]);
         Assert.Equal(ids[2], long.Parse(rest.Split('\n')[1].Split(',')[0], CultureInfo.InvariantCulture));
+        // Exports are audited: one event per exported page.
+        var audit = (await api.GetFromJsonAsync<JsonElement>("/api/v1/audit")).GetProperty("data").EnumerateArray();
+        Assert.Equal(2, audit.Count(e => e.GetProperty("action").GetString() == "usage.exported"));
     }
 
     [Fact]

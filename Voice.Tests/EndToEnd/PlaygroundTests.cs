@@ -67,6 +67,30 @@ public sealed partial class PlaygroundTests(VoiceAppFixture app)
     }
 
     [Fact]
+    public async Task EveryPageCarriesTheSecurityHeaders()
+    {
+        using var web = app.CreateWebClient();
+
+        using var login = await web.GetAsync("/account/login");
+        using var script = await web.GetAsync("/js/playground.js");
+
+        foreach (var response in new[] { login, script })
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            string csp = response.Headers.GetValues("Content-Security-Policy").Single();
+            Assert.Contains("script-src 'self';", csp, StringComparison.Ordinal); // no inline script, no other origin
+            Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+            Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
+            Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        }
+        // The pages really have no inline script or style for the policy to break.
+        string html = await login.Content.ReadAsStringAsync();
+        Assert.DoesNotMatch(@"<script(?![^>]*\bsrc=)[^>]*>", html);
+        Assert.DoesNotContain("style=\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task LoginPageTakesTheWorkspaceFromTheSubdomain()
     {
         using var web = app.CreateWebClient();

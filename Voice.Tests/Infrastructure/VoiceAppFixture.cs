@@ -8,6 +8,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Voice.Tests.Infrastructure;
 
@@ -69,10 +70,12 @@ public sealed class VoiceAppFixture : IAsyncLifetime
         ], timeout.Token);
         builder.Services.AddLogging(logging => logging
             .SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None)); // probes fail by design at shutdown
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None) // probes fail by design at shutdown
+            // Every line the services write reaches the AppHost as "Voice.AppHost.Resources.<name>"; keep them all.
+            .AddProvider(new ResourceLogCapture(_logs))
+            .AddFilter<ResourceLogCapture>(ResourceLogCapture.Prefix, LogLevel.Trace));
 
         _app = await builder.BuildAsync(timeout.Token);
-        CaptureLogs();
         var crashed = WatchForCrashAsync(_stopping.Token);
 
         await _app.StartAsync(timeout.Token);
@@ -179,7 +182,7 @@ public sealed class VoiceAppFixture : IAsyncLifetime
     public async Task<string> ConnectionStringAsync(string resource) =>
         await App.GetConnectionStringAsync(resource) ?? throw new InvalidOperationException($"{resource} has no connection string.");
 
-    /// <summary>The last lines a resource logged (for assertion messages).</summary>
+    /// <summary>The last lines a resource logged (for assertion messages; <see cref="int.MaxValue"/>: all that are kept).</summary>
     public string LogOf(string resource, int lines = 60) =>
         _logs.TryGetValue(resource, out var log) ? string.Join('\n', log.TakeLast(lines)) : "(no log captured)";
 
@@ -199,34 +202,6 @@ public sealed class VoiceAppFixture : IAsyncLifetime
         catch (IOException)
         {
             // A process that outlived the app still holds a file; .ci/run sweeps test state folders.
-        }
-    }
-
-    private void CaptureLogs()
-    {
-        var loggers = App.Services.GetRequiredService<ResourceLoggerService>();
-        foreach (var resource in App.Services.GetRequiredService<DistributedApplicationModel>().Resources)
-        {
-            var log = _logs.GetOrAdd(resource.Name, _ => new ConcurrentQueue<string>());
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await foreach (var batch in loggers.WatchAsync(resource.Name).WithCancellation(_stopping.Token))
-                    {
-                        foreach (var line in batch)
-                        {
-                            log.Enqueue(line.Content);
-                            while (log.Count > 500 && log.TryDequeue(out _))
-                            {
-                            }
-                        }
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            });
         }
     }
 
@@ -259,3 +234,35 @@ public sealed class AppCollection : ICollectionFixture<VoiceAppFixture>
 
 /// <summary>A tenant made for one test, with a key that has every scope.</summary>
 public sealed record TestTenant(Guid Id, string Slug, string ApiKey, string KeyId);
+
+/// <summary>
+/// Keeps what each resource (service, database, cache) writes, as the AppHost relays it: its last
+/// <see cref="Kept"/> lines, for assertion messages and for the tests that read the logs themselves.
+/// </summary>
+internal sealed class ResourceLogCapture(ConcurrentDictionary<string, ConcurrentQueue<string>> logs) : ILoggerProvider
+{
+    public const string Prefix = "Voice.AppHost.Resources.";
+    private const int Kept = 50_000;
+
+    public ILogger CreateLogger(string categoryName) =>
+        categoryName.StartsWith(Prefix, StringComparison.Ordinal) ? new Capture(logs.GetOrAdd(categoryName[Prefix.Length..], _ => new())) : NullLogger.Instance;
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Capture(ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lines.Enqueue(formatter(state, exception));
+            while (lines.Count > Kept && lines.TryDequeue(out _))
+            {
+            }
+        }
+    }
+}
