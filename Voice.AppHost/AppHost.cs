@@ -31,8 +31,10 @@ IResourceBuilder<ProjectResource> AddApi(string name, int? port)
         .WithEnvironment("Voice__MasterKey", masterKey)
         .WithEnvironment("Admin__Token", adminToken)
         .WithEnvironment("Speech__Engine", speechEngine)
-        .WithSettings("Queue", "Webhooks", "DataKeys", "Retention")
-        .WithHttpHealthCheck("/health");
+        .WithSettings("Queue", "Webhooks", "DataKeys", "Retention", "Telemetry")
+        .WithHttpHealthCheck("/health")
+        .WithAdminCommand("/admin/v1/retention/sweep", "Delete expired results now", adminToken)
+        .WithAdminCommand("/admin/v1/data-keys/rewrap", "Rewrap data keys under the current master key", adminToken);
     if (demoApiKey is not null)
     {
         instance.WithEnvironment("Bootstrap__DemoApiKey", demoApiKey);
@@ -57,7 +59,7 @@ builder.AddProject<Projects.Voice_Worker>("worker")
     .WaitFor(api)
     .WithEnvironment("Voice__MasterKey", masterKey)
     .WithEnvironment("Speech__Engine", speechEngine)
-    .WithSettings("Queue", "Webhooks", "Worker")
+    .WithSettings("Queue", "Webhooks", "Worker", "Telemetry")
     .WithHttpHealthCheck("/health");
 
 // Apps
@@ -65,6 +67,7 @@ builder.AddProject<Projects.Voice_Web>("web")
     .WithEndpoint("http", e => e.Port = builder.Port("VOICE_WEB_PORT", 5090))
     .WithExternalHttpEndpoints()
     .WithReference(api).WaitFor(api)
+    .WithSettings("Telemetry")
     .WithHttpHealthCheck("/health");
 
 builder.Build().Run();

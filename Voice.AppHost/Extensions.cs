@@ -232,6 +232,20 @@ public static class VoiceInfrastructureExtensions
         });
     }
 
+    /// <summary>
+    /// A button on the resource in the Aspire dashboard that POSTs to one of its admin endpoints with the admin
+    /// token (operator chores: a retention sweep, a rewrap after a master-key rotation).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithAdminCommand(this IResourceBuilder<ProjectResource> project, string path, string displayName,
+        IResourceBuilder<ParameterResource> adminToken) =>
+        project.WithHttpCommand(path, displayName, commandOptions: new HttpCommandOptions
+        {
+            Method = HttpMethod.Post,
+            ResultMode = HttpCommandResultMode.Auto,
+            PrepareRequest = async context => context.Request.Headers.Authorization =
+                new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await adminToken.Resource.GetValueAsync(context.CancellationToken)),
+        });
+
     private static string Script(IDistributedApplicationBuilder builder, string name) =>
         Path.Combine(builder.AppHostDirectory, "LocalInfrastructure", "scripts", name);
 

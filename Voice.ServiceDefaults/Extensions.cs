@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Http.Resilience;
@@ -17,6 +18,7 @@ namespace Microsoft.Extensions.Hosting;
 public static class Extensions
 {
     public const string HealthEndpointPath = "/health";
+    public const string MetricsEndpointPath = "/metrics";
     public const string AlivenessEndpointPath = "/alive";
 
     /// <summary>Traces and metrics of every Voice component share this prefix, so one wildcard subscribes to all.</summary>
@@ -44,12 +46,20 @@ public static class Extensions
             logging.IncludeScopes = true;
         });
 
+        bool prometheus = builder.Configuration.GetValue("Telemetry:Prometheus", false);
         builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter(TelemetryPrefix + "*"))
+            .WithMetrics(metrics =>
+            {
+                metrics
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddMeter(TelemetryPrefix + "*");
+                if (prometheus)
+                {
+                    metrics.AddPrometheusExporter(); // scraped at /metrics (MapDefaultEndpoints)
+                }
+            })
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TelemetryPrefix + "*")
@@ -57,10 +67,21 @@ public static class Extensions
                     // Probes run every few seconds; tracing them would bury real requests.
                     options.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                        && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
+                        && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
+                        && !context.Request.Path.StartsWithSegments(MetricsEndpointPath))
                 .AddHttpClientInstrumentation());
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        // Telemetry:OtlpEndpoint names a collector explicitly (OTLP over HTTP/protobuf), overriding what the
+        // AppHost's dashboard would get; otherwise the standard OTEL_EXPORTER_OTLP_* variables decide.
+        if (builder.Configuration["Telemetry:OtlpEndpoint"] is { Length: > 0 } collector)
+        {
+            builder.Services.AddOpenTelemetry().UseOtlpExporter(OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf, new Uri(collector));
+            if (builder.Configuration.GetValue<int?>("Telemetry:ExportDelayMs") is { } delay)
+            {
+                builder.Services.Configure<BatchExportActivityProcessorOptions>(options => options.ScheduledDelayMilliseconds = delay);
+            }
+        }
+        else if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
@@ -81,6 +102,12 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        // Prometheus scraping (Telemetry:Prometheus): off unless enabled; where enabled, expose it only to the
+        // scraper's network (the Kubernetes manifests keep it on the pod port, not the ingress).
+        if (app.Configuration.GetValue("Telemetry:Prometheus", false))
+        {
+            app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
+        }
         app.MapHealthChecks(HealthEndpointPath);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {

@@ -19,6 +19,7 @@ need libflac12 /usr/lib/x86_64-linux-gnu/libFLAC.so.12         # FLAC encoding a
 need ffmpeg ffmpeg                                             # AAC encoding; a reference decoder in tests
 need sox sox                                                   # the resampler benchmark's reference
 need libsoxr0 /usr/lib/x86_64-linux-gnu/libsoxr.so.0           # ditto (libsoxr, called directly)
+need prometheus promtool                                       # checks the shipped alert rules (deploy/prometheus)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing system packages: ${missing[*]}"

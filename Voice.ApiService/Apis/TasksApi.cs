@@ -173,6 +173,7 @@ public static partial class TasksApi
             return Admissions.Refused(context, refused.Refusal, plan, clock);
         }
         activity?.SetTag("voice.task_id", job.Id);
+        ApiMetrics.JobsSubmitted.Add(1, new KeyValuePair<string, object?>("plan", plan.Id), new KeyValuePair<string, object?>("stream", stream));
         string statusUrl = AbsoluteUrl(context, $"/api/v1/task/{job.Id}");
         return TypedResults.Accepted(statusUrl, new TaskAccepted(job.Id, job.Status, statusUrl, warnings));
     }

@@ -23,5 +23,7 @@ public static class ApiMetrics
     public static readonly Counter<long> SpeechStreams = Meter.CreateCounter<long>("voice.speech.streams", "{request}", "Streamed speech requests, by outcome.");
 
     /// <summary>Submissions refused by the plan's quotas or concurrency limit, by reason and plan.</summary>
+    public static readonly Counter<long> JobsSubmitted = Meter.CreateCounter<long>("voice.jobs.submitted", "{job}", "Speech jobs accepted, by plan and whether streamed.");
+
     public static readonly Counter<long> AdmissionsRefused = Meter.CreateCounter<long>("voice.admissions.refused", "{request}", "Submissions refused by a quota or the concurrency limit.");
 }

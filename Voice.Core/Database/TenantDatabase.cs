@@ -16,9 +16,10 @@ public sealed class TenantDatabase(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var declare = new NpgsqlCommand("select set_config('app.tenant_id', $1, true)", connection, transaction))
+        await using (var declare = new NpgsqlCommand("select set_config('app.tenant_id', $1, true), set_config('voice.trace_parent', $2, true)", connection, transaction))
         {
             declare.Parameters.Add(new() { Value = tenantId.ToString() });
+            declare.Parameters.Add(new() { Value = TraceParent() });
             await declare.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         var result = await work(connection).ConfigureAwait(false);
@@ -34,6 +35,9 @@ public sealed class TenantDatabase(NpgsqlDataSource dataSource)
         }, cancellationToken);
 
     private const string Declaration = "tenant_declared";
+
+    /// <summary>The caller's W3C trace context, declared with the tenant so rows written now can continue the trace (webhook deliveries).</summary>
+    private static string TraceParent() => System.Diagnostics.Activity.Current?.Id ?? "";
 
     /// <summary>
     /// Runs statements for any number of tenants in one round trip and one (implicit) transaction: each
@@ -54,7 +58,10 @@ public sealed class TenantDatabase(NpgsqlDataSource dataSource)
         // and batches that took them in different orders could deadlock. The order within a tenant is kept.
         foreach (var (tenantId, command) in statements.OrderBy(s => s.TenantId))
         {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand($"select set_config('app.tenant_id', $1, true) as {Declaration}") { Parameters = { new() { Value = tenantId.ToString() } } });
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"select set_config('app.tenant_id', $1, true) as {Declaration}, set_config('voice.trace_parent', $2, true)")
+            {
+                Parameters = { new() { Value = tenantId.ToString() }, new() { Value = TraceParent() } },
+            });
             batch.BatchCommands.Add(command);
         }
         // Every result but the declarations' is a statement's rows. Statements without rows (an insert with no

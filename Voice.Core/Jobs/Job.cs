@@ -46,7 +46,7 @@ public sealed record Job(
 public sealed record JobResult(string BlobPath, long Bytes, int DurationMs, int SampleRate);
 
 /// <summary>A job a worker has claimed: the spec, and the epoch that alone may finish it.</summary>
-public sealed record ClaimedJob(Guid Id, Guid TenantId, JobSpec Spec, int Attempt, int Epoch, string? CallbackUrl);
+public sealed record ClaimedJob(Guid Id, Guid TenantId, JobSpec Spec, int Attempt, int Epoch, string? CallbackUrl, DateTimeOffset CreatedAt = default);
 
 public enum ClaimResult
 {

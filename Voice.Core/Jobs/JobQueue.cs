@@ -191,6 +191,32 @@ public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.
         return Math.Max(0, ahead);
     }
 
+    /// <summary>Entries in the lanes (waiting or being worked on), and how old the oldest is.</summary>
+    public sealed record Stats(long TenantDepth, long LiveDepth, double OldestSeconds);
+
+    /// <summary>
+    /// The queue's depth and lag, for gauges: one pipelined round of XLEN and the oldest entry per lane
+    /// (acknowledged entries are deleted, so the oldest left is the longest waiting or running).
+    /// </summary>
+    public async Task<Stats> StatsAsync()
+    {
+        var db = Db;
+        var lanes = (await db.SetMembersAsync(Known).ConfigureAwait(false))
+            .Select(m => Guid.TryParseExact(m.ToString(), "N", out var t) ? (Guid?)t : null)
+            .OfType<Guid>()
+            .Select(Lane)
+            .Append(LiveLane)
+            .ToList();
+        var lengths = lanes.Select(l => db.StreamLengthAsync(l)).ToList();
+        var heads = lanes.Select(l => db.StreamRangeAsync(l, "-", "+", count: 1)).ToList();
+        await Task.WhenAll(lengths.Cast<Task>().Concat(heads)).ConfigureAwait(false);
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        double oldest = heads.Select(h => h.Result).Where(h => h.Length > 0)
+            .Select(h => (now - long.Parse(h[0].Id.ToString().Split('-')[0], System.Globalization.CultureInfo.InvariantCulture)) / 1000.0)
+            .DefaultIfEmpty(0).Max();
+        return new Stats(lengths.Take(lanes.Count - 1).Sum(l => l.Result), lengths[^1].Result, Math.Max(0, oldest));
+    }
+
     /// <summary>Whether the job has an entry (pending or waiting) in Redis; false after Redis lost its data.</summary>
     public Task<bool> IsInFlightAsync(Guid jobId) => Db.HashExistsAsync(Inflight, jobId.ToString("N"));
 

@@ -295,7 +295,7 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             switch (job.Status)
             {
                 case JobStatus.Running:
-                    outcomes.Add(new ClaimOutcome(entry, ClaimResult.Claimed, new ClaimedJob(job.Id, job.TenantId, job.Spec, job.Attempts, row.Epoch, job.CallbackUrl)));
+                    outcomes.Add(new ClaimOutcome(entry, ClaimResult.Claimed, new ClaimedJob(job.Id, job.TenantId, job.Spec, job.Attempts, row.Epoch, job.CallbackUrl, job.CreatedAt)));
                     break;
                 case JobStatus.Canceled:
                     outcomes.Add(new ClaimOutcome(entry, ClaimResult.Canceled, null));

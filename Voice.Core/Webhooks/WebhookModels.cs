@@ -7,7 +7,8 @@ public sealed record DeliveryInfo(
     DateTimeOffset NextAttemptAt, int? LastStatusCode, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt);
 
 /// <summary>A delivery ready to send: where, what, and the secret that signs it.</summary>
-public sealed record PendingDelivery(Guid Id, Guid TenantId, string Event, string Url, string Payload, byte[] Secret, int Attempts, DateTimeOffset CreatedAt);
+public sealed record PendingDelivery(Guid Id, Guid TenantId, string Event, string Url, string Payload, byte[] Secret, int Attempts, DateTimeOffset CreatedAt,
+    string? TraceParent = null);
 
 /// <summary>A delivery to put on the schedule once its transaction has committed.</summary>
 public sealed record ScheduledDelivery(Guid TenantId, Guid DeliveryId, DateTimeOffset Due);

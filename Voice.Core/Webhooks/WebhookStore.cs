@@ -158,7 +158,7 @@ public sealed class WebhookStore(TenantDatabase database, SecretBox secrets, Tim
         {
             await using var command = new NpgsqlCommand("""
                 select d.event, d.url, d.payload::text, d.attempts, d.created_at, d.webhook_id,
-                       coalesce(w.secret_encrypted, c.secret_encrypted)
+                       coalesce(w.secret_encrypted, c.secret_encrypted), d.trace_parent
                 from webhook_deliveries d
                 left join webhooks w on w.id = d.webhook_id
                 left join callback_secrets c on d.webhook_id is null
@@ -173,7 +173,7 @@ public sealed class WebhookStore(TenantDatabase database, SecretBox secrets, Tim
             Guid owner = reader.IsDBNull(5) ? Guid.Empty : reader.GetGuid(5);
             byte[] secret = secrets.Open(reader.GetFieldValue<byte[]>(6), Binding(tenantId, owner));
             return new PendingDelivery(deliveryId, tenantId, reader.GetString(0), reader.GetString(1), reader.GetString(2), secret,
-                reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4));
+                reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4), reader.IsDBNull(7) ? null : reader.GetString(7));
         }, cancellationToken);
 
     /// <summary>Records one attempt; returns when to try again, or null when the delivery is finished (delivered or given up).</summary>

@@ -39,6 +39,9 @@ public sealed class VoiceAppFixture : IAsyncLifetime
     /// <summary>The platform's master key (the AppHost's master-key parameter).</summary>
     public string MasterKey { get; } = RandomSecret();
 
+    /// <summary>The collector every service of this run exports its traces to.</summary>
+    public OtlpReceiver Otlp { get; } = new();
+
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
 
     public async Task InitializeAsync()
@@ -62,6 +65,10 @@ public sealed class VoiceAppFixture : IAsyncLifetime
             "Worker:ReclaimInterval=00:00:01",
             "Webhooks:RetryBaseDelay=00:00:01",
             "DataKeys:RotationGrace=00:00:00", // a rotation may retire old key versions as soon as its objects are re-encrypted
+            // Every service exports its traces to this test run's own collector, promptly, and serves /metrics.
+            $"Telemetry:OtlpEndpoint={Otlp.Endpoint}",
+            "Telemetry:ExportDelayMs=300",
+            "Telemetry:Prometheus=true",
             $"VOICE_ADMIN_TOKEN={AdminToken}",
             $"Parameters:redis-password={RandomSecret()}",
             $"Parameters:postgres-password={RandomSecret()}",
@@ -194,6 +201,7 @@ public sealed class VoiceAppFixture : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
+        await Otlp.DisposeAsync();
         _stopping.Dispose();
         try
         {

@@ -70,7 +70,15 @@ public sealed partial class JobConsumer(
                     await _wake.WaitAsync(options.Value.IdlePoll, stoppingToken);
                     continue;
                 }
-                await runner.RunAsync([.. entries], Consumer, _hardStop.Token);
+                telemetry.BusySlots.Add(1);
+                try
+                {
+                    await runner.RunAsync([.. entries], Consumer, _hardStop.Token);
+                }
+                finally
+                {
+                    telemetry.BusySlots.Add(-1);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -103,6 +111,7 @@ public sealed partial class JobConsumer(
                     telemetry.Reclaimed.Add(1);
                     _wake.Release();
                 }
+                telemetry.Observe(await queue.StatsAsync());
             }
             catch (Exception ex) when (RedisFaults.IsTransient(ex))
             {

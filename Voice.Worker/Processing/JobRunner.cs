@@ -80,6 +80,7 @@ public sealed partial class JobRunner(
             string result;
             if (outcome.Job is { } job)
             {
+                telemetry.QueueWait.Record(Math.Max(0, (DateTimeOffset.UtcNow - job.CreatedAt).TotalSeconds), new KeyValuePair<string, object?>("kind", job.Spec.Kind));
                 result = job.Spec.Kind == JobKinds.Voice
                     ? await PrepareVoiceAsync(outcome.Entry, job, consumer, hardStop).ConfigureAwait(false)
                     : await ResolveVoiceAsync(outcome.Entry, job, consumer, claimed, hardStop).ConfigureAwait(false);
@@ -170,12 +171,19 @@ public sealed partial class JobRunner(
         activity?.SetTag("voice.tenant_id", batch[0].Job.TenantId);
         activity?.SetTag("voice.batch_size", batch.Length);
         activity?.SetTag("voice.engine", engine.Name);
+        activity?.SetTag("voice.model", engine.Model);
+        activity?.SetTag("voice.language", batch[0].Job.Spec.Language);
+        activity?.SetTag("voice.voice_mode", batch[0].Request.Voice.Mode.ToString().ToLowerInvariant());
+        activity?.SetTag("voice.characters", batch.Sum(w => JobAdmission.Characters(w.Job.Spec.Text)));
+        activity?.SetTag("voice.queue_wait_ms", (long)Math.Max(0, (DateTimeOffset.UtcNow - batch[0].Job.CreatedAt).TotalMilliseconds));
+        activity?.SetTag("voice.stream", batch[0].Job.Spec.Stream);
 
         var registrations = batch.Select(w => cancellations.Register(w.Job.Id, w.Cancel)).ToList();
         using var heartbeat = new Timer(_ => _ = HeartbeatAsync(batch, consumer), null, queue.VisibilityTimeout / 3, queue.VisibilityTimeout / 3);
         try
         {
             await SynthesizeAsync(batch, hardStop).ConfigureAwait(false);
+            activity?.SetTag("voice.audio_seconds", batch.Sum(w => w.Samples.Count) / (double)AudioFormat.PlatformSampleRate);
             await SettleAsync(batch, consumer, hardStop, started).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -207,8 +215,14 @@ public sealed partial class JobRunner(
             {
                 var work = batch[0];
                 using var linked = CancellationTokenSource.CreateLinkedTokenSource(hardStop, work.Cancel.Token);
+                bool first = true;
                 await foreach (var chunk in engine.SynthesizeAsync(work.Request, linked.Token).ConfigureAwait(false))
                 {
+                    if (first)
+                    {
+                        first = false;
+                        telemetry.FirstChunk.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("engine", engine.Name));
+                    }
                     await AcceptAsync(work, chunk).ConfigureAwait(false);
                 }
             }
@@ -373,7 +387,8 @@ public sealed partial class JobRunner(
         {
             if (committed.Contains(work.Job.Id))
             {
-                LogCompleted(logger, work.Job.Id, work.Job.TenantId, completion.Result.DurationMs);
+                LogUsage(logger, work.Job.Id, work.Job.TenantId, engine.Name, JobAdmission.Characters(work.Job.Spec.Text), completion.Result.DurationMs / 1000.0,
+                    completion.ComputeMs, work.Job.Spec.Format, TextFingerprint(work.Job.Spec.Text));
                 outcomes[work] = JobStatus.Completed;
                 continue;
             }
@@ -515,8 +530,17 @@ public sealed partial class JobRunner(
         ["detail"] = detail,
     });
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} of tenant {TenantId} completed: {DurationMs} ms of audio")]
-    private static partial void LogCompleted(ILogger logger, Guid jobId, Guid tenantId, int durationMs);
+    /// <summary>
+    /// The usage log: one structured event per completed job (event name <c>voice.usage</c>) for a log pipeline
+    /// (ELK, Loki) to ingest. The text itself is never logged: its length and a fingerprint (SHA-256 prefix) only;
+    /// the cost is in the usage record, priced by the ledger.
+    /// </summary>
+    [LoggerMessage(EventId = 7001, EventName = "voice.usage", Level = LogLevel.Information,
+        Message = "Job {JobId} of tenant {TenantId} completed: engine {Engine}, {Characters} characters, {AudioSeconds} s of audio, {ComputeMs} ms compute, {Format}, text {TextFingerprint}")]
+    private static partial void LogUsage(ILogger logger, Guid jobId, Guid tenantId, string engine, int characters, double audioSeconds, int computeMs, string format, string textFingerprint);
+
+    private static string TextFingerprint(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..16];
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} of tenant {TenantId} failed on attempt {Attempt}")]
     private static partial void LogFailed(ILogger logger, Guid jobId, Guid tenantId, int attempt, Exception exception);

@@ -51,7 +51,19 @@ public sealed partial class WebhookDispatcher(
         {
             return; // delivered, given up, or its endpoint was deleted
         }
+        // Each attempt is a span in the trace of what caused the delivery (the job's completion).
+        System.Diagnostics.ActivityContext.TryParse(delivery.TraceParent, null, out var parent);
+        using var activity = WorkerTelemetry.Source.StartActivity("webhook.deliver", System.Diagnostics.ActivityKind.Client, parent);
+        activity?.SetTag("voice.tenant_id", tenantId);
+        activity?.SetTag("voice.delivery_id", deliveryId);
+        activity?.SetTag("voice.event", delivery.Event);
+        activity?.SetTag("voice.attempt", delivery.Attempts + 1);
         var (delivered, status, error) = await sender.SendAsync(delivery, clock.GetUtcNow(), cancellationToken);
+        activity?.SetTag("voice.delivered", delivered);
+        if (status is { } code)
+        {
+            activity?.SetTag("http.response.status_code", code);
+        }
         var next = await store.RecordAttemptAsync(delivery, delivered, status, error, cancellationToken);
         telemetry.WebhookAttempts.Add(1, new KeyValuePair<string, object?>("result", delivered ? "delivered" : next is null ? "gave_up" : "retry"));
         if (next is { } at)

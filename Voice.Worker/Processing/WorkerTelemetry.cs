@@ -22,7 +22,27 @@ public sealed class WorkerTelemetry : IDisposable
         Reconciled = _meter.CreateCounter<long>("voice.queue.reconciled", "{job}", "Ledger jobs re-enqueued because Redis had lost them.");
         WebhookAttempts = _meter.CreateCounter<long>("voice.webhooks.attempts", "{attempt}", "Webhook delivery attempts, by result.");
         VoicesPrepared = _meter.CreateCounter<long>("voice.voices.prepared", "{voice}", "Voice profiles prepared by the engine, by mode.");
+        QueueWait = _meter.CreateHistogram<double>("voice.job.queue_wait", "s", "Time from submission to a worker's claim.");
+        FirstChunk = _meter.CreateHistogram<double>("voice.engine.first_chunk", "s", "Time from the start of synthesis to the engine's first audio.");
+        BusySlots = _meter.CreateUpDownCounter<long>("voice.worker.busy", "{slot}", "Worker slots running jobs now.");
+        _meter.CreateObservableGauge("voice.queue.depth", () => new[]
+        {
+            new Measurement<long>(_queue.TenantDepth, new KeyValuePair<string, object?>("lane", "tenants")),
+            new Measurement<long>(_queue.LiveDepth, new KeyValuePair<string, object?>("lane", "live")),
+        }, "{entry}", "Entries in the queue's lanes, waiting or being worked on (sampled by the reclaim loop).");
+        _meter.CreateObservableGauge("voice.queue.lag", () => _queue.OldestSeconds, "s", "Age of the oldest entry in any lane.");
     }
+
+    private Voice.Core.Jobs.JobQueue.Stats _queue = new(0, 0, 0);
+
+    /// <summary>The latest queue sample, for the depth and lag gauges.</summary>
+    public void Observe(Voice.Core.Jobs.JobQueue.Stats stats) => _queue = stats;
+
+    public Histogram<double> QueueWait { get; }
+
+    public Histogram<double> FirstChunk { get; }
+
+    public UpDownCounter<long> BusySlots { get; }
 
     public Counter<long> VoicesPrepared { get; }
 
