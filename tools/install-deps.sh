@@ -20,6 +20,7 @@ need ffmpeg ffmpeg                                             # AAC encoding; a
 need sox sox                                                   # the resampler benchmark's reference
 need libsoxr0 /usr/lib/x86_64-linux-gnu/libsoxr.so.0           # ditto (libsoxr, called directly)
 need prometheus promtool                                       # checks the shipped alert rules (deploy/prometheus)
+need chromium chromium                                         # the portal's browser tests (Playwright drives it)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing system packages: ${missing[*]}"

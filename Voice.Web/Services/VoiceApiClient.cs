@@ -23,6 +23,21 @@ public sealed record SessionView(string SessionToken, DateTimeOffset ExpiresAt, 
 
 public sealed record TenantView(Guid Id, string Slug, string Name, string Plan, string Status);
 
+/// <summary>An API key as listed (never its secret).</summary>
+public sealed record KeyView(string Id, string Name, string[] Scopes, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt);
+
+public sealed record KeyList(KeyView[] Data);
+
+/// <summary>A new key: the secret, shown once.</summary>
+public sealed record CreatedKey(string Key, KeyView Info);
+
+public sealed record TaskRequestView(string Kind, string Language, string Voice, string Format, int Characters);
+
+/// <summary>A task in the jobs list.</summary>
+public sealed record TaskSummaryView(Guid TaskId, string Status, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, TaskRequestView Request);
+
+public sealed record TaskListView(TaskSummaryView[] Data, Guid? NextBefore);
+
 /// <summary>The API answered 401 to the portal's session: it expired or was revoked. The portal signs the user out.</summary>
 public sealed class SessionExpiredException() : Exception("The portal session is no longer valid.");
 
@@ -64,6 +79,29 @@ public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accesso
         (await SendAsync<VoiceListView>(HttpMethod.Get, "/api/v1/voices", null, authenticated: true, cancellationToken)).Value is { } list
             ? [.. list.Presets, .. list.Voices.Where(v => v.Status != "failed")]
             : [];
+
+    public async Task<IReadOnlyList<KeyView>> ListKeysAsync(CancellationToken cancellationToken) =>
+        (await SendAsync<KeyList>(HttpMethod.Get, "/api/v1/keys", null, authenticated: true, cancellationToken)).Value?.Data ?? [];
+
+    public Task<(CreatedKey? Created, ProblemBody? Problem)> CreateKeyAsync(string name, IReadOnlyList<string> scopes, CancellationToken cancellationToken) =>
+        SendAsync<CreatedKey>(HttpMethod.Post, "/api/v1/keys", new { name, scopes }, authenticated: true, cancellationToken);
+
+    public async Task<ProblemBody?> RevokeKeyAsync(string id, CancellationToken cancellationToken)
+    {
+        using var request = Request(HttpMethod.Delete, $"/api/v1/keys/{Uri.EscapeDataString(id)}", authenticated: true);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            throw new SessionExpiredException();
+        }
+        return response.IsSuccessStatusCode ? null : new ProblemBody(null, "The key could not be revoked.", $"The API answered {(int)response.StatusCode}.", null);
+    }
+
+    public async Task<TaskListView> ListTasksAsync(string? status, Guid? before, CancellationToken cancellationToken)
+    {
+        string query = $"/api/v1/tasks?limit=25{(status is null ? "" : "&status=" + Uri.EscapeDataString(status))}{(before is null ? "" : $"&before={before}")}";
+        return (await SendAsync<TaskListView>(HttpMethod.Get, query, null, authenticated: true, cancellationToken)).Value ?? new TaskListView([], null);
+    }
 
     /// <summary>Opens the result through its signed URL; only the path and query are used, so the API's host stays internal.</summary>
     public async Task<HttpResponseMessage> OpenResultAsync(string resultUrl, CancellationToken cancellationToken)

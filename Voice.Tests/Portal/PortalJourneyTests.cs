@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.Http.Json;
+using Aspire.Hosting.Testing;
+using Microsoft.Playwright;
+using Voice.Tests.Infrastructure;
+
+namespace Voice.Tests.Portal;
+
+/// <summary>
+/// The portal in a real browser (Playwright driving Debian's chromium, headless): a new tenant's whole first
+/// visit, with a screenshot of every page in <c>artifacts/screenshots/</c>.
+/// </summary>
+[Collection(AppCollection.Name)]
+public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
+{
+    public static readonly string Screenshots = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    public async Task InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ["--no-sandbox"] });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+    }
+
+    [Fact]
+    public async Task ANewTenantSignsUpHearsSpeechMakesAndRevokesAKeySeesTheJobAndSignsOut()
+    {
+        await using var context = await _browser!.NewContextAsync(new() { BaseURL = app.App.GetEndpoint("web", "http").ToString(), AcceptDownloads = true });
+        var page = await context.NewPageAsync();
+        var consoleErrors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                consoleErrors.Add(message.Text); // a CSP violation would land here
+            }
+        };
+        string slug = "p-" + Guid.NewGuid().ToString("N")[..10];
+
+        // Sign up: a workspace and its owner, signed in at once.
+        await page.GotoAsync("/account/signup");
+        await Snap(page, "signup");
+        await page.GetByLabel("Company or team name").FillAsync("Browser Test Audio");
+        await page.Locator("#slug").FillAsync(slug);
+        await page.GetByLabel("Your email").FillAsync($"owner@{slug}.test");
+        await page.GetByLabel("Password").FillAsync("a long enough password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        Assert.Equal(slug, await page.Locator("#workspace").TextContentAsync());
+
+        // Playground: generate, wait for the audio, download it.
+        await page.GetByLabel("Text").FillAsync("The browser asked for this sentence.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Generate speech" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#task-status")).ToHaveTextAsync("completed", new() { Timeout = 60_000 });
+        await Assertions.Expect(page.Locator("#player")).ToBeVisibleAsync();
+        await Snap(page, "playground");
+        string taskId = (await page.Locator("#task").GetAttributeAsync("data-task-id"))!;
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#download").ClickAsync());
+        byte[] audio = await File.ReadAllBytesAsync((await download.PathAsync())!);
+        Assert.True(audio.Length > 10_000, $"{audio.Length} bytes");
+        Assert.Equal("RIFF", System.Text.Encoding.ASCII.GetString(audio, 0, 4));
+
+        // API keys: create one (the secret shown once), use it, revoke it: the API then refuses it.
+        await page.GetByRole(AriaRole.Link, new() { Name = "API keys" }).ClickAsync();
+        await page.GetByLabel("Name").FillAsync("from the browser");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        string key = await page.Locator("#new-key").InputValueAsync();
+        Assert.StartsWith("vk_", key, StringComparison.Ordinal);
+        await Snap(page, "keys");
+        using (var api = app.CreateApiClient(key))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/tenant")).StatusCode);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Revoke from the browser" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#keys tbody tr", new() { HasText = "from the browser" })).ToContainTextAsync("revoked");
+            Assert.False(await page.Locator("#new-key").IsVisibleAsync()); // the secret is not shown again
+            await Task.Delay(TimeSpan.FromSeconds(1.1)); // the API caches credentials for a second
+            Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/v1/tenant")).StatusCode);
+        }
+
+        // Jobs: the task is listed, completed.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Jobs" }).ClickAsync();
+        var row = page.Locator($"#jobs tr[data-task-id='{taskId}']");
+        await Assertions.Expect(row.Locator(".status")).ToHaveTextAsync("completed");
+        await Snap(page, "jobs");
+
+        // Sign out: the portal's pages send the visitor to the login page again.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/account/login", StringComparison.Ordinal));
+        await page.GotoAsync("/jobs");
+        Assert.StartsWith("/account/login", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
+        await Snap(page, "login");
+        Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
+    }
+
+    [Fact]
+    public async Task AnotherTenantSeesNoneOfItAndCannotReachItByUrl()
+    {
+        var owner = await app.CreateTenantAsync();
+        using var api = app.CreateApiClient(owner.ApiKey);
+        using var submitted = await api.PostAsJsonAsync("/api/v1/voice/generate", new { text = "Only the owner may see this job." });
+        string taskId = (await submitted.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("task_id").GetString()!;
+
+        await using var context = await _browser!.NewContextAsync(new() { BaseURL = app.App.GetEndpoint("web", "http").ToString() });
+        var page = await context.NewPageAsync();
+        string slug = "q-" + Guid.NewGuid().ToString("N")[..10];
+        await page.GotoAsync("/account/signup");
+        await page.GetByLabel("Company or team name").FillAsync("Other Tenant");
+        await page.Locator("#slug").FillAsync(slug);
+        await page.GetByLabel("Your email").FillAsync($"owner@{slug}.test");
+        await page.GetByLabel("Password").FillAsync("a long enough password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+
+        await page.GotoAsync("/jobs");
+        Assert.Equal(0, await page.Locator($"[data-task-id='{taskId}']").CountAsync());
+        Assert.True(await page.Locator("#no-jobs").IsVisibleAsync());
+        var audio = await page.APIRequest.GetAsync($"/tasks/{taskId}/audio");
+        Assert.Equal(404, audio.Status);
+        var status = await page.APIRequest.GetAsync($"/tasks/{taskId}/status");
+        Assert.Equal(404, status.Status);
+    }
+
+    private static async Task Snap(IPage page, string name)
+    {
+        Directory.CreateDirectory(Screenshots);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"portal-{name}.png"), FullPage = true });
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(directory!.FullName, "Voice.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return directory.FullName;
+    }
+}
