@@ -58,7 +58,36 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
         Assert.Equal(slug, await page.Locator("#workspace").TextContentAsync());
 
-        // Playground: generate, wait for the audio, download it.
+        // Voices: design one from a description, clone one from a recording (with consent).
+        await page.GetByRole(AriaRole.Link, new() { Name = "Voices" }).ClickAsync();
+        await page.Locator("#design-name").FillAsync("Narrator");
+        await page.GetByLabel("Description").FillAsync("a warm, low-pitched male narrator");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Design voice" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#created")).ToContainTextAsync("Narrator");
+        string recording = Path.Combine(Path.GetTempPath(), $"reference-{slug}.wav");
+        await File.WriteAllBytesAsync(recording, await ReferenceRecordingAsync());
+        await page.Locator("#clone-name").FillAsync("My clone");
+        await page.Locator("#recording").SetInputFilesAsync(recording);
+        await page.GetByLabel("What the recording says").FillAsync(ReferenceText);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Clone voice" }).ClickAsync();
+        Assert.Contains("Confirm that the speaker agreed", await page.Locator("#error").TextContentAsync()); // no consent, no clone
+        Assert.Equal("My clone", await page.Locator("#clone-name").InputValueAsync()); // what was typed survives the refusal
+        await page.Locator("#recording").SetInputFilesAsync(recording);
+        await page.Locator("#consent").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Clone voice" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#quality")).ToContainTextAsync("s of speech");
+        for (int i = 0; i < 60 && await page.Locator("#voices .status", new() { HasText = "preparing" }).CountAsync() > 0; i++)
+        {
+            await Task.Delay(500);
+            await page.ReloadAsync();
+        }
+        await Assertions.Expect(page.Locator("#voices tbody tr")).ToHaveCountAsync(2);
+        Assert.Equal(2, await page.Locator("#voices .status", new() { HasText = "ready" }).CountAsync());
+        await Snap(page, "voices");
+
+        // Playground: generate with the cloned voice, wait for the audio, download it.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Playground" }).ClickAsync();
+        await page.GetByLabel("Voice", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = (await page.Locator("#voice option", new() { HasText = "My clone" }).TextContentAsync())!.Trim() });
         await page.GetByLabel("Text").FillAsync("The browser asked for this sentence.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate speech" }).ClickAsync();
         await Assertions.Expect(page.Locator("#task-status")).ToHaveTextAsync("completed", new() { Timeout = 60_000 });
@@ -128,6 +157,21 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
         Assert.Equal(404, audio.Status);
         var status = await page.APIRequest.GetAsync($"/tasks/{taskId}/status");
         Assert.Equal(404, status.Status);
+    }
+
+    private const string ReferenceText = "Good morning. I am recording a short sample of my voice, so that the platform can learn how I speak.";
+
+    /// <summary>A speaker's recording, as a WAV file: the embedded engine reading the reference text.</summary>
+    private static async Task<byte[]> ReferenceRecordingAsync()
+    {
+        var engine = new Voice.Speech.Espeak.EspeakEngine();
+        var prompt = await engine.CreateVoiceAsync(new Voice.Speech.Engines.PresetVoiceSpec("shimmer", "en"), CancellationToken.None);
+        var samples = new List<float>();
+        await foreach (var chunk in engine.SynthesizeAsync(new Voice.Speech.Engines.SynthesisRequest(ReferenceText, "en", prompt), CancellationToken.None))
+        {
+            samples.AddRange(chunk.Samples.Span);
+        }
+        return AudioTools.Wav16([.. samples], 22_050);
     }
 
     private static async Task Snap(IPage page, string name)

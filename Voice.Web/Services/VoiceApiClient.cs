@@ -15,7 +15,8 @@ public sealed record ProblemBody(string? Type, string? Title, string? Detail, Di
 public sealed record TaskView(Guid TaskId, string Status, string? ResultUrl, ProblemBody? Error);
 
 /// <summary>A preset or one of the tenant's voice profiles (only what the portal shows).</summary>
-public sealed record VoiceView(string Id, string Name, string Mode, string Status, string? Description);
+public sealed record VoiceView(string Id, string Name, string Mode, string Status, string? Description, string? Language = null, string? Fidelity = null,
+    JsonElement? Quality = null, string[]? Notes = null);
 
 public sealed record VoiceListView(VoiceView[] Presets, VoiceView[] Voices);
 
@@ -80,6 +81,47 @@ public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accesso
             ? [.. list.Presets, .. list.Voices.Where(v => v.Status != "failed")]
             : [];
 
+    /// <summary>The presets and the tenant's own voices, apart.</summary>
+    public async Task<VoiceListView> ListVoiceLibraryAsync(CancellationToken cancellationToken) =>
+        (await SendAsync<VoiceListView>(HttpMethod.Get, "/api/v1/voices?limit=100", null, authenticated: true, cancellationToken)).Value ?? new VoiceListView([], []);
+
+    public async Task<VoiceView?> GetVoiceAsync(string id, CancellationToken cancellationToken) =>
+        (await SendAsync<VoiceView>(HttpMethod.Get, $"/api/v1/voices/{Uri.EscapeDataString(id)}", null, authenticated: true, cancellationToken)).Value;
+
+    public Task<(VoiceView? Voice, ProblemBody? Problem)> DesignVoiceAsync(string name, string description, string language, CancellationToken cancellationToken) =>
+        SendAsync<VoiceView>(HttpMethod.Post, "/api/v1/voices", new { name, description, language }, authenticated: true, cancellationToken);
+
+    /// <summary>Clones a voice from an uploaded recording (passed through as it came, the API checks it).</summary>
+    public async Task<(VoiceView? Voice, ProblemBody? Problem)> CloneVoiceAsync(Stream audio, string fileName, string? contentType, string name, string? referenceText,
+        string consent, string language, CancellationToken cancellationToken)
+    {
+        using var request = Request(HttpMethod.Post, "/api/v1/voices", authenticated: true);
+        var form = new MultipartFormDataContent();
+        var file = new StreamContent(audio);
+        file.Headers.ContentType = new MediaTypeHeaderValue(contentType is { Length: > 0 } ? contentType : "application/octet-stream");
+        form.Add(file, "audio", fileName);
+        form.Add(new StringContent(name), "name");
+        form.Add(new StringContent(consent), "consent");
+        form.Add(new StringContent(language), "language");
+        if (!string.IsNullOrWhiteSpace(referenceText))
+        {
+            form.Add(new StringContent(referenceText), "reference_text");
+        }
+        request.Content = form;
+        return await ReadAsync<VoiceView>(request, authenticated: true, cancellationToken);
+    }
+
+    public async Task<bool> DeleteVoiceAsync(string id, CancellationToken cancellationToken)
+    {
+        using var request = Request(HttpMethod.Delete, $"/api/v1/voices/{Uri.EscapeDataString(id)}", authenticated: true);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            throw new SessionExpiredException();
+        }
+        return response.IsSuccessStatusCode;
+    }
+
     public async Task<IReadOnlyList<KeyView>> ListKeysAsync(CancellationToken cancellationToken) =>
         (await SendAsync<KeyList>(HttpMethod.Get, "/api/v1/keys", null, authenticated: true, cancellationToken)).Value?.Data ?? [];
 
@@ -119,6 +161,12 @@ public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accesso
         {
             request.Content = JsonContent.Create(body, options: Json);
         }
+        return await ReadAsync<T>(request, authenticated, cancellationToken);
+    }
+
+    private async Task<(T? Value, ProblemBody? Problem)> ReadAsync<T>(HttpRequestMessage request, bool authenticated, CancellationToken cancellationToken)
+        where T : class
+    {
         using var response = await http.SendAsync(request, cancellationToken);
         if (authenticated && response.StatusCode == HttpStatusCode.Unauthorized)
         {
