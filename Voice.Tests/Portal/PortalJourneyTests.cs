@@ -122,6 +122,16 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
         await Assertions.Expect(row.Locator(".status")).ToHaveTextAsync("completed");
         await Snap(page, "jobs");
 
+        // Usage: this month's characters against the quota, a bar for today, the records as CSV.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Usage" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#used-characters")).Not.ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^0 of"));
+        Assert.True(await page.Locator("#usage-chart rect.bar[height]:not([height='0'])").CountAsync() >= 1);
+        await Snap(page, "usage");
+        var csv = await page.RunAndWaitForDownloadAsync(() => page.Locator("#csv").ClickAsync());
+        string[] lines = (await File.ReadAllTextAsync((await csv.PathAsync())!)).TrimEnd('\n').Split('\n');
+        Assert.StartsWith("id,recorded_at,kind,job_id", lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.Contains(taskId, StringComparison.Ordinal));
+
         // Sign out: the portal's pages send the visitor to the login page again.
         await page.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/account/login", StringComparison.Ordinal));

@@ -39,6 +39,15 @@ public sealed record TaskSummaryView(Guid TaskId, string Status, DateTimeOffset 
 
 public sealed record TaskListView(TaskSummaryView[] Data, Guid? NextBefore);
 
+public sealed record UsageBucketView(DateTimeOffset Start, long Jobs, long Characters, double AudioSeconds, long Voices, decimal Cost, string Currency);
+
+public sealed record UsageTotalsView(long Jobs, long Characters, double AudioSeconds, long Voices, decimal Cost, string Currency);
+
+public sealed record UsageSeriesView(DateTimeOffset From, DateTimeOffset To, string Granularity, UsageBucketView[] Data, UsageTotalsView Totals);
+
+public sealed record QuotaView(DateOnly Period, long UsedCharacters, long ReservedCharacters, long? MonthlyCharacters, double UsedAudioSeconds,
+    double ReservedAudioSeconds, long? MonthlyAudioSeconds, int ActiveJobs, int MaxConcurrentJobs, DateTimeOffset ResetsAt);
+
 /// <summary>The API answered 401 to the portal's session: it expired or was revoked. The portal signs the user out.</summary>
 public sealed class SessionExpiredException() : Exception("The portal session is no longer valid.");
 
@@ -120,6 +129,19 @@ public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accesso
             throw new SessionExpiredException();
         }
         return response.IsSuccessStatusCode;
+    }
+
+    public async Task<UsageSeriesView?> GetUsageAsync(CancellationToken cancellationToken) =>
+        (await SendAsync<UsageSeriesView>(HttpMethod.Get, "/api/v1/usage?granularity=day", null, authenticated: true, cancellationToken)).Value;
+
+    public async Task<QuotaView?> GetQuotaAsync(CancellationToken cancellationToken) =>
+        (await SendAsync<QuotaView>(HttpMethod.Get, "/api/v1/usage/quota", null, authenticated: true, cancellationToken)).Value;
+
+    /// <summary>This month's usage records as CSV, streamed through from the API.</summary>
+    public async Task<HttpResponseMessage> OpenUsageCsvAsync(CancellationToken cancellationToken)
+    {
+        var request = Request(HttpMethod.Get, "/api/v1/usage/records?format=csv&limit=1000", authenticated: true);
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
     }
 
     public async Task<IReadOnlyList<KeyView>> ListKeysAsync(CancellationToken cancellationToken) =>
