@@ -15,9 +15,15 @@ public readonly record struct RateDecision(bool Allowed, double TenantTokens, do
 /// Token buckets per tenant and per credential, shared by every API replica: one Lua script checks and takes
 /// from both atomically, on Redis's clock (so replicas' clocks do not matter). A request is admitted only if
 /// both buckets hold a token. Buckets expire once idle long enough to be full again.
+/// Portal sessions (people clicking through the portal, whose pages each make a few API calls) draw from a
+/// separate per-tenant portal bucket with fixed, browsing-sized limits instead of the plan's API bucket:
+/// a person using the portal never starves the tenant's integrations, nor the other way round.
 /// </summary>
 public sealed class RequestRateLimiter(IConnectionMultiplexer redis)
 {
+    /// <summary>The portal buckets' refill rate and burst (per tenant, and per session).</summary>
+    public const double PortalRate = 20, PortalBurst = 100;
+
     // KEYS: tenant bucket, credential bucket. ARGV: tenant rate, tenant burst, key rate, key burst.
     // Returns {allowed, tenant tokens, key tokens, retry-after seconds} (numbers as strings: Lua floats).
     private static readonly LuaScript Script = LuaScript.Prepare("""
@@ -52,21 +58,30 @@ public sealed class RequestRateLimiter(IConnectionMultiplexer redis)
     public async Task<RateDecision> CheckAsync(CallerIdentity caller, PlanLimits plan)
     {
         // One hash slot per tenant, so both keys live together (and a cluster can run the script).
-        string tenantKey = $"{{rl:{caller.TenantId:N}}}:tenant";
+        var limits = Limits.For(caller, plan);
+        string tenantKey = $"{{rl:{caller.TenantId:N}}}:{(caller.Kind == CredentialKind.Session ? "portal" : "tenant")}";
         string credentialKey = $"{{rl:{caller.TenantId:N}}}:cred:{caller.CredentialId}";
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, new
         {
             tenantKey = (RedisKey)tenantKey,
             credentialKey = (RedisKey)credentialKey,
-            tenantRate = plan.RatePerSecond,
-            tenantBurst = plan.RateBurst,
-            keyRate = plan.KeyRatePerSecond,
-            keyBurst = plan.KeyRateBurst,
+            tenantRate = limits.TenantRate,
+            tenantBurst = limits.TenantBurst,
+            keyRate = limits.KeyRate,
+            keyBurst = limits.KeyBurst,
         }).ConfigureAwait(false))!;
         return new RateDecision((long)result[0] == 1, Parse(result[1]), Parse(result[2]), Parse(result[3]));
     }
 
     private static double Parse(RedisResult value) => double.Parse((string)value!, CultureInfo.InvariantCulture);
+
+    /// <summary>The two buckets' rates and bursts for a caller: the plan's for API keys, the portal's for sessions.</summary>
+    public readonly record struct Limits(double TenantRate, double TenantBurst, double KeyRate, double KeyBurst)
+    {
+        public static Limits For(CallerIdentity caller, PlanLimits plan) => caller.Kind == CredentialKind.Session
+            ? new(PortalRate, PortalBurst, PortalRate, PortalBurst)
+            : new(plan.RatePerSecond, plan.RateBurst, plan.KeyRatePerSecond, plan.KeyRateBurst);
+    }
 }
 
 /// <summary>
@@ -102,10 +117,11 @@ public sealed partial class RateLimitMiddleware(RequestDelegate next, RequestRat
             return;
         }
         // Report the bucket that binds: the one with fewer tokens relative to its size.
-        bool tenantBinds = decision.TenantTokens / plan.RateBurst <= decision.KeyTokens / plan.KeyRateBurst;
+        var limits = RequestRateLimiter.Limits.For(caller, plan);
+        bool tenantBinds = decision.TenantTokens / limits.TenantBurst <= decision.KeyTokens / limits.KeyBurst;
         var (name, burst, rate, tokens) = tenantBinds
-            ? ("tenant", plan.RateBurst, plan.RatePerSecond, decision.TenantTokens)
-            : ("key", plan.KeyRateBurst, plan.KeyRatePerSecond, decision.KeyTokens);
+            ? ("tenant", limits.TenantBurst, limits.TenantRate, decision.TenantTokens)
+            : ("key", limits.KeyBurst, limits.KeyRate, decision.KeyTokens);
         int window = Math.Max(1, (int)Math.Ceiling(burst / rate));
         int untilFull = (int)Math.Ceiling((burst - tokens) / rate);
         context.Response.Headers["RateLimit-Policy"] = $"\"{name}\";q={burst};w={window}";
@@ -120,7 +136,9 @@ public sealed partial class RateLimitMiddleware(RequestDelegate next, RequestRat
         LogLimited(logger, caller.TenantId, name, retryAfter);
         context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         var problem = Problems.Create(StatusCodes.Status429TooManyRequests, Problems.RateLimited, "Too many requests.",
-            $"The '{plan.Id}' plan allows {plan.RatePerSecond:0.##} requests per second (bursts of {plan.RateBurst}) per tenant and {plan.KeyRatePerSecond:0.##} (bursts of {plan.KeyRateBurst}) per key; retry after {retryAfter} s.",
+            caller.Kind == CredentialKind.Session
+                ? $"The portal allows {limits.TenantRate:0.##} requests per second (bursts of {limits.TenantBurst}) per workspace; retry after {retryAfter} s."
+                : $"The '{plan.Id}' plan allows {plan.RatePerSecond:0.##} requests per second (bursts of {plan.RateBurst}) per tenant and {plan.KeyRatePerSecond:0.##} (bursts of {plan.KeyRateBurst}) per key; retry after {retryAfter} s.",
             new Dictionary<string, object?> { ["retry_after_seconds"] = retryAfter });
         await problem.ExecuteAsync(context);
     }

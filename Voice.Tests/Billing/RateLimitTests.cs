@@ -73,6 +73,38 @@ public sealed partial class RateLimitTests(VoiceAppFixture app, ITestOutputHelpe
     }
 
     [Fact]
+    public async Task PortalBrowsingDoesNotSpendTheTenantsApiBudget()
+    {
+        // A free-plan workspace (2 requests/s, bursts of 10) whose owner clicks around the portal.
+        string slug = "r-" + Guid.NewGuid().ToString("N")[..10];
+        using var anonymous = app.CreateApiClient();
+        using var signup = await anonymous.PostAsJsonAsync("/api/v1/auth/signup", new { tenant_name = "Busy Portal", slug, email = $"o@{slug}.test", password = "a long enough password" });
+        string session = (await signup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString()!;
+        using var portal = app.CreateApiClient(session);
+        using var created = await portal.PostAsJsonAsync("/api/v1/keys", new { name = "integration" });
+        string key = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
+
+        var browsing = new List<HttpStatusCode>();
+        for (int i = 0; i < 30; i++)
+        {
+            using var page = await portal.GetAsync("/api/v1/tenant");
+            browsing.Add(page.StatusCode);
+        }
+        using var api = app.CreateApiClient(key);
+        var integration = new List<HttpStatusCode>();
+        for (int i = 0; i < 10; i++)
+        {
+            using var call = await api.GetAsync("/api/v1/tenant");
+            integration.Add(call.StatusCode);
+        }
+
+        Assert.All(browsing, status => Assert.Equal(HttpStatusCode.OK, status)); // 30 page loads: more than the plan's burst
+        Assert.All(integration, status => Assert.Equal(HttpStatusCode.OK, status)); // and the key still has its whole burst
+        using var over = await api.GetAsync("/api/v1/tenant");
+        Assert.Equal(HttpStatusCode.TooManyRequests, over.StatusCode); // which the plan still bounds
+    }
+
+    [Fact]
     public async Task EachKeyHasItsOwnBucketInsideTheTenants()
     {
         string plan = await app.CreatePlanAsync(new { rate_per_second = 1000, rate_burst = 1000, key_rate_per_second = 0.5, key_rate_burst = 3 });

@@ -101,7 +101,7 @@ public sealed partial class ObservabilityTests(VoiceAppFixture app)
     [Fact]
     public async Task TheAlertRulesPassPromtoolAndTheyAndTheDashboardUseOnlyExportedMetrics()
     {
-        string root = RepositoryRoot();
+        string root = RepositoryPaths.Root;
         string rules = Path.Combine(root, "deploy", "prometheus", "voice-alerts.yml");
         var check = Process.Start(new ProcessStartInfo("promtool", ["check", "rules", rules]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         string output = await check.StandardOutput.ReadToEndAsync() + await check.StandardError.ReadToEndAsync();
@@ -145,16 +145,6 @@ public sealed partial class ObservabilityTests(VoiceAppFixture app)
         exposition.Split('\n')
             .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) && l.Contains(label, StringComparison.Ordinal))
             .Sum(l => double.Parse(l.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture));
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory!.FullName, "Voice.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory.FullName;
-    }
 
     [GeneratedRegex(@"\b(voice|http_server)_[a-z_]+\b")]
     private static partial Regex MetricName();

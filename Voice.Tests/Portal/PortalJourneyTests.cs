@@ -13,12 +13,14 @@ namespace Voice.Tests.Portal;
 [Collection(AppCollection.Name)]
 public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
 {
-    public static readonly string Screenshots = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
+    public static readonly string Screenshots = Path.Combine(RepositoryPaths.Root, "artifacts", "screenshots");
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
     public async Task InitializeAsync()
     {
+        // A loaded CI box (two cores, the whole platform beside the browser) is slower than Playwright's 5 s default.
+        Assertions.SetDefaultExpectTimeout(20_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ["--no-sandbox"] });
     }
@@ -45,17 +47,8 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
                 consoleErrors.Add(message.Text); // a CSP violation would land here
             }
         };
-        string slug = "p-" + Guid.NewGuid().ToString("N")[..10];
-
         // Sign up: a workspace and its owner, signed in at once.
-        await page.GotoAsync("/account/signup");
-        await Snap(page, "signup");
-        await page.GetByLabel("Company or team name").FillAsync("Browser Test Audio");
-        await page.Locator("#slug").FillAsync(slug);
-        await page.GetByLabel("Your email").FillAsync($"owner@{slug}.test");
-        await page.GetByLabel("Password").FillAsync("a long enough password");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        string slug = await SignUpAsync(page, "Browser Test Audio", snap: true);
         Assert.Equal(slug, await page.Locator("#workspace").TextContentAsync());
 
         // Voices: design one from a description, clone one from a recording (with consent).
@@ -110,6 +103,7 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
         {
             Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/tenant")).StatusCode);
             await page.GetByRole(AriaRole.Button, new() { Name = "Revoke from the browser" }).ClickAsync();
+            await page.WaitForURLAsync(url => !url.Contains("handler=", StringComparison.Ordinal)); // the post redirects back to the list
             await Assertions.Expect(page.Locator("#keys tbody tr", new() { HasText = "from the browser" })).ToContainTextAsync("revoked");
             Assert.False(await page.Locator("#new-key").IsVisibleAsync()); // the secret is not shown again
             await Task.Delay(TimeSpan.FromSeconds(1.1)); // the API caches credentials for a second
@@ -151,14 +145,7 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
 
         await using var context = await _browser!.NewContextAsync(new() { BaseURL = app.App.GetEndpoint("web", "http").ToString() });
         var page = await context.NewPageAsync();
-        string slug = "q-" + Guid.NewGuid().ToString("N")[..10];
-        await page.GotoAsync("/account/signup");
-        await page.GetByLabel("Company or team name").FillAsync("Other Tenant");
-        await page.Locator("#slug").FillAsync(slug);
-        await page.GetByLabel("Your email").FillAsync($"owner@{slug}.test");
-        await page.GetByLabel("Password").FillAsync("a long enough password");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        await SignUpAsync(page, "Other Tenant", snap: false);
 
         await page.GotoAsync("/jobs");
         Assert.Equal(0, await page.Locator($"[data-task-id='{taskId}']").CountAsync());
@@ -167,6 +154,24 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
         Assert.Equal(404, audio.Status);
         var status = await page.APIRequest.GetAsync($"/tasks/{taskId}/status");
         Assert.Equal(404, status.Status);
+    }
+
+    /// <summary>Signs up a new workspace through the form and waits for the playground; returns its slug.</summary>
+    private static async Task<string> SignUpAsync(IPage page, string name, bool snap)
+    {
+        string slug = "p-" + Guid.NewGuid().ToString("N")[..10];
+        await page.GotoAsync("/account/signup");
+        if (snap)
+        {
+            await Snap(page, "signup");
+        }
+        await page.GetByLabel("Company or team name").FillAsync(name);
+        await page.Locator("#slug").FillAsync(slug);
+        await page.GetByLabel("Your email").FillAsync($"owner@{slug}.test");
+        await page.GetByLabel("Password").FillAsync("a long enough password");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
+        return slug;
     }
 
     private const string ReferenceText = "Good morning. I am recording a short sample of my voice, so that the platform can learn how I speak.";
@@ -188,15 +193,5 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
     {
         Directory.CreateDirectory(Screenshots);
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"portal-{name}.png"), FullPage = true });
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(directory!.FullName, "Voice.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory.FullName;
     }
 }
