@@ -136,6 +136,33 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWebhookEndpointShowsItsSecretOnceListsItsDeliveriesAndIsRemoved()
+    {
+        await using var context = await _browser!.NewContextAsync(new() { BaseURL = app.App.GetEndpoint("web", "http").ToString() });
+        var page = await context.NewPageAsync();
+        await SignUpAsync(page, "Webhook Owner", snap: false);
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Webhooks" }).ClickAsync();
+        await page.GetByLabel("Endpoint URL").FillAsync("http://127.0.0.1:9/hook");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add endpoint" }).ClickAsync();
+        Assert.True((await page.Locator("#new-secret").InputValueAsync()).Length >= 32);
+        await Snap(page, "webhooks");
+
+        // A job completes: its delivery to the (unreachable) endpoint is in the endpoint's log.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Playground" }).ClickAsync();
+        await page.GetByLabel("Text").FillAsync("Tell my webhook.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Generate speech" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#task-status")).ToHaveTextAsync("completed");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Webhooks" }).ClickAsync();
+        Assert.Equal(0, await page.Locator("#new-secret").CountAsync()); // shown once only
+        await page.GetByRole(AriaRole.Link, new() { Name = "Deliveries" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#deliveries tbody tr", new() { HasText = "task.completed" })).ToHaveCountAsync(1);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Remove http://127.0.0.1:9/hook" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#no-webhooks")).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task AnotherTenantSeesNoneOfItAndCannotReachItByUrl()
     {
         var owner = await app.CreateTenantAsync();

@@ -39,6 +39,17 @@ public sealed record TaskSummaryView(Guid TaskId, string Status, DateTimeOffset 
 
 public sealed record TaskListView(TaskSummaryView[] Data, Guid? NextBefore);
 
+public sealed record WebhookView(Guid Id, string Url, string[] Events, string? Description, bool Enabled, DateTimeOffset CreatedAt);
+
+public sealed record WebhookList(WebhookView[] Data);
+
+public sealed record CreatedWebhook(string Secret, WebhookView Webhook);
+
+public sealed record DeliveryView(Guid Id, Guid TaskId, string Event, string Status, int Attempts, DateTimeOffset NextAttemptAt, int? LastStatusCode,
+    string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? DeliveredAt);
+
+public sealed record DeliveryList(DeliveryView[] Data);
+
 public sealed record UsageBucketView(DateTimeOffset Start, long Jobs, long Characters, double AudioSeconds, long Voices, decimal Cost, string Currency);
 
 public sealed record UsageTotalsView(long Jobs, long Characters, double AudioSeconds, long Voices, decimal Cost, string Currency);
@@ -142,6 +153,26 @@ public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accesso
     {
         var request = Request(HttpMethod.Get, "/api/v1/usage/records?format=csv&limit=1000", authenticated: true);
         return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<WebhookView>> ListWebhooksAsync(CancellationToken cancellationToken) =>
+        (await SendAsync<WebhookList>(HttpMethod.Get, "/api/v1/webhooks", null, authenticated: true, cancellationToken)).Value?.Data ?? [];
+
+    public Task<(CreatedWebhook? Created, ProblemBody? Problem)> CreateWebhookAsync(string url, string? description, CancellationToken cancellationToken) =>
+        SendAsync<CreatedWebhook>(HttpMethod.Post, "/api/v1/webhooks", new { url, description }, authenticated: true, cancellationToken);
+
+    public async Task<IReadOnlyList<DeliveryView>> ListDeliveriesAsync(Guid webhookId, CancellationToken cancellationToken) =>
+        (await SendAsync<DeliveryList>(HttpMethod.Get, $"/api/v1/webhooks/{webhookId}/deliveries", null, authenticated: true, cancellationToken)).Value?.Data ?? [];
+
+    public async Task<bool> DeleteWebhookAsync(Guid id, CancellationToken cancellationToken)
+    {
+        using var request = Request(HttpMethod.Delete, $"/api/v1/webhooks/{id}", authenticated: true);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            throw new SessionExpiredException();
+        }
+        return response.IsSuccessStatusCode;
     }
 
     public async Task<IReadOnlyList<KeyView>> ListKeysAsync(CancellationToken cancellationToken) =>

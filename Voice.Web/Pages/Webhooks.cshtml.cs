@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Voice.Web.Services;
+
+namespace Voice.Web.Pages;
+
+/// <summary>Webhook endpoints: add one (its signing secret shown once), see an endpoint's delivery log, remove one.</summary>
+public sealed class WebhooksModel(VoiceApiClient api) : PageModel
+{
+    [BindProperty]
+    public string Endpoint { get; set; } = "";
+
+    [BindProperty]
+    public string? Description { get; set; }
+
+    /// <summary>The endpoint whose deliveries are shown.</summary>
+    [FromQuery(Name = "deliveries")]
+    public Guid? Selected { get; set; }
+
+    public IReadOnlyList<WebhookView> Webhooks { get; private set; } = [];
+
+    public IReadOnlyList<DeliveryView> Deliveries { get; private set; } = [];
+
+    public string? NewSecret { get; private set; }
+
+    public string? Error { get; private set; }
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        Webhooks = await api.ListWebhooksAsync(cancellationToken);
+        Deliveries = Selected is { } id && Webhooks.Any(w => w.Id == id) ? await api.ListDeliveriesAsync(id, cancellationToken) : [];
+    }
+
+    public async Task<IActionResult> OnPostCreateAsync(CancellationToken cancellationToken)
+    {
+        var (created, problem) = await api.CreateWebhookAsync(Endpoint.Trim(), string.IsNullOrWhiteSpace(Description) ? null : Description.Trim(), cancellationToken);
+        if (created is not null)
+        {
+            NewSecret = created.Secret;
+            Endpoint = "";
+            Description = null;
+        }
+        else
+        {
+            Error = problem?.Errors is { Count: > 0 } errors ? string.Join(" ", errors.SelectMany(e => e.Value)) : problem?.Detail ?? problem?.Title ?? "The request failed.";
+        }
+        Webhooks = await api.ListWebhooksAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostDeleteAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (!await api.DeleteWebhookAsync(id, cancellationToken))
+        {
+            Error = "The endpoint could not be removed.";
+            Webhooks = await api.ListWebhooksAsync(cancellationToken);
+            return Page();
+        }
+        return RedirectToPage();
+    }
+}
