@@ -131,16 +131,8 @@ public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accesso
         return await ReadAsync<VoiceView>(request, authenticated: true, cancellationToken);
     }
 
-    public async Task<bool> DeleteVoiceAsync(string id, CancellationToken cancellationToken)
-    {
-        using var request = Request(HttpMethod.Delete, $"/api/v1/voices/{Uri.EscapeDataString(id)}", authenticated: true);
-        using var response = await http.SendAsync(request, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Unauthorized)
-        {
-            throw new SessionExpiredException();
-        }
-        return response.IsSuccessStatusCode;
-    }
+    public Task<bool> DeleteVoiceAsync(string id, CancellationToken cancellationToken) =>
+        DeleteAsync($"/api/v1/voices/{Uri.EscapeDataString(id)}", cancellationToken);
 
     public async Task<UsageSeriesView?> GetUsageAsync(CancellationToken cancellationToken) =>
         (await SendAsync<UsageSeriesView>(HttpMethod.Get, "/api/v1/usage?granularity=day", null, authenticated: true, cancellationToken)).Value;
@@ -164,16 +156,8 @@ public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accesso
     public async Task<IReadOnlyList<DeliveryView>> ListDeliveriesAsync(Guid webhookId, CancellationToken cancellationToken) =>
         (await SendAsync<DeliveryList>(HttpMethod.Get, $"/api/v1/webhooks/{webhookId}/deliveries", null, authenticated: true, cancellationToken)).Value?.Data ?? [];
 
-    public async Task<bool> DeleteWebhookAsync(Guid id, CancellationToken cancellationToken)
-    {
-        using var request = Request(HttpMethod.Delete, $"/api/v1/webhooks/{id}", authenticated: true);
-        using var response = await http.SendAsync(request, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Unauthorized)
-        {
-            throw new SessionExpiredException();
-        }
-        return response.IsSuccessStatusCode;
-    }
+    public Task<bool> DeleteWebhookAsync(Guid id, CancellationToken cancellationToken) =>
+        DeleteAsync($"/api/v1/webhooks/{id}", cancellationToken);
 
     public async Task<IReadOnlyList<KeyView>> ListKeysAsync(CancellationToken cancellationToken) =>
         (await SendAsync<KeyList>(HttpMethod.Get, "/api/v1/keys", null, authenticated: true, cancellationToken)).Value?.Data ?? [];
@@ -181,16 +165,8 @@ public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accesso
     public Task<(CreatedKey? Created, ProblemBody? Problem)> CreateKeyAsync(string name, IReadOnlyList<string> scopes, CancellationToken cancellationToken) =>
         SendAsync<CreatedKey>(HttpMethod.Post, "/api/v1/keys", new { name, scopes }, authenticated: true, cancellationToken);
 
-    public async Task<ProblemBody?> RevokeKeyAsync(string id, CancellationToken cancellationToken)
-    {
-        using var request = Request(HttpMethod.Delete, $"/api/v1/keys/{Uri.EscapeDataString(id)}", authenticated: true);
-        using var response = await http.SendAsync(request, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Unauthorized)
-        {
-            throw new SessionExpiredException();
-        }
-        return response.IsSuccessStatusCode ? null : new ProblemBody(null, "The key could not be revoked.", $"The API answered {(int)response.StatusCode}.", null);
-    }
+    public async Task<ProblemBody?> RevokeKeyAsync(string id, CancellationToken cancellationToken) =>
+        await DeleteAsync($"/api/v1/keys/{Uri.EscapeDataString(id)}", cancellationToken) ? null : new ProblemBody(null, "The key could not be revoked.", null, null);
 
     public async Task<TaskListView> ListTasksAsync(string? status, Guid? before, CancellationToken cancellationToken)
     {
@@ -204,6 +180,18 @@ public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accesso
         var signed = new Uri(resultUrl, UriKind.Absolute);
         using var request = new HttpRequestMessage(HttpMethod.Get, signed.PathAndQuery);
         return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
+
+    /// <summary>DELETEs an object of the tenant's; true when the API answered with success.</summary>
+    private async Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        using var request = Request(HttpMethod.Delete, path, authenticated: true);
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            throw new SessionExpiredException();
+        }
+        return response.IsSuccessStatusCode;
     }
 
     private async Task<(T? Value, ProblemBody? Problem)> SendAsync<T>(HttpMethod method, string path, object? body, bool authenticated, CancellationToken cancellationToken)
