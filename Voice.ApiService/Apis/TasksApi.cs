@@ -441,29 +441,30 @@ public static partial class TasksApi
             return Problems.Create(StatusCodes.Status403Forbidden, Problems.InvalidSignature,
                 "The download link is invalid or has expired.", "Fetch the task status again for a fresh result_url.");
         }
-        return await ServeAudioAsync(context, tenantId, id, jobs, blobs, cancellationToken);
+        return await ServeAudioAsync(context, tenantId, id, await jobs.GetAsync(tenantId, id, cancellationToken), blobs, cancellationToken);
     }
 
     public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadAudioAsync(
         Guid id, HttpContext context, JobStore jobs, BlobStore blobs, AuditLog audit, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
-        if (await jobs.GetAsync(caller.TenantId, id, cancellationToken) is null)
+        var job = await jobs.GetAsync(caller.TenantId, id, cancellationToken);
+        if (job is null)
         {
             return await NotFoundAsync(caller, id, audit, cancellationToken);
         }
-        return await ServeAudioAsync(context, caller.TenantId, id, jobs, blobs, cancellationToken);
+        return await ServeAudioAsync(context, caller.TenantId, id, job, blobs, cancellationToken);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAudioAsync(
-        Guid id, HttpContext context, JobStore jobs, ResultRetention retention, Voice.Core.Database.TenantDatabase database, AuditLog audit, CancellationToken cancellationToken)
+        Guid id, HttpContext context, JobStore jobs, ResultRetention retention, AuditLog audit, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
         if (await jobs.GetAsync(caller.TenantId, id, cancellationToken) is null)
         {
             return await NotFoundAsync(caller, id, audit, cancellationToken);
         }
-        return await retention.DeleteAsync(database, caller.TenantId, id, caller.Actor, cancellationToken)
+        return await retention.DeleteAsync(caller.TenantId, id, caller.Actor, cancellationToken)
             ? TypedResults.NoContent()
             : Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "The task has no stored audio.", "It did not complete, or its audio was deleted already.");
     }
@@ -473,9 +474,8 @@ public static partial class TasksApi
     /// range touches are decrypted), never cached by shared caches.
     /// </summary>
     private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> ServeAudioAsync(
-        HttpContext context, Guid tenantId, Guid id, JobStore jobs, BlobStore blobs, CancellationToken cancellationToken)
+        HttpContext context, Guid tenantId, Guid id, Job? job, BlobStore blobs, CancellationToken cancellationToken)
     {
-        var job = await jobs.GetAsync(tenantId, id, cancellationToken);
         if (job?.Result is not { } result || job.Status != JobStatus.Completed)
         {
             return Problems.TaskNotFound(id);

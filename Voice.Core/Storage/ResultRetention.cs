@@ -9,7 +9,7 @@ namespace Voice.Core.Storage;
 /// stays, marked <c>result_deleted_at</c>), and one audit event per tenant listing the tasks whose audio went.
 /// Works through a connection that sees every tenant (the admin role), in batches.
 /// </summary>
-public sealed class ResultRetention(BlobStore blobs)
+public sealed class ResultRetention(BlobStore blobs, TenantDatabase database)
 {
     public sealed record Outcome(int Deleted, int Tenants);
 
@@ -48,7 +48,7 @@ public sealed class ResultRetention(BlobStore blobs)
     }
 
     /// <summary>The tenant deletes a result's audio now (the job and its usage stay). False when there was none.</summary>
-    public async Task<bool> DeleteAsync(TenantDatabase database, Guid tenantId, Guid jobId, string actor, CancellationToken cancellationToken)
+    public async Task<bool> DeleteAsync(Guid tenantId, Guid jobId, string actor, CancellationToken cancellationToken)
     {
         string? path = await database.InTenantAsync(tenantId, async connection =>
         {
