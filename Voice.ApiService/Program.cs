@@ -23,6 +23,7 @@ app.MapOpenApi();
 app.MapDefaultEndpoints();
 app.MapAuthApi();
 app.MapTenantApi();
+app.MapTeamApi();
 app.MapKeysApi();
 app.MapTasksApi();
 app.MapVoicesApi();

@@ -118,7 +118,7 @@ public static class AdminApi
             return TenantNotFound(tenantId);
         }
         await blobs.DeleteTenantAsync(tenantId, cancellationToken);
-        await administration.DeleteTenantAsync(tenantId, cancellationToken);
+        await administration.DeleteTenantAsync(tenantId, "admin", cancellationToken);
         authenticator.Forget(tenantId);
         return TypedResults.NoContent();
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
+using Voice.ApiService.Services;
 using Voice.Core.Tenancy;
 
 namespace Voice.ApiService.Apis;
@@ -22,6 +23,15 @@ public static class AuthApi
             .WithSummary("Log in to a tenant with email and password; answers a session");
         auth.MapPost("/logout", LogoutAsync).RequireAuthorization()
             .WithSummary("End the calling session");
+        auth.MapPost("/password-reset", RequestPasswordResetAsync).AllowAnonymous().Accepts<PasswordResetRequest>("application/json")
+            .WithSummary("Mail a password-reset link to a user (answers 202 whether or not the address exists)");
+        auth.MapPost("/password-reset/confirm", ResetPasswordAsync).AllowAnonymous().Accepts<PasswordResetConfirmation>("application/json")
+            .WithSummary("Set a new password with a reset token; every session of the user ends");
+        auth.MapPost("/accept-invite", AcceptInviteAsync).AllowAnonymous().Accepts<AcceptInviteRequest>("application/json")
+            .WithSummary("Join a tenant with an invitation token; answers a session");
+
+        app.MapGet("/admin/v1/mailbox", ReadMailboxAsync).RequireAuthorization(Policies.Admin).WithTags("Admin")
+            .WithSummary("Development mailbox: the account mails held for an address (?to=), newest first");
         return app;
     }
 
@@ -97,6 +107,114 @@ public static class AuthApi
         await accounts.LogoutAsync(caller.TenantId, caller.CredentialId, cancellationToken);
         authenticator.Forget(caller.TenantId, caller.CredentialId);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Always 202 for a well-formed request, so the answer does not say which addresses exist; a real user of an active
+    /// tenant is mailed a 30-minute token. Each request counts against the address's failure budget (it is a way to
+    /// probe and to send mail), so it cannot be used to flood someone's inbox.
+    /// </summary>
+    public static async Task<Results<Accepted, ProblemHttpResult>> RequestPasswordResetAsync(
+        HttpContext context, PasswordResets resets, IAccountMailer mailer, AccountMails mails, AuthFailureLimiter limiter, CancellationToken cancellationToken)
+    {
+        if (await ThrottleAsync(context, limiter, countAttempt: true) is { } throttled)
+        {
+            return throttled;
+        }
+        var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.PasswordResetRequest, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = new Dictionary<string, string[]>();
+        string? slug = Validation.Slug(errors, "tenant", request!.Tenant?.Trim());
+        string? email = Validation.Email(errors, "email", request.Email);
+        if (errors.Count > 0)
+        {
+            return Problems.ValidationFailed(errors);
+        }
+        if (await resets.RequestAsync(slug!, email!, cancellationToken) is { } mail)
+        {
+            await mailer.SendAsync(mails.PasswordReset(mail.Email, mail.Token.ToString()), cancellationToken);
+        }
+        return TypedResults.Accepted((string?)null);
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> ResetPasswordAsync(
+        HttpContext context, PasswordResets resets, CredentialAuthenticator authenticator, AuthFailureLimiter limiter, CancellationToken cancellationToken)
+    {
+        if (await ThrottleAsync(context, limiter, countAttempt: false) is { } throttled)
+        {
+            return throttled;
+        }
+        var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.PasswordResetConfirmation, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = new Dictionary<string, string[]>();
+        string? password = Validation.Password(errors, "password", request!.Password, email: null);
+        if (errors.Count > 0)
+        {
+            return Problems.ValidationFailed(errors);
+        }
+        if (await resets.ResetAsync(request.Token, password!, cancellationToken) is not { } tenantId)
+        {
+            return await InvalidTokenAsync(context, limiter, "This reset link is invalid, used or expired.", "Ask for a new one.");
+        }
+        authenticator.Forget(tenantId); // the user's sessions ended: no replica may keep accepting them from its cache
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Created<SessionView>, ProblemHttpResult>> AcceptInviteAsync(
+        HttpContext context, TeamStore team, AuthFailureLimiter limiter, CancellationToken cancellationToken)
+    {
+        if (await ThrottleAsync(context, limiter, countAttempt: false) is { } throttled)
+        {
+            return throttled;
+        }
+        var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.AcceptInviteRequest, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = new Dictionary<string, string[]>();
+        string? password = Validation.Password(errors, "password", request!.Password, email: null);
+        string? displayName = Validation.Name(errors, "display_name", request.DisplayName, required: false);
+        if (errors.Count > 0)
+        {
+            return Problems.ValidationFailed(errors);
+        }
+        var (result, session) = await team.AcceptAsync(request.Token, password!, displayName, cancellationToken);
+        return result switch
+        {
+            TeamChange.Done => TypedResults.Created("/api/v1/tenant", View(session!)),
+            TeamChange.AlreadyMember => Problems.Create(StatusCodes.Status409Conflict, Problems.Conflict, "This address is already a member.", "Log in instead."),
+            _ => await InvalidTokenAsync(context, limiter, "This invitation is invalid, used or expired.", "Ask for a new invitation."),
+        };
+    }
+
+    public static async Task<Results<Ok<IReadOnlyList<AccountMessage>>, ProblemHttpResult>> ReadMailboxAsync(string? to, IServiceProvider services)
+    {
+        if (services.GetService<DevelopmentMailbox>() is not { } mailbox)
+        {
+            return Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "There is no development mailbox.", "Accounts:Mailbox is not 'development'.");
+        }
+        if (string.IsNullOrWhiteSpace(to))
+        {
+            return Problems.ValidationFailed(new() { ["to"] = ["The address whose mail to read."] });
+        }
+        return TypedResults.Ok(await mailbox.ReadAsync(to));
+    }
+
+    /// <summary>A wrong token counts as a failed login: guessing tokens costs the same as guessing passwords.</summary>
+    private static async Task<ProblemHttpResult> InvalidTokenAsync(HttpContext context, AuthFailureLimiter limiter, string title, string detail)
+    {
+        if (await limiter.RecordFailureAsync(context.Connection.RemoteIpAddress) is { } wait)
+        {
+            return TooMany(context, wait);
+        }
+        return Problems.Create(StatusCodes.Status400BadRequest, Problems.InvalidToken, title, detail);
     }
 
     private static SessionView View(PortalSession session) =>

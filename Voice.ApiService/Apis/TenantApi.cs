@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.Core.Audit;
+using Voice.Core.Billing;
+using Voice.Core.Storage;
 using Voice.Core.Tenancy;
 
 namespace Voice.ApiService.Apis;
@@ -16,6 +18,21 @@ public static class TenantApi
             .RequireAuthorization()
             .WithTags("Tenant")
             .WithSummary("The caller's tenant: slug, name, plan, status");
+
+        app.MapGet("/api/v1/tenant/plan", GetPlanAsync)
+            .RequireAuthorization()
+            .WithTags("Tenant")
+            .WithSummary("The tenant's plan: limits, allowances, retention and prices");
+        app.MapPatch("/api/v1/tenant", RenameAsync)
+            .RequireAuthorization(Policies.Scope(Scopes.KeysAdmin))
+            .Accepts<UpdateOwnTenantRequest>("application/json")
+            .WithTags("Tenant")
+            .WithSummary("Rename the tenant (its slug stays)");
+        app.MapDelete("/api/v1/tenant", DeleteAsync)
+            .RequireAuthorization()
+            .Accepts<DeleteTenantRequest>("application/json")
+            .WithTags("Tenant")
+            .WithSummary("Delete the tenant with all its data and audio: the owner only, signed in, confirming with the slug");
 
         app.MapGet("/api/v1/audit", ListAuditAsync)
             .RequireAuthorization(Policies.Scope(Scopes.KeysAdmin))
@@ -38,6 +55,57 @@ public static class TenantApi
         return tenant is null
             ? Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Tenant not found.")
             : TypedResults.Ok(View(tenant));
+    }
+
+    public static async Task<Ok<PlanView>> GetPlanAsync(HttpContext context, PlanCatalog plans, CancellationToken cancellationToken) =>
+        TypedResults.Ok(PlanView.From(await plans.GetAsync(context.Caller().Plan, cancellationToken)));
+
+    public static async Task<Results<Ok<TenantView>, ProblemHttpResult>> RenameAsync(HttpContext context, UserAccounts accounts, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.UpdateOwnTenantRequest, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var errors = new Dictionary<string, string[]>();
+        string? name = Validation.Name(errors, "name", request!.Name);
+        if (errors.Count > 0)
+        {
+            return Problems.ValidationFailed(errors);
+        }
+        var caller = context.Caller();
+        var tenant = await accounts.RenameTenantAsync(caller.TenantId, name!, caller.Actor, cancellationToken);
+        return tenant is null ? Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Tenant not found.") : TypedResults.Ok(View(tenant));
+    }
+
+    /// <summary>
+    /// The owner deletes their workspace: every row (by cascade), every stored object and the data keys (so any copy
+    /// of the ciphertext left anywhere is unreadable). Keys cannot do this, nor admins: only the owner, signed in, who
+    /// types the slug. Blobs go first, so a failure leaves the tenant in place to try again.
+    /// </summary>
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext context, TeamStore team, TenantAdministration administration,
+        BlobStore blobs, CredentialAuthenticator authenticator, CancellationToken cancellationToken)
+    {
+        var caller = context.Caller();
+        if (caller.Kind != CredentialKind.Session || caller.UserId is not { } userId
+            || await team.RoleOfAsync(caller.TenantId, userId, cancellationToken) != UserRoles.Owner)
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, Problems.Forbidden, "Only the workspace's owner can delete it.",
+                "Sign in to the portal as the owner.");
+        }
+        var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.DeleteTenantRequest, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        if (!string.Equals(request!.Confirm, caller.TenantSlug, StringComparison.Ordinal))
+        {
+            return Problems.ValidationFailed(new() { ["confirm"] = ["Type the workspace's slug to confirm."] });
+        }
+        await blobs.DeleteTenantAsync(caller.TenantId, cancellationToken);
+        await administration.DeleteTenantAsync(caller.TenantId, caller.Actor, cancellationToken);
+        authenticator.Forget(caller.TenantId);
+        return TypedResults.NoContent();
     }
 
     public static async Task<Ok<AuditList>> ListAuditAsync(HttpContext context, AuditLog audit, int? limit, CancellationToken cancellationToken)

@@ -25,6 +25,7 @@ public static class WebhooksApi
         hooks.MapPatch("/{id:guid}", UpdateAsync).Accepts<UpdateWebhookRequest>("application/json").WithSummary("Change URL, events, description, or enable/disable");
         hooks.MapDelete("/{id:guid}", DeleteAsync).WithSummary("Remove an endpoint");
         hooks.MapGet("/{id:guid}/deliveries", DeliveriesAsync).WithSummary("The endpoint's delivery log, newest first");
+        hooks.MapPost("/{id:guid}/test", TestAsync).WithSummary("Send a signed webhook.test event now; answers what the endpoint answered");
         hooks.MapPost("/callback-secret", RotateCallbackSecretAsync)
             .WithSummary("Create or replace the secret that signs per-task callback_url deliveries; shown once");
         return app;
@@ -106,6 +107,24 @@ public static class WebhooksApi
         var deliveries = await store.ListDeliveriesAsync(caller.TenantId, id, Math.Clamp(limit ?? 50, 1, 500), cancellationToken);
         return TypedResults.Ok(new DeliveryList([.. deliveries.Select(d => new DeliveryView(d.Id, d.TaskId, d.Event, d.Status, d.Attempts,
             d.NextAttemptAt, d.LastStatusCode, d.LastError, d.CreatedAt, d.DeliveredAt))]));
+    }
+
+    /// <summary>
+    /// Sends a <c>webhook.test</c> event through the same sender as real deliveries (signature, SSRF guard, timeout) and
+    /// reports the endpoint's answer. 200 either way: the test ran; <c>delivered</c> says how it went.
+    /// </summary>
+    public static async Task<Results<Ok<WebhookTestResult>, ProblemHttpResult>> TestAsync(
+        Guid id, HttpContext context, WebhookStore store, WebhookSender sender, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var caller = context.Caller();
+        if (await store.TestDeliveryAsync(caller.TenantId, id, cancellationToken) is not { } delivery)
+        {
+            return await NotFoundAsync(caller, id, audit, cancellationToken);
+        }
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var (delivered, status, error) = await sender.SendAsync(delivery, clock.GetUtcNow(), cancellationToken);
+        double ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        return TypedResults.Ok(new WebhookTestResult(delivery.Id, delivered, status, error, Math.Round(ms, 1)));
     }
 
     public static async Task<Ok<CallbackSecret>> RotateCallbackSecretAsync(HttpContext context, WebhookStore store, CancellationToken cancellationToken)

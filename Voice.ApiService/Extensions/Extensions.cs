@@ -21,6 +21,19 @@ public static class Extensions
         // The API validates against the engine the workers run, without loading it.
         builder.Services.AddSingleton(SpeechEngines.Describe(builder.Configuration[SpeechEngines.ConfigurationKey] ?? SpeechEngines.Default));
         builder.Services.AddSingleton<VoiceProfiles>();
+        builder.Services.AddSingleton<AccountMails>();
+        builder.Services.AddSingleton<Voice.Core.Webhooks.WebhookSender>(); // the endpoint test sends through the real sender
+        // Account mail: the development mailbox in Development (or when asked for), otherwise dropped with a warning.
+        string mailbox = builder.Configuration["Accounts:Mailbox"] ?? (builder.Environment.IsDevelopment() ? "development" : "none");
+        if (mailbox == "development")
+        {
+            builder.Services.AddSingleton<DevelopmentMailbox>();
+            builder.Services.AddSingleton<IAccountMailer>(sp => sp.GetRequiredService<DevelopmentMailbox>());
+        }
+        else
+        {
+            builder.Services.AddSingleton<IAccountMailer, NoMailer>();
+        }
 
         builder.Services.ConfigureHttpJsonOptions(options =>
         {

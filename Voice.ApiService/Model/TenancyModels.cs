@@ -56,6 +56,31 @@ public sealed record DeliveryList(IReadOnlyList<DeliveryView> Data);
 
 public sealed record CallbackSecret(string Secret);
 
+public sealed record WebhookTestResult(Guid DeliveryId, bool Delivered, int? StatusCode, string? Error, double DurationMs);
+
+public sealed record PasswordResetRequest(string? Tenant, string? Email);
+
+public sealed record PasswordResetConfirmation(string? Token, string? Password);
+
+public sealed record InviteRequest(string? Email, string? Role);
+
+public sealed record AcceptInviteRequest(string? Token, string? Password, string? DisplayName);
+
+public sealed record RoleChange(string? Role);
+
+public sealed record TeamMemberView(Guid Id, string Email, string? DisplayName, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastLoginAt);
+
+public sealed record TeamInviteView(string Id, string Email, string Role, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+
+public sealed record TeamView(IReadOnlyList<TeamMemberView> Members, IReadOnlyList<TeamInviteView> Invites);
+
+/// <summary>An invitation just made: its token is in this answer (for a link to pass on by hand) and in the invitation mail.</summary>
+public sealed record CreatedInvite(string Token, TeamInviteView Invite);
+
+public sealed record DeleteTenantRequest(string? Confirm);
+
+public sealed record UpdateOwnTenantRequest(string? Name);
+
 public sealed record DeadLetterView(string Id, Guid TaskId, Guid TenantId, int Attempts, string Reason, DateTimeOffset At);
 
 public sealed record DeadLetterList(IReadOnlyList<DeadLetterView> Data);

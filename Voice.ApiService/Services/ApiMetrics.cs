@@ -26,4 +26,7 @@ public static class ApiMetrics
     public static readonly Counter<long> JobsSubmitted = Meter.CreateCounter<long>("voice.jobs.submitted", "{job}", "Speech jobs accepted, by plan and whether streamed.");
 
     public static readonly Counter<long> AdmissionsRefused = Meter.CreateCounter<long>("voice.admissions.refused", "{request}", "Submissions refused by a quota or the concurrency limit.");
+
+    /// <summary>Account mails (invitations, password resets) by kind and where they went (<c>mailbox</c>, <c>dropped</c>).</summary>
+    public static readonly Counter<long> AccountMails = Meter.CreateCounter<long>("voice.account.mails", "{mail}", "Account mails sent, by kind and sink.");
 }

@@ -47,6 +47,8 @@ public static class VoiceCoreExtensions
         builder.Services.AddSingleton<CredentialAuthenticator>();
         builder.Services.AddSingleton<UserAccounts>();
         builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddSingleton<TeamStore>();
+        builder.Services.AddSingleton<PasswordResets>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<JobQueue>();

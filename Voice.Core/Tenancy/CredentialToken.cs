@@ -21,6 +21,8 @@ public readonly record struct CredentialToken(string Prefix, string Id, string S
     public const string LiveKeyPrefix = "vk_live_";
     public const string TestKeyPrefix = "vk_test_";
     public const string SessionPrefix = "vs_";
+    /// <summary>A one-time account token (an invitation or a password reset): never a credential for the API.</summary>
+    public const string AccountPrefix = "vt_";
     public const int IdLength = 12;
     public const int SecretLength = 32;
 
@@ -34,6 +36,8 @@ public readonly record struct CredentialToken(string Prefix, string Id, string S
 
     public static CredentialToken NewSession() => New(SessionPrefix);
 
+    public static CredentialToken NewAccountToken() => New(AccountPrefix);
+
     private static CredentialToken New(string prefix) =>
         new(prefix, RandomNumberGenerator.GetString(IdAlphabet, IdLength), RandomNumberGenerator.GetString(SecretAlphabet, SecretLength));
 
@@ -44,14 +48,18 @@ public readonly record struct CredentialToken(string Prefix, string Id, string S
 
     public bool Matches(ReadOnlySpan<byte> storedHash) => CryptographicOperations.FixedTimeEquals(Hash(), storedHash);
 
-    public static bool TryParse(string? text, [NotNullWhen(true)] out CredentialToken? token)
+    public static bool TryParse(string? text, [NotNullWhen(true)] out CredentialToken? token) => TryParse(text, Prefixes, out token);
+
+    public static bool TryParseAccountToken(string? text, [NotNullWhen(true)] out CredentialToken? token) => TryParse(text, [AccountPrefix], out token);
+
+    private static bool TryParse(string? text, string[] prefixes, [NotNullWhen(true)] out CredentialToken? token)
     {
         token = null;
         if (text is null || text.Length > 64)
         {
             return false;
         }
-        foreach (string prefix in Prefixes)
+        foreach (string prefix in prefixes)
         {
             if (text.Length != prefix.Length + IdLength + 1 + SecretLength || !text.StartsWith(prefix, StringComparison.Ordinal))
             {

@@ -103,7 +103,8 @@ public sealed class TenantAdministration(AdminDatabase database)
     }
 
     /// <summary>Deletes the tenant and, by cascade, every row it owns. Its blobs are the caller's to delete.</summary>
-    public async Task<bool> DeleteTenantAsync(Guid tenantId, CancellationToken cancellationToken)
+    /// <param name="actor">Who asked: the operator (<c>admin</c>) or the tenant's owner (<c>user:&lt;id&gt;</c>).</param>
+    public async Task<bool> DeleteTenantAsync(Guid tenantId, string actor, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -121,9 +122,9 @@ public sealed class TenantAdministration(AdminDatabase database)
             BatchCommands =
             {
                 new NpgsqlBatchCommand("delete from audit_events where tenant_id = $1") { Parameters = { new() { Value = tenantId } } },
-                new NpgsqlBatchCommand("insert into audit_events (tenant_id, actor, action, target) values (null, 'admin', 'tenant.deleted', $1)")
+                new NpgsqlBatchCommand("insert into audit_events (tenant_id, actor, action, target) values (null, $2, 'tenant.deleted', $1)")
                 {
-                    Parameters = { new() { Value = $"tenant:{tenantId}" } },
+                    Parameters = { new() { Value = $"tenant:{tenantId}" }, new() { Value = actor } },
                 },
             },
         })

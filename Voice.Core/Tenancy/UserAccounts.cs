@@ -41,7 +41,7 @@ public sealed class UserAccounts(TenantDatabase database, TimeProvider clock)
                     await user.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 }
                 await AuditLog.RecordAsync(connection, tenantId, $"user:{userId}", "tenant.signed_up", $"tenant:{slug}", new { email }, cancellationToken).ConfigureAwait(false);
-                return await StartSessionAsync(connection, tenantId, slug, userId, UserRoles.Owner, cancellationToken).ConfigureAwait(false);
+                return await StartSessionAsync(connection, tenantId, slug, userId, UserRoles.Owner, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false));
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "tenants_slug_key")
@@ -82,7 +82,7 @@ public sealed class UserAccounts(TenantDatabase database, TimeProvider clock)
                 await touch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
             await AuditLog.RecordAsync(connection, tenantId, $"user:{userId}", "user.logged_in", null, null, cancellationToken).ConfigureAwait(false);
-            return await StartSessionAsync(connection, tenantId, slug, userId, role, cancellationToken).ConfigureAwait(false);
+            return await StartSessionAsync(connection, tenantId, slug, userId, role, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         return (LoginResult.LoggedIn, session);
     }
@@ -103,13 +103,32 @@ public sealed class UserAccounts(TenantDatabase database, TimeProvider clock)
             return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadTenant(reader) : null;
         }, cancellationToken);
 
+    /// <summary>Renames the caller's own tenant (its slug never changes: keys, hosts and logins use it).</summary>
+    public Task<TenantProfile?> RenameTenantAsync(Guid tenantId, string name, string actor, CancellationToken cancellationToken) =>
+        database.InTenantAsync(tenantId, async connection =>
+        {
+            TenantProfile? tenant;
+            await using (var command = new NpgsqlCommand("update tenants set name = $1 returning id, slug, name, plan, status, created_at", connection))
+            {
+                command.Parameters.Add(new() { Value = name });
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                tenant = await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadTenant(reader) : null;
+            }
+            if (tenant is not null)
+            {
+                await AuditLog.RecordAsync(connection, tenantId, actor, "tenant.renamed", $"tenant:{tenant.Slug}", new { name }, cancellationToken).ConfigureAwait(false);
+            }
+            return tenant;
+        }, cancellationToken);
+
     internal static TenantProfile ReadTenant(NpgsqlDataReader reader) => new(
         reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5));
 
-    private async Task<PortalSession> StartSessionAsync(NpgsqlConnection connection, Guid tenantId, string slug, Guid userId, string role, CancellationToken cancellationToken)
+    internal static async Task<PortalSession> StartSessionAsync(NpgsqlConnection connection, Guid tenantId, string slug, Guid userId, string role,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
         var token = CredentialToken.NewSession();
-        var expires = clock.GetUtcNow() + SessionLifetime;
+        var expires = now + SessionLifetime;
         await using var command = new NpgsqlCommand(
             "insert into user_sessions (id, tenant_id, user_id, secret_hash, expires_at) values ($1, $2, $3, $4, $5)", connection);
         command.Parameters.Add(new() { Value = token.Id });

@@ -152,6 +152,34 @@ public sealed class WebhookStore(TenantDatabase database, SecretBox secrets, Tim
             return list;
         }, cancellationToken);
 
+    /// <summary>
+    /// A <c>webhook.test</c> delivery for an endpoint, signed with its secret, to send at once (not kept in the log and
+    /// never retried: the sender sees the endpoint's answer). Null when the endpoint is not the tenant's.
+    /// </summary>
+    public Task<PendingDelivery?> TestDeliveryAsync(Guid tenantId, Guid webhookId, CancellationToken cancellationToken) =>
+        database.InTenantAsync(tenantId, async connection =>
+        {
+            await using var command = new NpgsqlCommand("select url, secret_encrypted from webhooks where id = $1", connection);
+            command.Parameters.Add(new() { Value = webhookId });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+            var id = Guid.CreateVersion7();
+            var now = clock.GetUtcNow();
+            // The envelope of real deliveries (id, type, created_at, data), so a receiver's parser is what gets tested.
+            string payload = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["id"] = id,
+                ["type"] = "webhook.test",
+                ["created_at"] = now,
+                ["data"] = new Dictionary<string, object> { ["webhook_id"] = webhookId },
+            });
+            byte[] secret = secrets.Open(reader.GetFieldValue<byte[]>(1), Binding(tenantId, webhookId));
+            return new PendingDelivery(id, tenantId, "webhook.test", reader.GetString(0), payload, secret, 0, now);
+        }, cancellationToken);
+
     /// <summary>The delivery with its signing secret, or null when it is no longer pending (or its secret is gone).</summary>
     public Task<PendingDelivery?> LoadPendingAsync(Guid tenantId, Guid deliveryId, CancellationToken cancellationToken) =>
         database.InTenantAsync(tenantId, async connection =>

@@ -144,7 +144,7 @@ public sealed class WebhooksApiTests(VoiceAppFixture app)
         Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/api/v1/webhooks/{id}")).StatusCode);
     }
 
-    private static async Task<(Guid Id, string Secret)> CreateWebhookAsync(HttpClient api, string url)
+    internal static async Task<(Guid Id, string Secret)> CreateWebhookAsync(HttpClient api, string url)
     {
         using var created = await api.PostAsJsonAsync("/api/v1/webhooks", new { url, description = "test receiver" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);

@@ -1,0 +1,77 @@
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace Voice.ApiService.Services;
+
+/// <summary>A mail to a person about their account: an invitation or a password reset, carrying its one-time token.</summary>
+public sealed record AccountMessage(string To, string Kind, string Subject, string Text, string Token, DateTimeOffset SentAt);
+
+/// <summary>Where account mail goes. Production needs an SMTP or mail-API sender; the platform ships the development mailbox only.</summary>
+public interface IAccountMailer
+{
+    Task SendAsync(AccountMessage message, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The development mail sink (<c>Accounts:Mailbox=development</c>, the default in Development): messages are kept in
+/// Redis for a day, twenty per address, and read back through <c>GET /admin/v1/mailbox?to=</c> (admin token). The log
+/// says a mail was held — never its token.
+/// </summary>
+public sealed partial class DevelopmentMailbox(IConnectionMultiplexer redis, ILogger<DevelopmentMailbox> logger) : IAccountMailer
+{
+    private static readonly TimeSpan Keep = TimeSpan.FromDays(1);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task SendAsync(AccountMessage message, CancellationToken cancellationToken)
+    {
+        var db = redis.GetDatabase();
+        var key = Key(message.To);
+        await db.ListLeftPushAsync(key, JsonSerializer.Serialize(message, Json));
+        await db.ListTrimAsync(key, 0, 19);
+        await db.KeyExpireAsync(key, Keep);
+        ApiMetrics.AccountMails.Add(1, new("kind", message.Kind), new("sink", "mailbox"));
+        LogHeld(message.Kind, message.To);
+    }
+
+    /// <summary>The messages held for an address, newest first.</summary>
+    public async Task<IReadOnlyList<AccountMessage>> ReadAsync(string to)
+    {
+        var values = await redis.GetDatabase().ListRangeAsync(Key(to), 0, -1);
+        return [.. values.Select(v => JsonSerializer.Deserialize<AccountMessage>(v.ToString(), Json)!)];
+    }
+
+    private static RedisKey Key(string to) => "{voice}:mailbox:" + to.Trim().ToLowerInvariant();
+
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Information, Message = "Account mail ({Kind}) for {To} held in the development mailbox")]
+    private partial void LogHeld(string kind, string to);
+}
+
+/// <summary>No mail sender configured: the mail is dropped with a warning, so an operator sees that invitations and resets cannot reach anyone.</summary>
+public sealed partial class NoMailer(ILogger<NoMailer> logger) : IAccountMailer
+{
+    public Task SendAsync(AccountMessage message, CancellationToken cancellationToken)
+    {
+        ApiMetrics.AccountMails.Add(1, new("kind", message.Kind), new("sink", "dropped"));
+        LogDropped(message.Kind);
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "Account mail ({Kind}) dropped: no mail sender is configured (Accounts:Mailbox)")]
+    private partial void LogDropped(string kind);
+}
+
+/// <summary>The texts of account mails; links point at the portal (<c>Accounts:PortalUrl</c>) when it is known.</summary>
+public sealed class AccountMails(IConfiguration configuration, TimeProvider clock)
+{
+    private string Portal => (configuration["Accounts:PortalUrl"] ?? "").TrimEnd('/');
+
+    public AccountMessage Invitation(string to, string tenantName, string role, string token) => new(to, "invite",
+        $"You are invited to {tenantName} on Voice",
+        $"You have been invited to join {tenantName} as {(role == "admin" ? "an admin" : "a member")}.\n"
+        + $"Accept within seven days: {Portal}/account/accept-invite?token={token}\n", token, clock.GetUtcNow());
+
+    public AccountMessage PasswordReset(string to, string token) => new(to, "password_reset",
+        "Reset your Voice password",
+        $"Someone asked to reset the password of this address on Voice. If it was you, choose a new one within 30 minutes:\n"
+        + $"{Portal}/account/reset-password?token={token}\nIf it was not you, ignore this mail: nothing changes.\n", token, clock.GetUtcNow());
+}
