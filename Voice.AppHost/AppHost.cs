@@ -31,7 +31,7 @@ IResourceBuilder<ProjectResource> AddApi(string name, int? port)
         .WithEnvironment("Voice__MasterKey", masterKey)
         .WithEnvironment("Admin__Token", adminToken)
         .WithEnvironment("Speech__Engine", speechEngine)
-        .WithSettings("Queue", "Webhooks", "DataKeys", "Retention", "Telemetry")
+        .WithSettings("Queue", "Webhooks", "DataKeys", "Retention", "Telemetry", "Accounts")
         .WithHttpHealthCheck("/health")
         .WithAdminCommand("/admin/v1/retention/sweep", "Delete expired results now", adminToken)
         .WithAdminCommand("/admin/v1/data-keys/rewrap", "Rewrap data keys under the current master key", adminToken);
@@ -63,11 +63,15 @@ builder.AddProject<Projects.Voice_Worker>("worker")
     .WithHttpHealthCheck("/health");
 
 // Apps
-builder.AddProject<Projects.Voice_Web>("web")
+var web = builder.AddProject<Projects.Voice_Web>("web")
     .WithEndpoint("http", e => e.Port = builder.Port("VOICE_WEB_PORT", 5090))
     .WithExternalHttpEndpoints()
     .WithReference(api).WaitFor(api)
+    .WithEnvironment("Portal__PublicApiUrl", api.GetEndpoint("http")) // the snippets in the playground
     .WithSettings("Telemetry")
     .WithHttpHealthCheck("/health");
+
+// Links in account mail (invitations, password resets) point at the portal.
+api.WithEnvironment("Accounts__PortalUrl", web.GetEndpoint("http"));
 
 builder.Build().Run();

@@ -11,6 +11,11 @@ builder.Services.AddRazorPages(options =>
 {
     options.Conventions.AuthorizeFolder("/");
     options.Conventions.AllowAnonymousToFolder("/Account");
+    options.Conventions.AllowAnonymousToPage("/Status");
+    foreach (string page in new[] { "/Keys", "/Webhooks", "/Team" })
+    {
+        options.Conventions.AuthorizePage(page, PortalAuthentication.ManagesPolicy);
+    }
 });
 builder.Services.AddHttpClient<VoiceApiClient>(client => client.BaseAddress = new Uri("https+http://api"));
 
@@ -22,6 +27,7 @@ if (!app.Environment.IsDevelopment())
 }
 app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
 app.UseSecurityHeaders();
+app.UseStatusCodePagesWithReExecute("/status/{0}"); // a page, not an empty error (the browser shows its own for those)
 app.UseStaticFiles();
 app.UseRouting();
 app.UseAuthentication();

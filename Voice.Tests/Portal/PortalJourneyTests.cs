@@ -13,16 +13,13 @@ namespace Voice.Tests.Portal;
 [Collection(AppCollection.Name)]
 public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
 {
-    public static readonly string Screenshots = Path.Combine(RepositoryPaths.Root, "artifacts", "screenshots");
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
     public async Task InitializeAsync()
     {
-        // A loaded CI box (two cores, the whole platform beside the browser) is slower than Playwright's 5 s default.
-        Assertions.SetDefaultExpectTimeout(20_000);
         _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true, Args = ["--no-sandbox"] });
+        _browser = await PortalPages.LaunchAsync(_playwright);
     }
 
     public async Task DisposeAsync()
@@ -48,8 +45,10 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
             }
         };
         // Sign up: a workspace and its owner, signed in at once.
-        string slug = await SignUpAsync(page, "Browser Test Audio", snap: true);
+        string slug = await PortalPages.SignUpAsync(page, "Browser Test Audio", snap: true);
         Assert.Equal(slug, await page.Locator("#workspace").TextContentAsync());
+        await Assertions.Expect(page.Locator("#no-recent")).ToBeVisibleAsync(); // the dashboard of an empty workspace
+        Assert.StartsWith("0 of", await page.Locator("#used-characters").TextContentAsync(), StringComparison.Ordinal);
 
         // Voices: design one from a description, clone one from a recording (with consent).
         await page.GetByRole(AriaRole.Link, new() { Name = "Voices" }).ClickAsync();
@@ -58,10 +57,10 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Design voice" }).ClickAsync();
         await Assertions.Expect(page.Locator("#created")).ToContainTextAsync("Narrator");
         string recording = Path.Combine(Path.GetTempPath(), $"reference-{slug}.wav");
-        await File.WriteAllBytesAsync(recording, await ReferenceRecordingAsync());
+        await File.WriteAllBytesAsync(recording, await PortalPages.ReferenceRecordingAsync());
         await page.Locator("#clone-name").FillAsync("My clone");
         await page.Locator("#recording").SetInputFilesAsync(recording);
-        await page.GetByLabel("What the recording says").FillAsync(ReferenceText);
+        await page.GetByLabel("What the recording says").FillAsync(PortalPages.ReferenceText);
         await page.GetByRole(AriaRole.Button, new() { Name = "Clone voice" }).ClickAsync();
         Assert.Contains("Confirm that the speaker agreed", await page.Locator("#error").TextContentAsync()); // no consent, no clone
         Assert.Equal("My clone", await page.Locator("#clone-name").InputValueAsync()); // what was typed survives the refusal
@@ -76,16 +75,20 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
         }
         await Assertions.Expect(page.Locator("#voices tbody tr")).ToHaveCountAsync(2);
         Assert.Equal(2, await page.Locator("#voices .status", new() { HasText = "ready" }).CountAsync());
-        await Snap(page, "voices");
+        await PortalPages.CheckAsync(page, "voices");
 
         // Playground: generate with the cloned voice, wait for the audio, download it.
         await page.GetByRole(AriaRole.Link, new() { Name = "Playground" }).ClickAsync();
         await page.GetByLabel("Voice", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = (await page.Locator("#voice option", new() { HasText = "My clone" }).TextContentAsync())!.Trim() });
         await page.GetByLabel("Text").FillAsync("The browser asked for this sentence.");
+        // The code snippets follow the form as it is edited.
+        await page.Locator("#snippets summary").ClickAsync();
+        await Assertions.Expect(page.Locator("#snippet-curl")).ToContainTextAsync("The browser asked for this sentence.");
+        await Assertions.Expect(page.Locator("#snippet-openai")).ToContainTextAsync("input=\"The browser asked for this sentence.\"");
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate speech" }).ClickAsync();
         await Assertions.Expect(page.Locator("#task-status")).ToHaveTextAsync("completed", new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("#player")).ToBeVisibleAsync();
-        await Snap(page, "playground");
+        await PortalPages.CheckAsync(page, "playground");
         string taskId = (await page.Locator("#task").GetAttributeAsync("data-task-id"))!;
         var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#download").ClickAsync());
         byte[] audio = await File.ReadAllBytesAsync((await download.PathAsync())!);
@@ -98,7 +101,7 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
         string key = await page.Locator("#new-key").InputValueAsync();
         Assert.StartsWith("vk_", key, StringComparison.Ordinal);
-        await Snap(page, "keys");
+        await PortalPages.CheckAsync(page, "keys");
         using (var api = app.CreateApiClient(key))
         {
             Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/tenant")).StatusCode);
@@ -110,17 +113,28 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/v1/tenant")).StatusCode);
         }
 
-        // Jobs: the task is listed, completed.
+        // Jobs: the task is listed, completed; its page has the request, the audio and no cancel button.
         await page.GetByRole(AriaRole.Link, new() { Name = "Jobs" }).ClickAsync();
         var row = page.Locator($"#jobs tr[data-task-id='{taskId}']");
         await Assertions.Expect(row.Locator(".status")).ToHaveTextAsync("completed");
-        await Snap(page, "jobs");
+        await PortalPages.CheckAsync(page, "jobs");
+        await row.Locator("a").First.ClickAsync();
+        await Assertions.Expect(page.Locator("#job-status")).ToHaveTextAsync("completed");
+        await Assertions.Expect(page.Locator("#job-audio")).ToContainTextAsync(" s, ");
+        Assert.Equal(0, await page.GetByRole(AriaRole.Button, new() { Name = "Cancel job" }).CountAsync());
+        await PortalPages.CheckAsync(page, "job");
+
+        // The dashboard now shows the job and the characters used.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Dashboard" }).ClickAsync();
+        await Assertions.Expect(page.Locator($"#recent-jobs tr[data-task-id='{taskId}']")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#used-characters")).Not.ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^0 of"));
+        await PortalPages.CheckAsync(page, "dashboard");
 
         // Usage: this month's characters against the quota, a bar for today, the records as CSV.
         await page.GetByRole(AriaRole.Link, new() { Name = "Usage" }).ClickAsync();
         await Assertions.Expect(page.Locator("#used-characters")).Not.ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^0 of"));
         Assert.True(await page.Locator("#usage-chart rect.bar[height]:not([height='0'])").CountAsync() >= 1);
-        await Snap(page, "usage");
+        await PortalPages.CheckAsync(page, "usage");
         var csv = await page.RunAndWaitForDownloadAsync(() => page.Locator("#csv").ClickAsync());
         string[] lines = (await File.ReadAllTextAsync((await csv.PathAsync())!)).TrimEnd('\n').Split('\n');
         Assert.StartsWith("id,recorded_at,kind,job_id", lines[0], StringComparison.Ordinal);
@@ -131,7 +145,7 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.StartsWith("/account/login", StringComparison.Ordinal));
         await page.GotoAsync("/jobs");
         Assert.StartsWith("/account/login", new Uri(page.Url).AbsolutePath, StringComparison.Ordinal);
-        await Snap(page, "login");
+        await PortalPages.CheckAsync(page, "login");
         Assert.True(consoleErrors.Count == 0, string.Join("\n", consoleErrors));
     }
 
@@ -140,13 +154,25 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
     {
         await using var context = await _browser!.NewContextAsync(new() { BaseURL = app.App.GetEndpoint("web", "http").ToString() });
         var page = await context.NewPageAsync();
-        await SignUpAsync(page, "Webhook Owner", snap: false);
+        await PortalPages.SignUpAsync(page, "Webhook Owner", snap: false);
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Webhooks" }).ClickAsync();
         await page.GetByLabel("Endpoint URL").FillAsync("http://127.0.0.1:9/hook");
         await page.GetByRole(AriaRole.Button, new() { Name = "Add endpoint" }).ClickAsync();
         Assert.True((await page.Locator("#new-secret").InputValueAsync()).Length >= 32);
-        await Snap(page, "webhooks");
+        await PortalPages.CheckAsync(page, "webhooks");
+        // A test event to a live receiver arrives and is reported; to the closed port it is reported as not delivered.
+        await using (var receiver = await WebhookReceiver.StartAsync())
+        {
+            await page.GetByLabel("Endpoint URL").FillAsync(receiver.Url("/live"));
+            await page.GetByRole(AriaRole.Button, new() { Name = "Add endpoint" }).ClickAsync();
+            await page.GetByRole(AriaRole.Button, new() { Name = $"Send test event to {receiver.Url("/live")}" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#test-result")).ToContainTextAsync("Test event delivered: HTTP 200");
+            Assert.Equal("webhook.test", Assert.Single(receiver.Requests).Headers["Voice-Event"]);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Send test event to http://127.0.0.1:9/hook" }).ClickAsync();
+            await Assertions.Expect(page.Locator("#test-result")).ToContainTextAsync("not delivered");
+            await page.GetByRole(AriaRole.Button, new() { Name = $"Remove {receiver.Url("/live")}" }).ClickAsync();
+        }
 
         // A job completes: its delivery to the (unreachable) endpoint is in the endpoint's log.
         await page.GetByRole(AriaRole.Link, new() { Name = "Playground" }).ClickAsync();
@@ -172,7 +198,7 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
 
         await using var context = await _browser!.NewContextAsync(new() { BaseURL = app.App.GetEndpoint("web", "http").ToString() });
         var page = await context.NewPageAsync();
-        await SignUpAsync(page, "Other Tenant", snap: false);
+        await PortalPages.SignUpAsync(page, "Other Tenant", snap: false);
 
         await page.GotoAsync("/jobs");
         Assert.Equal(0, await page.Locator($"[data-task-id='{taskId}']").CountAsync());
@@ -181,44 +207,5 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
         Assert.Equal(404, audio.Status);
         var status = await page.APIRequest.GetAsync($"/tasks/{taskId}/status");
         Assert.Equal(404, status.Status);
-    }
-
-    /// <summary>Signs up a new workspace through the form and waits for the playground; returns its slug.</summary>
-    private static async Task<string> SignUpAsync(IPage page, string name, bool snap)
-    {
-        string slug = "p-" + Guid.NewGuid().ToString("N")[..10];
-        await page.GotoAsync("/account/signup");
-        if (snap)
-        {
-            await Snap(page, "signup");
-        }
-        await page.GetByLabel("Company or team name").FillAsync(name);
-        await page.Locator("#slug").FillAsync(slug);
-        await page.GetByLabel("Your email").FillAsync($"owner@{slug}.test");
-        await page.GetByLabel("Password").FillAsync("a long enough password");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create workspace" }).ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
-        return slug;
-    }
-
-    private const string ReferenceText = "Good morning. I am recording a short sample of my voice, so that the platform can learn how I speak.";
-
-    /// <summary>A speaker's recording, as a WAV file: the embedded engine reading the reference text.</summary>
-    private static async Task<byte[]> ReferenceRecordingAsync()
-    {
-        var engine = new Voice.Speech.Espeak.EspeakEngine();
-        var prompt = await engine.CreateVoiceAsync(new Voice.Speech.Engines.PresetVoiceSpec("shimmer", "en"), CancellationToken.None);
-        var samples = new List<float>();
-        await foreach (var chunk in engine.SynthesizeAsync(new Voice.Speech.Engines.SynthesisRequest(ReferenceText, "en", prompt), CancellationToken.None))
-        {
-            samples.AddRange(chunk.Samples.Span);
-        }
-        return AudioTools.Wav16([.. samples], 22_050);
-    }
-
-    private static async Task Snap(IPage page, string name)
-    {
-        Directory.CreateDirectory(Screenshots);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, $"portal-{name}.png"), FullPage = true });
     }
 }

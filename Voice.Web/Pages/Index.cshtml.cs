@@ -1,57 +1,27 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Voice.Web.Services;
 
 namespace Voice.Web.Pages;
 
+/// <summary>The first page after signing in: this month's use against the plan, daily charts, the latest jobs.</summary>
 public sealed class IndexModel(VoiceApiClient api) : PageModel
 {
-    public static readonly IReadOnlyList<(string Code, string Name)> Languages =
-    [
-        ("en", "English"), ("zh", "Chinese"), ("ja", "Japanese"), ("ko", "Korean"), ("de", "German"),
-        ("fr", "French"), ("ru", "Russian"), ("pt", "Portuguese"), ("es", "Spanish"), ("it", "Italian"),
-    ];
+    public TenantView? Tenant { get; private set; }
 
-    [BindProperty]
-    [Required]
-    [StringLength(5000)]
-    public string Text { get; set; } = "Hello! This is Voice, speaking from the playground.";
+    public QuotaView? Quota { get; private set; }
 
-    [BindProperty]
-    public string Voice { get; set; } = "alloy";
+    public UsageSeriesView? Usage { get; private set; }
 
-    [BindProperty]
-    public string Language { get; set; } = "en";
-
-    [FromQuery(Name = "task")]
-    public Guid? TaskId { get; set; }
-
-    public IReadOnlyList<VoiceView> Voices { get; private set; } = [];
-
-    public string? Error { get; private set; }
+    public TaskSummaryView[] Recent { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        Voices = await api.ListVoicesAsync(cancellationToken);
-    }
-
-    public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
-    {
-        Voices = await api.ListVoicesAsync(cancellationToken);
-        if (!ModelState.IsValid)
-        {
-            Error = "Please enter up to 5,000 characters of text.";
-            return Page();
-        }
-        var (accepted, problem) = await api.GenerateAsync(new GenerateInput(Text, Language, Voice, "wav"), cancellationToken);
-        if (accepted is null)
-        {
-            Error = problem?.Errors is { Count: > 0 } errors
-                ? string.Join(" ", errors.SelectMany(e => e.Value))
-                : problem?.Detail ?? problem?.Title ?? "The request failed.";
-            return Page();
-        }
-        return RedirectToPage(new { task = accepted.TaskId });
+        // Four independent reads: ask for them together.
+        var tenant = api.GetTenantAsync(cancellationToken);
+        var quota = api.GetQuotaAsync(cancellationToken);
+        var usage = api.GetUsageAsync(cancellationToken);
+        var recent = api.ListTasksAsync(null, null, cancellationToken);
+        await Task.WhenAll(tenant, quota, usage, recent);
+        (Tenant, Quota, Usage, Recent) = (tenant.Result, quota.Result, usage.Result, [.. recent.Result.Data.Take(5)]);
     }
 }

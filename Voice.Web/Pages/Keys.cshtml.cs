@@ -38,7 +38,7 @@ public sealed class KeysModel(VoiceApiClient api) : PageModel
         {
             var (created, problem) = await api.CreateKeyAsync(Name.Trim(), Selected, cancellationToken);
             NewSecret = created?.Key;
-            Error = problem is null ? null : Describe(problem);
+            Error = problem?.Message;
             if (created is not null)
             {
                 Name = "";
@@ -53,14 +53,11 @@ public sealed class KeysModel(VoiceApiClient api) : PageModel
     {
         if (await api.RevokeKeyAsync(id, cancellationToken) is { } problem)
         {
-            Error = Describe(problem);
+            Error = problem.Message;
             Keys = await api.ListKeysAsync(cancellationToken);
             return Page();
         }
         return RedirectToPage();
     }
 
-    private static string Describe(ProblemBody problem) => problem.Errors is { Count: > 0 } errors
-        ? string.Join(" ", errors.SelectMany(e => e.Value))
-        : problem.Detail ?? problem.Title ?? "The request failed.";
 }

@@ -63,7 +63,7 @@ public sealed class VoicesModel(VoiceApiClient api) : PageModel
             {
                 return RedirectToPage(new { created = voice.Id });
             }
-            Error = Describe(problem);
+            Error = problem?.Message ?? "The request failed.";
         }
         Library = await api.ListVoiceLibraryAsync(cancellationToken);
         return Page();
@@ -88,7 +88,7 @@ public sealed class VoicesModel(VoiceApiClient api) : PageModel
             {
                 return RedirectToPage(new { created = voice.Id });
             }
-            Error = Describe(problem);
+            Error = problem?.Message ?? "The request failed.";
         }
         Library = await api.ListVoiceLibraryAsync(cancellationToken);
         return Page();
@@ -107,7 +107,4 @@ public sealed class VoicesModel(VoiceApiClient api) : PageModel
 
     private string NameOr(string fallback) => string.IsNullOrWhiteSpace(Name) ? fallback : Name.Trim();
 
-    private static string? Describe(ProblemBody? problem) => problem is null
-        ? null
-        : problem.Errors is { Count: > 0 } errors ? string.Join(" ", errors.SelectMany(e => e.Value)) : problem.Detail ?? problem.Title ?? "The request failed.";
 }

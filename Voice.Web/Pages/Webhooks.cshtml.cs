@@ -4,7 +4,7 @@ using Voice.Web.Services;
 
 namespace Voice.Web.Pages;
 
-/// <summary>Webhook endpoints: add one (its signing secret shown once), see an endpoint's delivery log, remove one.</summary>
+/// <summary>Webhook endpoints: add one (its signing secret shown once), send it a test event, see its delivery log, remove it.</summary>
 public sealed class WebhooksModel(VoiceApiClient api) : PageModel
 {
     [BindProperty]
@@ -25,6 +25,9 @@ public sealed class WebhooksModel(VoiceApiClient api) : PageModel
 
     public string? Error { get; private set; }
 
+    /// <summary>How the last test event went, for the endpoint it was sent to.</summary>
+    public (Guid Webhook, WebhookTestView Result)? Test { get; private set; }
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Webhooks = await api.ListWebhooksAsync(cancellationToken);
@@ -42,8 +45,17 @@ public sealed class WebhooksModel(VoiceApiClient api) : PageModel
         }
         else
         {
-            Error = problem?.Errors is { Count: > 0 } errors ? string.Join(" ", errors.SelectMany(e => e.Value)) : problem?.Detail ?? problem?.Title ?? "The request failed.";
+            Error = problem?.Message ?? "The request failed.";
         }
+        Webhooks = await api.ListWebhooksAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostTestAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var (result, problem) = await api.TestWebhookAsync(id, cancellationToken);
+        Test = result is null ? null : (id, result);
+        Error = problem?.Message;
         Webhooks = await api.ListWebhooksAsync(cancellationToken);
         return Page();
     }

@@ -1,6 +1,6 @@
 namespace Voice.Web.Services;
 
-/// <summary>Small JSON/audio endpoints the playground page's script calls (same origin, no API key in the browser).</summary>
+/// <summary>Small JSON/audio/SSE endpoints the portal's scripts call (same origin, no API key in the browser).</summary>
 public static class PlaygroundEndpoints
 {
     public static IEndpointRouteBuilder MapPlaygroundEndpoints(this IEndpointRouteBuilder app)
@@ -11,7 +11,37 @@ public static class PlaygroundEndpoints
             var task = await api.GetTaskAsync(id, ct);
             return task is null
                 ? Results.NotFound()
-                : Results.Json(new { status = task.Status, ready = task.ResultUrl is not null, error = task.Error?.Detail ?? task.Error?.Title });
+                : Results.Json(new
+                {
+                    status = task.Status,
+                    ready = task.ResultUrl is not null,
+                    format = task.Request?.Format ?? "wav",
+                    error = task.Error?.Detail ?? task.Error?.Title,
+                });
+        });
+
+        // The task's live events, passed through as they come (the API ends the stream after the last one).
+        tasks.MapGet("/{id:guid}/events", async (Guid id, VoiceApiClient api, HttpContext context, CancellationToken ct) =>
+        {
+            var response = await api.OpenTaskEventsAsync(id, ct);
+            context.Response.RegisterForDispose(response);
+            if (!response.IsSuccessStatusCode)
+            {
+                return Results.StatusCode(response.StatusCode == System.Net.HttpStatusCode.NotFound ? StatusCodes.Status404NotFound : StatusCodes.Status502BadGateway);
+            }
+            context.Response.Headers.CacheControl = "no-store";
+            context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
+            var events = await response.Content.ReadAsStreamAsync(ct);
+            return Results.Stream(async body =>
+            {
+                byte[] buffer = new byte[4096];
+                int read;
+                while ((read = await events.ReadAsync(buffer, ct)) > 0)
+                {
+                    await body.WriteAsync(buffer.AsMemory(0, read), ct);
+                    await body.FlushAsync(ct);
+                }
+            }, "text/event-stream");
         });
 
         tasks.MapGet("/{id:guid}/audio", async (Guid id, VoiceApiClient api, HttpContext context, CancellationToken ct) =>

@@ -17,6 +17,9 @@ public static class PortalClaims
 /// </summary>
 public static class PortalAuthentication
 {
+    /// <summary>Pages for owners and admins (keys, webhooks, team). The API enforces the same with scopes; this spares members a page of refusals.</summary>
+    public const string ManagesPolicy = "manages";
+
     public static IServiceCollection AddPortalAuthentication(this IServiceCollection services)
     {
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
@@ -28,9 +31,10 @@ public static class PortalAuthentication
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.LoginPath = "/account/login";
                 options.LogoutPath = "/account/logout";
+                options.AccessDeniedPath = "/account/denied";
                 options.SlidingExpiration = false;
             });
-        services.AddAuthorization();
+        services.AddAuthorization(options => options.AddPolicy(ManagesPolicy, policy => policy.RequireClaim(PortalClaims.Role, "owner", "admin")));
         return services;
     }
 
@@ -61,7 +65,7 @@ public static class PortalAuthentication
             catch (SessionExpiredException) when (!context.Response.HasStarted)
             {
                 await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-                context.Response.Redirect("/account/login?expired=1");
+                context.Response.Redirect("/account/login?expired=true");
             }
         });
 

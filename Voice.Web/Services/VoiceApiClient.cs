@@ -6,13 +6,23 @@ using System.Text.Json.Serialization;
 
 namespace Voice.Web.Services;
 
-public sealed record GenerateInput(string Text, string Language, string Voice, string Format);
+public sealed record GenerateInput(string Text, string Language, string Voice, string Format, float Speed = 1);
 
 public sealed record Accepted(Guid TaskId, string Status);
 
-public sealed record ProblemBody(string? Type, string? Title, string? Detail, Dictionary<string, string[]>? Errors);
+public sealed record ProblemBody(string? Type, string? Title, string? Detail, Dictionary<string, string[]>? Errors)
+{
+    /// <summary>What to tell the person: the fields' messages for a validation problem, else the title and its detail.</summary>
+    public string Message => Errors is { Count: > 0 } errors
+        ? string.Join(" ", errors.SelectMany(e => e.Value))
+        : string.Join(" ", new[] { Title, Detail }.Where(t => !string.IsNullOrWhiteSpace(t)));
+}
 
-public sealed record TaskView(Guid TaskId, string Status, string? ResultUrl, ProblemBody? Error);
+public sealed record TaskResultView(string Format, string ContentType, int SampleRate, double DurationSeconds, long Bytes, string? Engine, string? Model);
+
+public sealed record TaskView(Guid TaskId, string Status, string? ResultUrl, ProblemBody? Error, DateTimeOffset CreatedAt = default, DateTimeOffset? StartedAt = null,
+    DateTimeOffset? FinishedAt = null, int Attempts = 0, long? QueuePosition = null, double? Progress = null, bool CancelRequested = false,
+    TaskRequestView? Request = null, TaskResultView? Result = null, DateTimeOffset? ResultDeletedAt = null);
 
 /// <summary>A preset or one of the tenant's voice profiles (only what the portal shows).</summary>
 public sealed record VoiceView(string Id, string Name, string Mode, string Status, string? Description, string? Language = null, string? Fidelity = null,
@@ -32,7 +42,7 @@ public sealed record KeyList(KeyView[] Data);
 /// <summary>A new key: the secret, shown once.</summary>
 public sealed record CreatedKey(string Key, KeyView Info);
 
-public sealed record TaskRequestView(string Kind, string Language, string Voice, string Format, int Characters);
+public sealed record TaskRequestView(string Kind, string Language, string Voice, string Format, int Characters, float Speed = 1);
 
 /// <summary>A task in the jobs list.</summary>
 public sealed record TaskSummaryView(Guid TaskId, string Status, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, TaskRequestView Request);
@@ -58,6 +68,21 @@ public sealed record UsageSeriesView(DateTimeOffset From, DateTimeOffset To, str
 
 public sealed record QuotaView(DateOnly Period, long UsedCharacters, long ReservedCharacters, long? MonthlyCharacters, double UsedAudioSeconds,
     double ReservedAudioSeconds, long? MonthlyAudioSeconds, int ActiveJobs, int MaxConcurrentJobs, DateTimeOffset ResetsAt);
+
+public sealed record WebhookTestView(Guid DeliveryId, bool Delivered, int? StatusCode, string? Error, double DurationMs);
+
+public sealed record TeamMemberView(Guid Id, string Email, string? DisplayName, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastLoginAt);
+
+public sealed record TeamInviteView(string Id, string Email, string Role, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+
+public sealed record TeamView(TeamMemberView[] Members, TeamInviteView[] Invites);
+
+public sealed record CreatedInvite(string Token, TeamInviteView Invite);
+
+/// <summary>The tenant's plan, as much of it as the settings page shows.</summary>
+public sealed record PlanView(string Id, string Name, int MaxVoices, int MaxTextChars, double RatePerSecond, long? MonthlyCharacters, long? MonthlyAudioSeconds,
+    int MaxConcurrentJobs, int RetentionDays, [property: JsonPropertyName("price_per_1k_characters")] decimal PricePer1kCharacters, decimal PricePerAudioMinute,
+    string Currency);
 
 /// <summary>The API answered 401 to the portal's session: it expired or was revoked. The portal signs the user out.</summary>
 public sealed class SessionExpiredException() : Exception("The portal session is no longer valid.");
@@ -88,6 +113,53 @@ public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accesso
 
     public Task<(Accepted? Accepted, ProblemBody? Problem)> GenerateAsync(GenerateInput input, CancellationToken cancellationToken) =>
         SendAsync<Accepted>(HttpMethod.Post, "/api/v1/voice/generate", input, authenticated: true, cancellationToken);
+
+    /// <summary>The task's live events (SSE), streamed through from the API.</summary>
+    public async Task<HttpResponseMessage> OpenTaskEventsAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var request = Request(HttpMethod.Get, $"/api/v1/task/{id}/events", authenticated: true);
+        request.Headers.Accept.ParseAdd("text/event-stream");
+        return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+    }
+
+    public Task<ProblemBody?> CancelTaskAsync(Guid id, CancellationToken cancellationToken) =>
+        SendForStatusAsync(HttpMethod.Delete, $"/api/v1/task/{id}", null, cancellationToken);
+
+    public Task<ProblemBody?> RequestPasswordResetAsync(string tenant, string email, CancellationToken cancellationToken) =>
+        SendForStatusAsync(HttpMethod.Post, "/api/v1/auth/password-reset", new { tenant, email }, cancellationToken, authenticated: false);
+
+    public Task<ProblemBody?> ResetPasswordAsync(string token, string password, CancellationToken cancellationToken) =>
+        SendForStatusAsync(HttpMethod.Post, "/api/v1/auth/password-reset/confirm", new { token, password }, cancellationToken, authenticated: false);
+
+    public Task<(SessionView? Session, ProblemBody? Problem)> AcceptInviteAsync(string token, string password, string? displayName, CancellationToken cancellationToken) =>
+        SendAsync<SessionView>(HttpMethod.Post, "/api/v1/auth/accept-invite", new { token, password, displayName }, authenticated: false, cancellationToken);
+
+    public async Task<TeamView> GetTeamAsync(CancellationToken cancellationToken) =>
+        (await SendAsync<TeamView>(HttpMethod.Get, "/api/v1/team", null, authenticated: true, cancellationToken)).Value ?? new TeamView([], []);
+
+    public Task<(CreatedInvite? Created, ProblemBody? Problem)> InviteAsync(string email, string role, CancellationToken cancellationToken) =>
+        SendAsync<CreatedInvite>(HttpMethod.Post, "/api/v1/team/invites", new { email, role }, authenticated: true, cancellationToken);
+
+    public Task<ProblemBody?> RevokeInviteAsync(string id, CancellationToken cancellationToken) =>
+        SendForStatusAsync(HttpMethod.Delete, $"/api/v1/team/invites/{Uri.EscapeDataString(id)}", null, cancellationToken);
+
+    public Task<ProblemBody?> ChangeRoleAsync(Guid userId, string role, CancellationToken cancellationToken) =>
+        SendForStatusAsync(HttpMethod.Patch, $"/api/v1/team/members/{userId}", new { role }, cancellationToken);
+
+    public Task<ProblemBody?> RemoveMemberAsync(Guid userId, CancellationToken cancellationToken) =>
+        SendForStatusAsync(HttpMethod.Delete, $"/api/v1/team/members/{userId}", null, cancellationToken);
+
+    public async Task<PlanView?> GetPlanAsync(CancellationToken cancellationToken) =>
+        (await SendAsync<PlanView>(HttpMethod.Get, "/api/v1/tenant/plan", null, authenticated: true, cancellationToken)).Value;
+
+    public Task<ProblemBody?> RenameTenantAsync(string name, CancellationToken cancellationToken) =>
+        SendForStatusAsync(HttpMethod.Patch, "/api/v1/tenant", new { name }, cancellationToken);
+
+    public Task<ProblemBody?> DeleteTenantAsync(string confirm, CancellationToken cancellationToken) =>
+        SendForStatusAsync(HttpMethod.Delete, "/api/v1/tenant", new { confirm }, cancellationToken);
+
+    public Task<(WebhookTestView? Result, ProblemBody? Problem)> TestWebhookAsync(Guid id, CancellationToken cancellationToken) =>
+        SendAsync<WebhookTestView>(HttpMethod.Post, $"/api/v1/webhooks/{id}/test", null, authenticated: true, cancellationToken);
 
     public async Task<TaskView?> GetTaskAsync(Guid id, CancellationToken cancellationToken) =>
         (await SendAsync<TaskView>(HttpMethod.Get, $"/api/v1/task/{id}", null, authenticated: true, cancellationToken)).Value;
@@ -194,6 +266,34 @@ public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accesso
         return response.IsSuccessStatusCode;
     }
 
+    /// <summary>Sends a request whose success has no body worth reading; null on success, else the problem.</summary>
+    private async Task<ProblemBody?> SendForStatusAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken, bool authenticated = true)
+    {
+        using var request = Request(method, path, authenticated);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, options: Json);
+        }
+        using var response = await http.SendAsync(request, cancellationToken);
+        if (authenticated && response.StatusCode == HttpStatusCode.Unauthorized)
+        {
+            throw new SessionExpiredException();
+        }
+        return response.IsSuccessStatusCode ? null : await ReadProblemAsync(response, cancellationToken);
+    }
+
+    private static async Task<ProblemBody> ReadProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<ProblemBody>(Json, cancellationToken) ?? new ProblemBody(null, response.ReasonPhrase, null, null);
+        }
+        catch (JsonException)
+        {
+            return new ProblemBody(null, $"The API answered {(int)response.StatusCode}.", null, null);
+        }
+    }
+
     private async Task<(T? Value, ProblemBody? Problem)> SendAsync<T>(HttpMethod method, string path, object? body, bool authenticated, CancellationToken cancellationToken)
         where T : class
     {
@@ -217,15 +317,7 @@ public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accesso
         {
             return (await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken), null);
         }
-        try
-        {
-            return (null, await response.Content.ReadFromJsonAsync<ProblemBody>(Json, cancellationToken)
-                ?? new ProblemBody(null, response.ReasonPhrase, null, null));
-        }
-        catch (JsonException)
-        {
-            return (null, new ProblemBody(null, $"The API answered {(int)response.StatusCode}.", null, null));
-        }
+        return (null, await ReadProblemAsync(response, cancellationToken));
     }
 
     private HttpRequestMessage Request(HttpMethod method, string path, bool authenticated)

@@ -21,6 +21,12 @@ public sealed class LoginModel(VoiceApiClient api, IConfiguration configuration)
     [FromQuery(Name = "expired")]
     public bool Expired { get; set; }
 
+    [FromQuery(Name = "reset")]
+    public bool Reset { get; set; }
+
+    [FromQuery(Name = "deleted")]
+    public bool Deleted { get; set; }
+
     public string? Error { get; private set; }
 
     public void OnGet() => Tenant ??= PortalAuthentication.TenantFromHost(HttpContext, configuration);
@@ -35,7 +41,7 @@ public sealed class LoginModel(VoiceApiClient api, IConfiguration configuration)
         var (session, problem) = await api.LoginAsync(Tenant.Trim().ToLowerInvariant(), Email, Password, cancellationToken);
         if (session is null)
         {
-            Error = problem?.Title ?? "Login failed.";
+            Error = problem?.Message ?? "Login failed.";
             return Page();
         }
         await PortalAuthentication.SignInAsync(HttpContext, session);

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Voice.Web.Services;
 
-namespace Voice.Web.Pages;
+namespace Voice.Web.Pages.Jobs;
 
 /// <summary>The tenant's jobs, newest first: filter by status, page with "older".</summary>
 public sealed class JobsModel(VoiceApiClient api) : PageModel
