@@ -17,6 +17,8 @@ builder.Services.AddRazorPages(options =>
         options.Conventions.AuthorizePage(page, PortalAuthentication.ManagesPolicy);
     }
 });
+// A field a form leaves out keeps its default (e.g. the playground's format), instead of failing as "required".
+builder.Services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(options => options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true);
 builder.Services.AddHttpClient<VoiceApiClient>(client => client.BaseAddress = new Uri("https+http://api"));
 
 var app = builder.Build();

@@ -85,11 +85,14 @@ public static class TeamApi
         {
             return problem;
         }
+        var caller = context.Caller();
         if (request!.Role is not { } role || !InvitableRoles.Contains(role))
         {
-            return Problems.ValidationFailed(new() { ["role"] = ["admin or member."] });
+            // A member that is not the caller's is not found, whatever the body says: the answer never depends on another tenant's ids.
+            return await team.RoleOfAsync(caller.TenantId, id, cancellationToken) is null
+                ? await AnswerAsync(TeamChange.NotFound, caller, id, authenticator, audit, cancellationToken)
+                : Problems.ValidationFailed(new() { ["role"] = ["admin or member."] });
         }
-        var caller = context.Caller();
         var result = await team.ChangeRoleAsync(caller.TenantId, id, role, caller.UserId, caller.Actor, cancellationToken);
         return await AnswerAsync(result, caller, id, authenticator, audit, cancellationToken);
     }

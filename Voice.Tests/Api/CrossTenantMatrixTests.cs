@@ -22,7 +22,9 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
     [
         (new Regex(@"^/api/v1/task/\{id\}(/events|/audio)?$"), "task"),
         (new Regex(@"^/api/v1/keys/\{id\}$"), "key"),
-        (new Regex(@"^/api/v1/webhooks/\{id\}(/deliveries)?$"), "webhook"),
+        (new Regex(@"^/api/v1/webhooks/\{id\}(/deliveries|/test)?$"), "webhook"),
+        (new Regex(@"^/api/v1/team/members/\{id\}$"), "user"),
+        (new Regex(@"^/api/v1/team/invites/\{id\}$"), "invite"),
         (new Regex(@"^/api/v1/voices/\{id\}(/preview|/consent)?$"), "voice"),
         (new Regex(@"^/api/v1/lexicons/\{id\}$"), "lexicon"),
     ];
@@ -90,6 +92,9 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
             Assert.Equal("victim voice", voice.GetProperty("name").GetString());
             var rule = await owner.GetFromJsonAsync<JsonElement>($"/api/v1/lexicons/{seeded.Objects["lexicon"]}");
             Assert.Equal("the victim's word", rule.GetProperty("replacement").GetString());
+            var team = await owner.GetFromJsonAsync<JsonElement>("/api/v1/team");
+            Assert.Contains(team.GetProperty("members").EnumerateArray(), m => m.GetProperty("id").GetString() == seeded.Objects["user"] && m.GetProperty("role").GetString() == "member");
+            Assert.Contains(team.GetProperty("invites").EnumerateArray(), i => i.GetProperty("id").GetString() == seeded.Objects["invite"]);
         }
 
         output.WriteLine($"cross-tenant matrix: {operations.Count} object operations, {cases} endpoint×tenant cases, {leaks.Count} leaks");
@@ -148,7 +153,21 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
         using var lexicon = await client.PostAsJsonAsync("/api/v1/lexicons", new { term = "victim", replacement = "the victim's word" });
         lexicon.EnsureSuccessStatusCode();
         var lexiconId = (await lexicon.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        return new Seeded(tenant, new() { ["task"] = task, ["key"] = keyId, ["webhook"] = webhookId, ["voice"] = voiceId, ["lexicon"] = lexiconId });
+        using var invite = await client.PostAsJsonAsync("/api/v1/team/invites", new { email = "victim.invitee@example.test" });
+        invite.EnsureSuccessStatusCode();
+        var inviteId = (await invite.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("invite").GetProperty("id").GetString()!;
+        using var member = await client.PostAsJsonAsync("/api/v1/team/invites", new { email = "victim.member@example.test" });
+        string memberToken = (await member.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+        using (var accepted = await app.CreateApiClient().PostAsJsonAsync("/api/v1/auth/accept-invite", new { token = memberToken, password = "a long enough password" }))
+        {
+            accepted.EnsureSuccessStatusCode();
+        }
+        var team = await client.GetFromJsonAsync<JsonElement>("/api/v1/team");
+        var userId = team.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("email").GetString() == "victim.member@example.test").GetProperty("id").GetString()!;
+        return new Seeded(tenant, new()
+        {
+            ["task"] = task, ["key"] = keyId, ["webhook"] = webhookId, ["voice"] = voiceId, ["lexicon"] = lexiconId, ["user"] = userId, ["invite"] = inviteId,
+        });
     }
 
     private static async Task ExpectNotFoundAsync(HttpClient client, string method, string path, List<string> leaks)

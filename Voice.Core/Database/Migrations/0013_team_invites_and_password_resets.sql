@@ -36,3 +36,6 @@ returns table (tenant_id uuid, tenant_status text, kind text, secret_hash bytea,
 alter function find_account_token(text) owner to voice_admin;
 revoke all on function find_account_token(text) from public;
 grant execute on function find_account_token(text) to voice_app;
+
+-- Another tenant's probes of members and invitations are audited like every other object.
+insert into audited_object_kinds values ('user', 'users', 'uuid'), ('invite', 'account_tokens', 'text');
