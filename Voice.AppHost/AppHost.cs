@@ -51,7 +51,7 @@ if (builder.Configuration["VOICE_SECOND_API"] == "true")
     AddApi("api-b", port: null);
 }
 
-builder.AddProject<Projects.Voice_Worker>("worker")
+var worker = builder.AddProject<Projects.Voice_Worker>("worker")
     .WithEndpoint("http", e => e.Port = null)
     .WithReference(voicedbApp)
     .WithReference(redis).WaitFor(redis)
@@ -59,8 +59,13 @@ builder.AddProject<Projects.Voice_Worker>("worker")
     .WaitFor(api)
     .WithEnvironment("Voice__MasterKey", masterKey)
     .WithEnvironment("Speech__Engine", speechEngine)
-    .WithSettings("Queue", "Webhooks", "Worker", "Telemetry")
+    .WithSettings("Queue", "Webhooks", "Worker", "Telemetry", "Speech")
     .WithHttpHealthCheck("/health");
+// The Qwen3-TTS engine (VOICE_SPEECH_ENGINE=qwen3-onnx) reads its exported model from this directory.
+if (builder.Configuration["VOICE_MODEL_DIR"] is { Length: > 0 } modelDirectory)
+{
+    worker.WithEnvironment("Speech__ModelDirectory", modelDirectory);
+}
 
 // Apps
 var web = builder.AddProject<Projects.Voice_Web>("web")

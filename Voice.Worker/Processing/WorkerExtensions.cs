@@ -16,7 +16,7 @@ public static class WorkerExtensions
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
         string engine = builder.Configuration[SpeechEngines.ConfigurationKey] ?? SpeechEngines.Default;
-        builder.Services.AddSingleton(_ => SpeechEngines.Create(engine));
+        builder.Services.AddSingleton(sp => SpeechEngines.Create(engine, sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<EngineWarmup>();
         builder.Services.AddHealthChecks().AddCheck<EngineWarmup>("speech-engine", tags: ["ready"]);
 

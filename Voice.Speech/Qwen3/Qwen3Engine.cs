@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using Voice.Speech.Engines;
+using Voice.Speech.Text;
+
+namespace Voice.Speech.Qwen3;
+
+/// <summary>Where the model is and how to run it (<c>Speech:ModelDirectory</c>, <c>Speech:Provider</c>, …).</summary>
+public sealed record Qwen3EngineOptions(string ModelDirectory, OnnxProviderOptions Onnx, int? Seed = null, int FirstChunkFrames = 4, int ChunkFrames = 12);
+
+/// <summary>
+/// Qwen3-TTS (12 Hz) on ONNX Runtime: design from a description (VoiceDesign), preset speakers (CustomVoice),
+/// cloning from a reference (Base: the speaker's x-vector and the reference's codes, computed once when the voice is
+/// made and kept in its prompt). Text is spoken sentence by sentence, each sentence's audio streamed as its frames
+/// are decoded. One engine per GPU; requests run one at a time on it (batching is not built yet).
+/// </summary>
+public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
+{
+    public const string EngineName = "qwen3-onnx";
+    private const float ReferenceTailSeconds = 0.5f; // silence after a clone's reference, so its last phoneme does not leak into the speech
+
+    private static readonly Meter Meter = new("Voice.Speech.Qwen3");
+    private static readonly Histogram<double> StepTime = Meter.CreateHistogram<double>("voice.qwen3.step.duration", "s", "Time per generated frame, by stage (talker, code_predictor).");
+    private static readonly Histogram<double> PrefillTime = Meter.CreateHistogram<double>("voice.qwen3.prefill.duration", "s", "Time to prefill the talker with a prompt.");
+    private static readonly Counter<long> Frames = Meter.CreateCounter<long>("voice.qwen3.frames", "{frame}", "Frames generated, by how the utterance ended.");
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>What the API knows without the model: every mode and language (the worker refuses what its variant cannot do, naming it).</summary>
+    public static readonly SpeechEngineCapabilities StaticCapabilities = new(
+        [VoiceMode.Preset, VoiceMode.Design, VoiceMode.Clone], SpeechLanguages.All, 24_000, MaxTextLength: 5_000,
+        Streaming: true, RequiresGpu: true, MaxBatchSize: 1, Fidelity: "model");
+
+    /// <summary>The platform's preset names, as the CustomVoice speakers that render them when the model has them.</summary>
+    private static readonly Dictionary<string, string> PresetSpeakers = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["alloy"] = "vivian", ["ash"] = "ryan", ["ballad"] = "aiden", ["coral"] = "serena", ["echo"] = "ryan", ["fable"] = "dylan",
+        ["onyx"] = "uncle_fu", ["nova"] = "ono_anna", ["sage"] = "serena", ["shimmer"] = "sohee", ["verse"] = "eric",
+    };
+
+    private readonly Qwen3EngineOptions _options;
+    private readonly ILogger _logger;
+    private readonly Qwen3Model _model;
+    private readonly Qwen3Tokenizer _tokenizer;
+    private readonly Qwen3Prompt _prompt;
+    private readonly Qwen3Generator _generator;
+    private readonly SemaphoreSlim _gate = new(1, 1); // one generation at a time on this engine's device
+
+    public Qwen3Engine(Qwen3EngineOptions options, ILogger logger)
+    {
+        _options = options;
+        _logger = logger;
+        _model = new Qwen3Model(options.ModelDirectory, options.Onnx, logger);
+        _tokenizer = new Qwen3Tokenizer(options.ModelDirectory, _model.Manifest);
+        _prompt = new Qwen3Prompt(_model, _tokenizer);
+        _generator = new Qwen3Generator(_model);
+        var manifest = _model.Manifest;
+        Capabilities = StaticCapabilities with
+        {
+            Modes = [.. manifest.Modes.Select(m => Enum.Parse<VoiceMode>(m, ignoreCase: true))],
+            Languages = [.. SpeechLanguages.All.Where(manifest.Languages.ContainsKey)],
+            SampleRate = manifest.SampleRate,
+        };
+        LogLoaded(logger, manifest.Model, _model.Provider, options.ModelDirectory);
+    }
+
+    public string Name => EngineName;
+
+    public string Model => _model.Manifest.Model;
+
+    /// <summary>The execution provider the graphs run on.</summary>
+    public string Provider => _model.Provider;
+
+    public SpeechEngineCapabilities Capabilities { get; }
+
+    /// <summary>A short greedy utterance: the graphs' first runs (allocations, kernel selection) happen here, not in a tenant's request.</summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var voice = await CreateVoiceAsync(Capabilities.Modes.Contains(VoiceMode.Design)
+            ? new DesignVoiceSpec("a clear, neutral voice", "en")
+            : new PresetVoiceSpec(PresetVoices.Default, "en"), cancellationToken).ConfigureAwait(false);
+        var settings = GenerationSettings.Greedy with { MaxFrames = 8 };
+        await foreach (var _ in SpeakAsync("Hello.", "en", Read(voice), settings, cancellationToken).ConfigureAwait(false))
+        {
+        }
+    }
+
+    public async Task<VoicePrompt> CreateVoiceAsync(VoiceSpec spec, CancellationToken cancellationToken)
+    {
+        var manifest = _model.Manifest;
+        StoredVoice voice;
+        switch (spec)
+        {
+            case PresetVoiceSpec preset:
+                voice = PresetVoice(preset);
+                break;
+            case DesignVoiceSpec design:
+                Require("design");
+                voice = new StoredVoice("design", spec.Language, Instruct: design.Description);
+                break;
+            case CloneVoiceSpec clone:
+                Require("clone");
+                if (clone.SampleRate != manifest.SampleRate)
+                {
+                    throw new ArgumentException($"The reference must be {manifest.SampleRate} Hz mono (it is {clone.SampleRate} Hz).", nameof(spec));
+                }
+                await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    float[] xvector = _model.SpeakerEmbedding(clone.Reference);
+                    long[]? codes = null;
+                    if (!string.IsNullOrWhiteSpace(clone.ReferenceText))
+                    {
+                        // In-context cloning needs what the reference says; without it, the x-vector alone carries the voice.
+                        int tail = (int)(ReferenceTailSeconds * manifest.SampleRate);
+                        int length = (clone.Reference.Length + tail + manifest.SamplesPerFrame - 1) / manifest.SamplesPerFrame * manifest.SamplesPerFrame;
+                        var padded = new float[length];
+                        clone.Reference.CopyTo(padded, 0);
+                        codes = _model.Encode(padded);
+                    }
+                    voice = new StoredVoice("clone", spec.Language, XVector: xvector, ReferenceCodes: codes, ReferenceText: clone.ReferenceText?.Trim());
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+                break;
+            default:
+                throw new NotSupportedException($"{EngineName} cannot make a voice from {spec.GetType().Name}.");
+        }
+        var analysis = JsonSerializer.Serialize(new
+        {
+            model = manifest.Model,
+            mode = voice.Mode,
+            speaker = voice.Speaker,
+            reference_frames = voice.ReferenceCodes is { } c ? c.Length / manifest.Codebooks : (int?)null,
+            in_context = voice.ReferenceCodes is not null,
+        }, Json);
+        var mode = voice.Mode switch { "preset" => VoiceMode.Preset, "design" => VoiceMode.Design, _ => VoiceMode.Clone };
+        var notes = voice.Mode == "clone" && voice.ReferenceCodes is null
+            ? new[] { "No reference transcript: the voice is cloned from the speaker embedding only, which is less faithful." }
+            : [];
+        return new VoicePrompt(EngineName, mode, JsonSerializer.SerializeToUtf8Bytes(voice, Json), analysis, notes, "model");
+    }
+
+    private StoredVoice PresetVoice(PresetVoiceSpec preset)
+    {
+        var manifest = _model.Manifest;
+        string? speaker = manifest.Speakers.ContainsKey(preset.Preset.ToLowerInvariant()) ? preset.Preset.ToLowerInvariant()
+            : PresetSpeakers.TryGetValue(preset.Preset, out var mapped) && manifest.Speakers.ContainsKey(mapped) ? mapped : null;
+        if (speaker is not null && manifest.Supports("preset"))
+        {
+            return new StoredVoice("preset", preset.Language, Speaker: speaker);
+        }
+        // A model without preset speakers (VoiceDesign) renders a preset from its description.
+        if (manifest.Supports("design") && PresetVoices.Find(preset.Preset) is { } known)
+        {
+            return new StoredVoice("design", preset.Language, Instruct: known.Description);
+        }
+        throw new NotSupportedException($"The model {manifest.Model} has no speaker for the preset '{preset.Preset}' and cannot design one.");
+    }
+
+    private void Require(string mode)
+    {
+        if (!_model.Manifest.Supports(mode))
+        {
+            throw new NotSupportedException($"The model {_model.Manifest.Model} ({_model.Manifest.Variant}) cannot {mode} voices; it offers: {string.Join(", ", _model.Manifest.Modes)}.");
+        }
+    }
+
+    public IAsyncEnumerable<PcmChunk> SynthesizeAsync(SynthesisRequest request, CancellationToken cancellationToken)
+    {
+        var voice = Read(request.Voice);
+        var settings = GenerationSettings.From(_model.Manifest.Generation, _options.Seed);
+        return SpeakAsync(request.Text, request.Language, voice, settings, cancellationToken);
+    }
+
+    /// <summary>Speaks a text sentence by sentence with explicit settings (tests use greedy and a seed).</summary>
+    public IAsyncEnumerable<PcmChunk> SynthesizeAsync(SynthesisRequest request, GenerationSettings settings, CancellationToken cancellationToken) =>
+        SpeakAsync(request.Text, request.Language, Read(request.Voice), settings, cancellationToken);
+
+    private async IAsyncEnumerable<PcmChunk> SpeakAsync(string text, string language, StoredVoice voice, GenerationSettings settings,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var manifest = _model.Manifest;
+        if (!manifest.Languages.ContainsKey(language) && language != "auto")
+        {
+            throw new ArgumentException($"The model {manifest.Model} does not speak '{language}'; it speaks: {string.Join(", ", manifest.Languages.Keys)}.", nameof(language));
+        }
+        var segments = SentenceSplitter.Segments(text).ToList();
+        double total = Math.Max(1, text.Length);
+        var speaker = new SpeakerCondition(voice.Speaker is { } s ? manifest.Speakers[s] : null, voice.XVector, voice.ReferenceCodes, voice.ReferenceText);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            foreach (var segment in segments)
+            {
+                var prompt = _prompt.Build(segment.Text, language, voice.Instruct, speaker);
+                var streamer = new CodecStreamer(_model, voice.ReferenceCodes, _options.FirstChunkFrames, _options.ChunkFrames);
+                var timings = new GenerationTimings();
+                double progress = (segment.Start + segment.Text.Length) / total;
+                await foreach (var frame in _generator.GenerateAsync(prompt, settings, timings, cancellationToken).ConfigureAwait(false))
+                {
+                    if (streamer.Add(frame) is { } audio)
+                    {
+                        yield return new PcmChunk(audio, manifest.SampleRate, progress * 0.99 * streamer.EmittedFrames / Math.Max(streamer.EmittedFrames, timings.Frames));
+                    }
+                }
+                float[] rest = streamer.Flush();
+                if (rest.Length > 0)
+                {
+                    yield return new PcmChunk(rest, manifest.SampleRate, progress);
+                }
+                Record(timings);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static void Record(GenerationTimings timings)
+    {
+        PrefillTime.Record(timings.Prefill.TotalSeconds);
+        if (timings.Frames > 0)
+        {
+            StepTime.Record(timings.Talker.TotalSeconds / timings.Frames, new KeyValuePair<string, object?>("stage", "talker"));
+            StepTime.Record(timings.CodePredictor.TotalSeconds / timings.Frames, new KeyValuePair<string, object?>("stage", "code_predictor"));
+        }
+        Frames.Add(timings.Frames, new KeyValuePair<string, object?>("stop", timings.Stop.ToString()));
+    }
+
+    private StoredVoice Read(VoicePrompt prompt)
+    {
+        if (prompt.Engine != EngineName)
+        {
+            throw new ArgumentException($"The voice was made by {prompt.Engine}; {EngineName} cannot speak with it. Create it again.", nameof(prompt));
+        }
+        var voice = JsonSerializer.Deserialize<StoredVoice>(prompt.Data, Json) ?? throw new InvalidDataException("Empty voice prompt.");
+        if (voice.Speaker is { } speaker && !_model.Manifest.Speakers.ContainsKey(speaker))
+        {
+            throw new NotSupportedException($"The model {_model.Manifest.Model} has no speaker '{speaker}'.");
+        }
+        if (voice.XVector is { } x && x.Length != _model.Hidden)
+        {
+            throw new NotSupportedException($"The voice was made with another model (speaker embedding of {x.Length}, this model's is {_model.Hidden}). Create it again.");
+        }
+        return voice;
+    }
+
+    public void Dispose()
+    {
+        _model.Dispose();
+        _gate.Dispose();
+    }
+
+    /// <summary>A voice as the engine keeps it in the profile: computed once, read for every request.</summary>
+    internal sealed record StoredVoice(string Mode, string Language, string? Speaker = null, string? Instruct = null, float[]? XVector = null,
+        long[]? ReferenceCodes = null, string? ReferenceText = null);
+
+    [LoggerMessage(EventId = 7202, Level = LogLevel.Information, Message = "Qwen3-TTS model {Model} loaded on {Provider} from {Directory}")]
+    private static partial void LogLoaded(ILogger logger, string model, string provider, string directory);
+}
