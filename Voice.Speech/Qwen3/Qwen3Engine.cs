@@ -10,13 +10,14 @@ using Voice.Speech.Text;
 namespace Voice.Speech.Qwen3;
 
 /// <summary>Where the model is and how to run it (<c>Speech:ModelDirectory</c>, <c>Speech:Provider</c>, …).</summary>
-public sealed record Qwen3EngineOptions(string ModelDirectory, OnnxProviderOptions Onnx, int? Seed = null, int FirstChunkFrames = 4, int ChunkFrames = 12);
+public sealed record Qwen3EngineOptions(string ModelDirectory, OnnxProviderOptions Onnx, int? Seed = null, int FirstChunkFrames = 4, int ChunkFrames = 12,
+    int MaxBatchSize = 8);
 
 /// <summary>
 /// Qwen3-TTS (12 Hz) on ONNX Runtime: design from a description (VoiceDesign), preset speakers (CustomVoice),
 /// cloning from a reference (Base: the speaker's x-vector and the reference's codes, computed once when the voice is
 /// made and kept in its prompt). Text is spoken sentence by sentence, each sentence's audio streamed as its frames
-/// are decoded. One engine per GPU; requests run one at a time on it (batching is not built yet).
+/// are decoded. One engine per GPU; one generation at a time on it, which may be a batch of compatible requests.
 /// </summary>
 public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
 {
@@ -33,7 +34,7 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
     /// <summary>What the API knows without the model: every mode and language (the worker refuses what its variant cannot do, naming it).</summary>
     public static readonly SpeechEngineCapabilities StaticCapabilities = new(
         [VoiceMode.Preset, VoiceMode.Design, VoiceMode.Clone], SpeechLanguages.All, 24_000, MaxTextLength: 5_000,
-        Streaming: true, RequiresGpu: true, MaxBatchSize: 1, Fidelity: "model");
+        Streaming: true, RequiresGpu: true, MaxBatchSize: 8, Fidelity: "model");
 
     /// <summary>The platform's preset names, as the CustomVoice speakers that render them when the model has them.</summary>
     private static readonly Dictionary<string, string> PresetSpeakers = new(StringComparer.OrdinalIgnoreCase)
@@ -64,6 +65,7 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
             Modes = [.. manifest.Modes.Select(m => Enum.Parse<VoiceMode>(m, ignoreCase: true))],
             Languages = [.. SpeechLanguages.All.Where(manifest.Languages.ContainsKey)],
             SampleRate = manifest.SampleRate,
+            MaxBatchSize = Math.Max(1, options.MaxBatchSize),
         };
         LogLoaded(logger, manifest.Model, _model.Provider, options.ModelDirectory);
     }
@@ -186,41 +188,86 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
     private async IAsyncEnumerable<PcmChunk> SpeakAsync(string text, string language, StoredVoice voice, GenerationSettings settings,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var manifest = _model.Manifest;
-        if (!manifest.Languages.ContainsKey(language) && language != "auto")
+        await foreach (var (_, chunk) in SpeakBatchAsync([(text, language, voice)], settings, cancellationToken).ConfigureAwait(false))
         {
-            throw new ArgumentException($"The model {manifest.Model} does not speak '{language}'; it speaks: {string.Join(", ", manifest.Languages.Keys)}.", nameof(language));
+            yield return chunk;
         }
-        var segments = SentenceSplitter.Segments(text).ToList();
-        double total = Math.Max(1, text.Length);
-        var speaker = new SpeakerCondition(voice.Speaker is { } s ? manifest.Speakers[s] : null, voice.XVector, voice.ReferenceCodes, voice.ReferenceText);
+    }
+
+    /// <summary>
+    /// Several requests at once (the worker batches requests with the same <see cref="ISpeechEngine.BatchKey"/>): their
+    /// sentences are spoken in rounds — the first sentence of every request together, then the second of those that
+    /// have one — each round one batched generation, each row's audio streamed as its frames are decoded.
+    /// </summary>
+    public IAsyncEnumerable<(int Index, PcmChunk Chunk)> SynthesizeBatchAsync(IReadOnlyList<SynthesisRequest> requests, CancellationToken cancellationToken) =>
+        SynthesizeBatchAsync(requests, GenerationSettings.From(_model.Manifest.Generation, _options.Seed), cancellationToken);
+
+    public IAsyncEnumerable<(int Index, PcmChunk Chunk)> SynthesizeBatchAsync(IReadOnlyList<SynthesisRequest> requests, GenerationSettings settings,
+        CancellationToken cancellationToken) =>
+        SpeakBatchAsync([.. requests.Select(r => (r.Text, r.Language, Read(r.Voice)))], settings, cancellationToken);
+
+    private async IAsyncEnumerable<(int Index, PcmChunk Chunk)> SpeakBatchAsync(IReadOnlyList<(string Text, string Language, StoredVoice Voice)> requests,
+        GenerationSettings settings, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var manifest = _model.Manifest;
+        foreach (var (_, language, _) in requests)
+        {
+            if (!manifest.Languages.ContainsKey(language) && language != "auto")
+            {
+                throw new ArgumentException($"The model {manifest.Model} does not speak '{language}'; it speaks: {string.Join(", ", manifest.Languages.Keys)}.", nameof(requests));
+            }
+        }
+        var segments = requests.Select(r => SentenceSplitter.Segments(r.Text).ToList()).ToArray();
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            foreach (var segment in segments)
+            for (int round = 0; round < segments.Max(s => s.Count); round++)
             {
-                var prompt = _prompt.Build(segment.Text, language, voice.Instruct, speaker);
-                var streamer = new CodecStreamer(_model, voice.ReferenceCodes, _options.FirstChunkFrames, _options.ChunkFrames);
-                var timings = new GenerationTimings();
-                double progress = (segment.Start + segment.Text.Length) / total;
-                await foreach (var frame in _generator.GenerateAsync(prompt, settings, timings, cancellationToken).ConfigureAwait(false))
+                // The rows of this round: the requests that still have a sentence, at most MaxBatchSize at a time.
+                var due = Enumerable.Range(0, requests.Count).Where(i => round < segments[i].Count).ToList();
+                foreach (var group in due.Chunk(Capabilities.MaxBatchSize))
                 {
-                    if (streamer.Add(frame) is { } audio)
+                    var prompts = new PromptEmbeddings[group.Length];
+                    var streamers = new CodecStreamer[group.Length];
+                    var timings = new GenerationTimings[group.Length];
+                    for (int r = 0; r < group.Length; r++)
                     {
-                        yield return new PcmChunk(audio, manifest.SampleRate, progress * 0.99 * streamer.EmittedFrames / Math.Max(streamer.EmittedFrames, timings.Frames));
+                        var (_, language, voice) = requests[group[r]];
+                        var speaker = new SpeakerCondition(voice.Speaker is { } s ? manifest.Speakers[s] : null, voice.XVector, voice.ReferenceCodes, voice.ReferenceText);
+                        prompts[r] = _prompt.Build(segments[group[r]][round].Text, language, voice.Instruct, speaker);
+                        streamers[r] = new CodecStreamer(_model, voice.ReferenceCodes, _options.FirstChunkFrames, _options.ChunkFrames);
+                        timings[r] = new GenerationTimings();
+                    }
+                    await foreach (var (row, frame) in _generator.GenerateBatchAsync(prompts, settings, timings, cancellationToken).ConfigureAwait(false))
+                    {
+                        if (streamers[row].Add(frame) is { } audio)
+                        {
+                            yield return (group[row], new PcmChunk(audio, manifest.SampleRate, Progress(group[row], round, partial: true)));
+                        }
+                    }
+                    for (int r = 0; r < group.Length; r++)
+                    {
+                        float[] rest = streamers[r].Flush();
+                        if (rest.Length > 0)
+                        {
+                            yield return (group[r], new PcmChunk(rest, manifest.SampleRate, Progress(group[r], round, partial: false)));
+                        }
+                        Record(timings[r]);
                     }
                 }
-                float[] rest = streamer.Flush();
-                if (rest.Length > 0)
-                {
-                    yield return new PcmChunk(rest, manifest.SampleRate, progress);
-                }
-                Record(timings);
             }
         }
         finally
         {
             _gate.Release();
+        }
+
+        // How much of a request's text is spoken once this chunk has played: the sentences before, and this one at its end.
+        double Progress(int index, int round, bool partial)
+        {
+            var segment = segments[index][round];
+            double spoken = (partial ? segment.Start : segment.Start + segment.Text.Length) / (double)Math.Max(1, requests[index].Text.Length);
+            return Math.Min(1, spoken);
         }
     }
 

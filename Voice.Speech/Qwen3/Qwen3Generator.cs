@@ -64,73 +64,183 @@ public sealed class Qwen3Generator(Qwen3Model model)
     public async IAsyncEnumerable<long[]> GenerateAsync(PromptEmbeddings prompt, GenerationSettings settings, GenerationTimings? timings = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        timings ??= new GenerationTimings();
-        int q = M.Codebooks, h = model.Hidden, eos = M.Special("codec_eos");
-        int limit = FrameLimit(prompt.TextTokens, settings);
-        var random = settings.Seed is { } seed ? new Random(seed) : new Random();
-        var talkerSampler = new Qwen3Sampler(M.Talker.VocabSize, random);
-        var predictorSampler = new Qwen3Sampler(M.CodebookSize, random);
-        var history = new List<int>();
+        await foreach (var (_, frame) in GenerateBatchAsync([prompt], settings, timings is null ? null : [timings], cancellationToken).ConfigureAwait(false))
+        {
+            yield return frame;
+        }
+    }
 
-        using var cache = model.NewCache("talker");
+    /// <summary>
+    /// Generates several utterances together, one batch row each: prompts left-padded to the longest (masked), each row
+    /// with its own sampler (seeded alike, so a row's frames are what it would generate alone), its own stop and
+    /// limit. Frames stream as (row, codes); a finished row rides along without output until every row is done.
+    /// </summary>
+    public async IAsyncEnumerable<(int Row, long[] Frame)> GenerateBatchAsync(IReadOnlyList<PromptEmbeddings> prompts, GenerationSettings settings,
+        IReadOnlyList<GenerationTimings>? timings = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        int b = prompts.Count, q = M.Codebooks, h = model.Hidden, eos = M.Special("codec_eos");
+        var rows = Enumerable.Range(0, b).Select(i => new Row(prompts[i], FrameLimit(prompts[i].TextTokens, settings), settings.Seed, M,
+            timings?[i] ?? new GenerationTimings())).ToArray();
+        int longest = rows.Max(r => r.PromptLength(h));
+
+        // Prefill: left padding (zeros, masked out), positions counted from each row's first real token.
+        var embeds = new float[b * longest * h];
+        var mask = new List<long>[b];
+        var positions = new long[b * longest];
+        for (int i = 0; i < b; i++)
+        {
+            int length = rows[i].PromptLength(h), pad = longest - length;
+            prompts[i].Embeds.CopyTo(embeds, (i * longest + pad) * h);
+            mask[i] = [.. Enumerable.Repeat(0L, pad), .. Enumerable.Repeat(1L, length)];
+            for (int p = 0; p < length; p++)
+            {
+                positions[i * longest + pad + p] = p;
+            }
+            rows[i].Position = length;
+        }
+        using var cache = model.NewCache("talker", b);
         long started = Stopwatch.GetTimestamp();
-        var (logits, hidden) = model.Talker(cache, prompt.Embeds);
-        timings.Prefill = Stopwatch.GetElapsedTime(started);
+        var (logits, hidden) = model.Talker(cache, embeds, [.. mask.SelectMany(m => m)], positions);
+        var prefill = Stopwatch.GetElapsedTime(started);
+        foreach (var row in rows)
+        {
+            row.Timings.Prefill = prefill;
+        }
 
-        for (int frame = 0; ; frame++)
+        int vocab = M.Talker.VocabSize;
+        for (int frame = 0; rows.Any(r => !r.Done); frame++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            // Codebook 0: only codes and end-of-speech may be chosen, and end-of-speech not before the minimum.
-            bool mayEnd = frame >= settings.MinFrames;
-            int c0 = talkerSampler.Sample(logits, settings.Talker, history, id => id < M.CodebookSize || (id == eos && mayEnd));
-            if (c0 == eos)
+            var c0 = new long[b];
+            for (int i = 0; i < b; i++)
             {
-                timings.Stop = StopReason.EndOfSpeech;
-                break;
+                var row = rows[i];
+                if (row.Done)
+                {
+                    continue;
+                }
+                bool mayEnd = frame >= settings.MinFrames;
+                int token = row.TalkerSampler.Sample(logits.AsSpan(i * vocab, vocab), settings.Talker, row.History, id => id < M.CodebookSize || (id == eos && mayEnd));
+                if (token == eos)
+                {
+                    row.Finish(StopReason.EndOfSpeech);
+                }
+                else if (frame >= row.Limit)
+                {
+                    row.Finish(StopReason.FrameLimit);
+                }
+                else
+                {
+                    row.History.Add(token);
+                    if (Runaway(row.History))
+                    {
+                        row.Finish(StopReason.Repetition);
+                    }
+                    c0[i] = token;
+                }
             }
-            if (frame >= limit)
+            if (rows.All(r => r.Done))
             {
-                timings.Stop = StopReason.FrameLimit;
-                break;
-            }
-            history.Add(c0);
-            if (Runaway(history))
-            {
-                timings.Stop = StopReason.Repetition;
                 break;
             }
 
+            // The residual codebooks, every row at once, each step's input the codes just chosen.
             long predictorStarted = Stopwatch.GetTimestamp();
-            var codes = new long[q];
-            codes[0] = c0;
-            using (var predictorCache = model.NewCache("code_predictor"))
+            var codes = new long[b * q];
+            for (int i = 0; i < b; i++)
             {
-                float[] input = [.. hidden, .. model.CodecEmbed([c0])];
+                codes[i * q] = c0[i];
+            }
+            using (var predictorCache = model.NewCache("code_predictor", b))
+            {
+                var c0Embeds = model.CodecEmbed(c0); // [B·H]: the batch as one row of ids
+                var input = new float[b * 2 * h];
+                for (int i = 0; i < b; i++)
+                {
+                    hidden.AsSpan(i * h, h).CopyTo(input.AsSpan(i * 2 * h));
+                    c0Embeds.AsSpan(i * h, h).CopyTo(input.AsSpan(i * 2 * h + h));
+                }
                 for (int step = 0; step < q - 1; step++)
                 {
                     float[] stepLogits = model.CodePredictor(predictorCache, input, step);
-                    codes[step + 1] = predictorSampler.Sample(stepLogits, settings.CodePredictor);
+                    var chosen = new long[b];
+                    for (int i = 0; i < b; i++)
+                    {
+                        chosen[i] = rows[i].Done ? 0 : rows[i].PredictorSampler.Sample(stepLogits.AsSpan(i * M.CodebookSize, M.CodebookSize), settings.CodePredictor);
+                        codes[i * q + step + 1] = chosen[i];
+                    }
                     if (step < q - 2)
                     {
-                        input = model.CodePredictorEmbed(codes[step + 1], step);
+                        input = model.CodePredictorEmbed(chosen, step);
                     }
                 }
             }
-            timings.CodePredictor += Stopwatch.GetElapsedTime(predictorStarted);
-            timings.Frames = frame + 1;
-            yield return codes;
-
-            // The next talker input: this frame's embedding plus the next trailing text token (or tts_pad).
-            long talkerStarted = Stopwatch.GetTimestamp();
-            float[] next = model.FrameEmbed(codes, 1);
-            var text = frame * h < prompt.Trailing.Length ? prompt.Trailing.AsSpan(frame * h, h) : prompt.Pad;
-            for (int i = 0; i < h; i++)
+            var predictorTime = Stopwatch.GetElapsedTime(predictorStarted);
+            for (int i = 0; i < b; i++)
             {
-                next[i] += text[i];
+                var row = rows[i];
+                if (!row.Done)
+                {
+                    row.Timings.CodePredictor += predictorTime;
+                    row.Timings.Frames = frame + 1;
+                    yield return (i, codes.AsSpan(i * q, q).ToArray());
+                }
             }
-            (logits, hidden) = model.Talker(cache, next);
-            timings.Talker += Stopwatch.GetElapsedTime(talkerStarted);
+
+            // The next talker input of each row: its frame's embedding plus its next trailing text token (or tts_pad).
+            long talkerStarted = Stopwatch.GetTimestamp();
+            float[] next = model.FrameEmbed(codes, 1, b);
+            var stepMask = new List<long>(b * (mask[0].Count + 1));
+            var stepPositions = new long[b];
+            for (int i = 0; i < b; i++)
+            {
+                var trailing = prompts[i].Trailing;
+                var text = frame * h < trailing.Length ? trailing.AsSpan(frame * h, h) : prompts[i].Pad;
+                for (int j = 0; j < h; j++)
+                {
+                    next[i * h + j] += text[j];
+                }
+                mask[i].Add(1);
+                stepMask.AddRange(mask[i]);
+                stepPositions[i] = rows[i].Position++;
+            }
+            (logits, hidden) = model.Talker(cache, next, [.. stepMask], stepPositions);
+            var talkerTime = Stopwatch.GetElapsedTime(talkerStarted);
+            foreach (var row in rows.Where(r => !r.Done))
+            {
+                row.Timings.Talker += talkerTime;
+            }
             await Task.Yield(); // let a cancellation or the consumer in between frames
+        }
+    }
+
+    /// <summary>One batch row's own state: its samplers (seeded as a lone generation would be), history, limit and position.</summary>
+    private sealed class Row(PromptEmbeddings prompt, int limit, int? seed, Qwen3Manifest manifest, GenerationTimings timings)
+    {
+        private readonly Random _random = seed is { } s ? new Random(s) : new Random();
+
+        public Qwen3Sampler TalkerSampler => _talker ??= new Qwen3Sampler(manifest.Talker.VocabSize, _random);
+
+        public Qwen3Sampler PredictorSampler => _predictor ??= new Qwen3Sampler(manifest.CodebookSize, _random);
+
+        private Qwen3Sampler? _talker, _predictor;
+
+        public List<int> History { get; } = [];
+
+        public int Limit { get; } = limit;
+
+        public long Position { get; set; }
+
+        public bool Done { get; private set; }
+
+        public GenerationTimings Timings { get; } = timings;
+
+        public int PromptLength(int hidden) => prompt.Embeds.Length / hidden;
+
+        public void Finish(StopReason reason)
+        {
+            Done = true;
+            Timings.Stop = reason;
         }
     }
 

@@ -112,16 +112,16 @@ public sealed class Qwen3Model : IDisposable
     public float[] CodecEmbed(ReadOnlySpan<long> ids) => EmbedIds("codec_embed", "codec_ids", ids);
 
     /// <summary>frames of all codebooks [T·Q] → [T·H]: the sum of the codebooks' embeddings, a frame's input to the talker.</summary>
-    public float[] FrameEmbed(ReadOnlySpan<long> codes, int frames)
+    public float[] FrameEmbed(ReadOnlySpan<long> codes, int frames, int batch = 1)
     {
-        using var input = OrtValue.CreateTensorValueFromMemory(codes.ToArray(), [1, frames, Manifest.Codebooks]);
+        using var input = OrtValue.CreateTensorValueFromMemory(codes.ToArray(), [batch, frames, Manifest.Codebooks]);
         return RunOne("frame_embed", ["codes"], [input], "embeds");
     }
 
-    /// <summary>One code of residual codebook <paramref name="step"/> + 1 → its code-predictor embedding [H].</summary>
-    public float[] CodePredictorEmbed(long code, long step)
+    /// <summary>Codes of residual codebook <paramref name="step"/> + 1, one per batch row → their code-predictor embeddings [B·H].</summary>
+    public float[] CodePredictorEmbed(long[] code, long step)
     {
-        using var codes = OrtValue.CreateTensorValueFromMemory(new[] { code }, [1, 1]);
+        using var codes = OrtValue.CreateTensorValueFromMemory(code, [code.Length, 1]);
         using var index = OrtValue.CreateTensorValueFromMemory(new[] { step }, []);
         return RunOne("code_predictor_embed", ["codes", "step"], [codes, index], "embeds");
     }
@@ -160,8 +160,8 @@ public sealed class Qwen3Model : IDisposable
         return ReadFloats(outputs[0]);
     }
 
-    /// <summary>Starts a decoder's KV cache: empty (past length 0) tensors of the declared element type, on the device.</summary>
-    public KvCache NewCache(string graph)
+    /// <summary>Starts a decoder's KV cache for <paramref name="batch"/> rows: empty (past length 0) tensors of the declared element type.</summary>
+    public KvCache NewCache(string graph, int batch = 1)
     {
         var session = Session(graph);
         var stack = graph == "talker" ? Manifest.Talker : Manifest.CodePredictor;
@@ -172,8 +172,8 @@ public sealed class Qwen3Model : IDisposable
             throw new Qwen3ModelException($"graph '{graph}' has no input '{missing}' for its {stack.Layers} layers' cache.");
         }
         var type = session.InputMetadata[names[0]].ElementDataType;
-        var values = names.Select(_ => OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, type, [1, stack.KvHeads, 0, stack.HeadDim])).ToArray();
-        return new KvCache(names, [.. names.Select(n => n.Replace("past_key_values.", "present.", StringComparison.Ordinal))], values);
+        var values = names.Select(_ => OrtValue.CreateAllocatedTensorValue(OrtAllocator.DefaultInstance, type, [batch, stack.KvHeads, 0, stack.HeadDim])).ToArray();
+        return new KvCache(names, [.. names.Select(n => n.Replace("past_key_values.", "present.", StringComparison.Ordinal))], values, batch);
     }
 
     /// <summary>
@@ -183,23 +183,33 @@ public sealed class Qwen3Model : IDisposable
     public (float[] Logits, float[] Hidden) Talker(KvCache cache, float[] embeds)
     {
         int s = embeds.Length / Hidden;
-        var session = Session("talker");
-        using var inputsEmbeds = CreateFloats(embeds, [1, s, Hidden], session.InputMetadata["inputs_embeds"].ElementDataType);
         long[] mask = new long[cache.Length + s];
         Array.Fill(mask, 1L);
         long[] positions = [.. Enumerable.Range(cache.Length, s).Select(p => (long)p)];
-        using var attention = OrtValue.CreateTensorValueFromMemory(mask, [1, mask.Length]);
-        using var position = OrtValue.CreateTensorValueFromMemory(positions, [1, s]);
+        return Talker(cache, embeds, mask, positions);
+    }
+
+    /// <summary>
+    /// A batched talker pass: <paramref name="embeds"/> [B·S·H], the attention mask over past and new positions
+    /// [B·(P+S)] (0 where a row is left-padded) and each row's position ids [B·S]; answers logits [B·V] and hidden [B·H].
+    /// </summary>
+    public (float[] Logits, float[] Hidden) Talker(KvCache cache, float[] embeds, long[] attentionMask, long[] positionIds)
+    {
+        int b = cache.Batch, s = embeds.Length / (Hidden * b);
+        var session = Session("talker");
+        using var inputsEmbeds = CreateFloats(embeds, [b, s, Hidden], session.InputMetadata["inputs_embeds"].ElementDataType);
+        using var attention = OrtValue.CreateTensorValueFromMemory(attentionMask, [b, attentionMask.Length / b]);
+        using var position = OrtValue.CreateTensorValueFromMemory(positionIds, [b, s]);
         var outputs = Step(session, cache, [("inputs_embeds", inputsEmbeds), ("attention_mask", attention), ("position_ids", position)], ["logits", "last_hidden"], s);
         return (outputs[0], outputs[1]);
     }
 
-    /// <summary>One code-predictor pass: logits [codebook_size] of residual head <paramref name="step"/>.</summary>
+    /// <summary>One code-predictor pass over [B·S·H]: logits [B·codebook_size] of residual head <paramref name="step"/>.</summary>
     public float[] CodePredictor(KvCache cache, float[] embeds, long step)
     {
-        int s = embeds.Length / Hidden;
+        int b = cache.Batch, s = embeds.Length / (Hidden * b);
         var session = Session("code_predictor");
-        using var inputsEmbeds = CreateFloats(embeds, [1, s, Hidden], session.InputMetadata["inputs_embeds"].ElementDataType);
+        using var inputsEmbeds = CreateFloats(embeds, [b, s, Hidden], session.InputMetadata["inputs_embeds"].ElementDataType);
         using var generationStep = OrtValue.CreateTensorValueFromMemory(new[] { step }, []);
         return Step(session, cache, [("inputs_embeds", inputsEmbeds), ("generation_step", generationStep)], ["logits"], s)[0];
     }
@@ -296,8 +306,10 @@ public sealed class Qwen3Model : IDisposable
 }
 
 /// <summary>A decoder's key/value cache: one tensor per layer and kind, kept where the provider put it, replaced by each step's presents.</summary>
-public sealed class KvCache(string[] pastNames, string[] presentNames, OrtValue[] values) : IDisposable
+public sealed class KvCache(string[] pastNames, string[] presentNames, OrtValue[] values, int batch = 1) : IDisposable
 {
+    public int Batch { get; } = batch;
+
     public string[] PastNames { get; } = pastNames;
 
     public string[] PresentNames { get; } = presentNames;

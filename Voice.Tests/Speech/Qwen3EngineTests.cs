@@ -198,6 +198,66 @@ public sealed class Qwen3EngineTests : IDisposable
     }
 
     [Fact]
+    public async Task ABatchOfDifferentLengthsGeneratesWhatEachRowGeneratesAlone()
+    {
+        using var model = new Qwen3Model(TinyModel, Cpu, NullLogger.Instance);
+        var builder = new Qwen3Prompt(model, new Qwen3Tokenizer(TinyModel, model.Manifest));
+        var generator = new Qwen3Generator(model);
+        // Different lengths (so the batch is left-padded and masked), speakers and an instruction.
+        PromptEmbeddings[] prompts =
+        [
+            builder.Build("a", "en", null, new SpeakerCondition()),
+            builder.Build("a much longer sentence than the first", "de", null, new SpeakerCondition(SpeakerId: 61)),
+            builder.Build("middle length", "en", "calm", new SpeakerCondition()),
+        ];
+        Assert.Equal(3, prompts.Select(p => p.Embeds.Length).Distinct().Count());
+
+        foreach (var settings in new[] { GenerationSettings.Greedy, GenerationSettings.From(model.Manifest.Generation, seed: 11) })
+        {
+            var alone = new List<long[]>[prompts.Length];
+            for (int i = 0; i < prompts.Length; i++)
+            {
+                alone[i] = await CollectAsync(generator.GenerateAsync(prompts[i], settings));
+            }
+            var together = Enumerable.Range(0, prompts.Length).Select(_ => new List<long[]>()).ToArray();
+            await foreach (var (row, frame) in generator.GenerateBatchAsync(prompts, settings))
+            {
+                together[row].Add(frame);
+            }
+            for (int i = 0; i < prompts.Length; i++)
+            {
+                Assert.True(alone[i].Count > 0);
+                Assert.Equal(alone[i].SelectMany(f => f), together[i].SelectMany(f => f));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TheEngineSpeaksABatchOfRequestsAsEachAloneAndStreamsEveryRow()
+    {
+        var voice = await _engine.CreateVoiceAsync(new PresetVoiceSpec("alloy", "en"), CancellationToken.None);
+        SynthesisRequest[] requests =
+        [
+            new("One sentence only.", "en", voice),
+            new("Two sentences here. The second one is longer than the first.", "en", voice),
+            new("Three. Short. Ones.", "en", voice),
+        ];
+        var batched = requests.Select(_ => new List<float>()).ToArray();
+        var progress = requests.Select(_ => new List<double>()).ToArray();
+        await foreach (var (index, chunk) in _engine.SynthesizeBatchAsync(requests, GenerationSettings.Greedy, CancellationToken.None))
+        {
+            batched[index].AddRange(chunk.Samples.Span);
+            progress[index].Add(chunk.Progress);
+        }
+        for (int i = 0; i < requests.Length; i++)
+        {
+            Assert.Equal(await SpeakAsync(voice, requests[i].Text, GenerationSettings.Greedy), batched[i].ToArray());
+            Assert.Equal(progress[i].Order(), progress[i]); // never backwards
+            Assert.Equal(1.0, progress[i][^1], 3);
+        }
+    }
+
+    [Fact]
     public void ARepeatingPatternIsARunawayAndSpeechIsNot()
     {
         Assert.True(Qwen3Generator.Runaway(Enumerable.Repeat(5, 60).ToList()));

@@ -4,7 +4,8 @@ names, dtypes and ranks as export.py writes for the real checkpoints, with hidde
 code-predictor layer, four codebooks of 32 codes, a byte-level BPE vocabulary of 256 bytes + a few merges, and a
 manifest.json. The graphs compute real things where the engine depends on them: the KV caches really grow (past
 concatenated with the new keys/values), logits depend on the inputs, the talker's EOS logit rises once the sequence
-passes a length (so generation stops by itself), and the codec decoder maps each frame to 1,920 samples from that
+passes a length (so generation stops by itself), the attention mask really masks (so a left-padded batch row
+computes what the row computes alone), and the codec decoder maps each frame to 1,920 samples from that
 frame's codes alone (so chunked decoding can be checked against one-shot decoding).
 
 Run with Debian's python3-onnx:  /usr/bin/python3 tools/qwen3-export/make_tiny_model.py <output dir>
@@ -128,29 +129,34 @@ def talker(out):
     kv_in, kv_out = kv_layers(nodes, inits, "past_key_values", "present", TALKER_LAYERS, TALKER_KV, TALKER_HD, "inputs_embeds")
     last_value = f"present.{TALKER_LAYERS - 1}.value"
     nodes += [
-        # the last position's embedding
+        # the last position's embedding (batches are left-padded, so the last position is real in every row)
         helper.make_node("Shape", ["inputs_embeds"], ["shape"]),
         helper.make_node("Gather", ["shape", "one"], ["s"]),
         helper.make_node("Sub", ["s", "one"], ["s1"]),
         helper.make_node("Gather", ["inputs_embeds", "s1"], ["last"], axis=1),           # [B,H]
-        # context: the mean of every cached value (depends on the whole past)
-        helper.make_node("ReduceMean", [last_value], ["ctx4"], axes=[1, 2], keepdims=0),  # [B,hd]
+        # context: the mean of the cached values at the positions the attention mask keeps (padding is ignored)
+        helper.make_node("Cast", ["attention_mask"], ["mask_f"], to=TensorProto.FLOAT),  # [B,total]
+        helper.make_node("Unsqueeze", ["mask_f", "mask_axes"], ["mask4"]),               # [B,1,total,1]
+        helper.make_node("Mul", [last_value, "mask4"], ["kept"]),
+        helper.make_node("ReduceSum", ["kept", "sum_axes"], ["ctx_sum"], keepdims=0),     # [B,hd]
+        helper.make_node("ReduceSum", ["mask_f", "one_axis"], ["length"], keepdims=1),   # [B,1]: the real length of each row
+        helper.make_node("Mul", ["length", "kv_heads"], ["count"]),
+        helper.make_node("Div", ["ctx_sum", "count"], ["ctx4"]),
         helper.make_node("MatMul", ["ctx4", "w_ctx"], ["ctx"]),
         helper.make_node("Add", ["last", "ctx"], ["pre"]),
         helper.make_node("Tanh", ["pre"], ["last_hidden"]),
         helper.make_node("MatMul", ["last_hidden", "w_out"], ["raw"]),
-        # EOS rises with the total length (mask length), so generation ends by itself
-        helper.make_node("Shape", ["attention_mask"], ["mshape"]),
-        helper.make_node("Gather", ["mshape", "one"], ["total"]),
-        helper.make_node("Cast", ["total"], ["total_f"], to=TensorProto.FLOAT),
-        helper.make_node("Sub", ["total_f", "eos_after"], ["over"]),
+        # EOS rises with each row's real length, so generation ends by itself, the same batched or alone
+        helper.make_node("Sub", ["length", "eos_after"], ["over"]),
         helper.make_node("Relu", ["over"], ["over_pos"]),
         helper.make_node("Mul", ["over_pos", "eos_onehot"], ["eos_bias"]),
         helper.make_node("Add", ["raw", "eos_bias"], ["logits"]),
     ]
     onehot = np.zeros(CODEC_VOCAB, dtype=np.float32)
     onehot[SPECIAL["codec_eos"]] = 3.0
-    inits += [const_i64("one", 1), init("w_ctx", w(TALKER_HD, H)), init("w_out", w(H, CODEC_VOCAB, scale=1.0)),
+    inits += [const_i64("one", 1), const_i64("mask_axes", [1, 3]), const_i64("sum_axes", [1, 2]), const_i64("one_axis", [1]),
+              init("kv_heads", np.array(TALKER_KV, dtype=np.float32)),
+              init("w_ctx", w(TALKER_HD, H)), init("w_out", w(H, CODEC_VOCAB, scale=1.0)),
               init("eos_after", np.array(EOS_AFTER, dtype=np.float32)), init("eos_onehot", onehot)]
     inputs = [f32("inputs_embeds", ["batch", "sequence", H]), i64("attention_mask", ["batch", "total"]),
               i64("position_ids", ["batch", "sequence"])] + kv_in
