@@ -576,7 +576,10 @@ public static partial class TasksApi
         {
             errors["text"] = [.. check.Warnings];
         }
-        return check.Warnings;
+        // An engine without pace control speaks at its natural pace; say so rather than refuse (OpenAI clients send speed).
+        return speed != 1f && !engine.Capabilities.SpeedControl
+            ? [.. check.Warnings, $"The '{engine.Name}' engine has no pace control: speed {speed} is not applied."]
+            : check.Warnings;
     }
 
     /// <summary>What "the same request" means for idempotency: the normalised fields (an inline voice by its content), not the body's bytes.</summary>

@@ -59,7 +59,8 @@ public sealed record SpeechEngineCapabilities(
     int MaxBatchSize,
     string Fidelity,
     IReadOnlyDictionary<string, string>? LanguageNotes = null,
-    bool WordTimestamps = false);
+    bool WordTimestamps = false,
+    bool SpeedControl = true);
 
 /// <summary>An engine's verdict on a text: whether anything of it can be spoken, and warnings about what will not.</summary>
 public sealed record TextCheck(bool Speakable, IReadOnlyList<string> Warnings)

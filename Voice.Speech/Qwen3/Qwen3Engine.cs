@@ -34,7 +34,7 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
     /// <summary>What the API knows without the model: every mode and language (the worker refuses what its variant cannot do, naming it).</summary>
     public static readonly SpeechEngineCapabilities StaticCapabilities = new(
         [VoiceMode.Preset, VoiceMode.Design, VoiceMode.Clone], SpeechLanguages.All, 24_000, MaxTextLength: 5_000,
-        Streaming: true, RequiresGpu: true, MaxBatchSize: 8, Fidelity: "model");
+        Streaming: true, RequiresGpu: true, MaxBatchSize: 8, Fidelity: "model", SpeedControl: false);
 
     /// <summary>The platform's preset names, as the CustomVoice speakers that render them when the model has them.</summary>
     private static readonly Dictionary<string, string> PresetSpeakers = new(StringComparer.OrdinalIgnoreCase)
@@ -142,7 +142,8 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
             reference_frames = voice.ReferenceCodes is { } c ? c.Length / manifest.Codebooks : (int?)null,
             in_context = voice.ReferenceCodes is not null,
         }, Json);
-        var mode = voice.Mode switch { "preset" => VoiceMode.Preset, "design" => VoiceMode.Design, _ => VoiceMode.Clone };
+        // What the tenant asked for, even when a preset is rendered from its description.
+        var mode = spec switch { PresetVoiceSpec => VoiceMode.Preset, DesignVoiceSpec => VoiceMode.Design, _ => VoiceMode.Clone };
         var notes = voice.Mode == "clone" && voice.ReferenceCodes is null
             ? new[] { "No reference transcript: the voice is cloned from the speaker embedding only, which is less faithful." }
             : [];

@@ -3,8 +3,8 @@
 names, dtypes and ranks as export.py writes for the real checkpoints, with hidden size 16, two talker layers, one
 code-predictor layer, four codebooks of 32 codes, a byte-level BPE vocabulary of 256 bytes + a few merges, and a
 manifest.json. The graphs compute real things where the engine depends on them: the KV caches really grow (past
-concatenated with the new keys/values), logits depend on the inputs, the talker's EOS logit rises once the sequence
-passes a length (so generation stops by itself), the attention mask really masks (so a left-padded batch row
+concatenated with the new keys/values), logits depend on the inputs, the talker's EOS logit rises once a row has generated more frames
+than its prompt is long (so generation stops by itself, longer texts speak longer), the attention mask really masks (so a left-padded batch row
 computes what the row computes alone), and the codec decoder maps each frame to 1,920 samples from that
 frame's codes alone (so chunked decoding can be checked against one-shot decoding).
 
@@ -27,7 +27,7 @@ CODEC_VOCAB = 64  # codes 0..31, specials 32..63
 TALKER_LAYERS, TALKER_KV, TALKER_HD = 2, 2, 8
 CP_LAYERS, CP_KV, CP_HD = 1, 2, 8
 SAMPLES_PER_FRAME = 1920
-EOS_AFTER = 40    # total talker sequence length after which EOS starts to win
+FRAMES_PER_PROMPT_POSITION = 0.8  # EOS starts to win after this many frames per prompt position
 OPSET = 17
 
 SPECIAL = {
@@ -105,33 +105,52 @@ def cp_embed(out):
          [init("tables", w(CODEBOOKS - 1, CODEBOOK_SIZE, H))])
 
 
-def kv_layers(nodes, inits, prefix_in, prefix_out, layers, kv, hd, x):
-    """Appends, for each layer, new keys/values from x [B,S,H] concatenated to the past: present = concat(past, new)."""
+def kv_layers(nodes, inits, prefix_in, prefix_out, layers, kv, hd, x, flag=None):
+    """Appends, for each layer, new keys/values from x [B,S,H] concatenated to the past: present = concat(past, new).
+    With `flag` ([B,kv,S,1]), the last channel of the first layer's keys carries it instead of a projection."""
     inputs, outputs = [], []
     for i in range(layers):
         for kind in ("key", "value"):
             past, present = f"{prefix_in}.{i}.{kind}", f"{prefix_out}.{i}.{kind}"
             inputs.append(f32(past, ["batch", kv, "past", hd]))
             outputs.append(f32(present, ["batch", kv, "total", hd]))
+            flagged = flag is not None and i == 0 and kind == "key"
+            width = hd - 1 if flagged else hd
+            new = f"n_{kind}{i}"
             nodes += [
                 helper.make_node("MatMul", [x, f"w_{kind}{i}"], [f"p_{kind}{i}"]),
-                helper.make_node("Reshape", [f"p_{kind}{i}", "kv_shape"], [f"r_{kind}{i}"]),
-                helper.make_node("Transpose", [f"r_{kind}{i}"], [f"n_{kind}{i}"], perm=[0, 2, 1, 3]),
-                helper.make_node("Concat", [past, f"n_{kind}{i}"], [present], axis=2),
+                helper.make_node("Reshape", [f"p_{kind}{i}", "kv_shape_flag" if flagged else "kv_shape"], [f"r_{kind}{i}"]),
+                helper.make_node("Transpose", [f"r_{kind}{i}"], [f"t_{kind}{i}" if flagged else new], perm=[0, 2, 1, 3]),
             ]
-            inits.append(init(f"w_{kind}{i}", w(H, kv * hd)))
+            if flagged:
+                nodes.append(helper.make_node("Concat", [f"t_{kind}{i}", flag], [new], axis=3))
+            nodes.append(helper.make_node("Concat", [past, new], [present], axis=2))
+            inits.append(init(f"w_{kind}{i}", w(H, kv * width)))
     inits.append(const_i64("kv_shape", [0, 0, kv, hd]))
+    if flag is not None:
+        inits.append(const_i64("kv_shape_flag", [0, 0, kv, hd - 1]))
     return inputs, outputs
 
 
 def talker(out):
-    nodes, inits = [], []
-    kv_in, kv_out = kv_layers(nodes, inits, "past_key_values", "present", TALKER_LAYERS, TALKER_KV, TALKER_HD, "inputs_embeds")
+    # A prompt position is one that came in a call of more than one position (the prefill); the first layer's keys
+    # remember it in their last channel, so the graph can tell the prompt's length from the frames generated since.
+    nodes = [
+        helper.make_node("Shape", ["inputs_embeds"], ["shape"]),
+        helper.make_node("Gather", ["shape", "one"], ["s"]),
+        helper.make_node("Greater", ["s", "one"], ["is_prompt"]),
+        helper.make_node("Cast", ["is_prompt"], ["prompt_f"], to=TensorProto.FLOAT),
+        helper.make_node("Gather", ["shape", "zero"], ["b"]),
+        helper.make_node("Unsqueeze", ["b", "zero_axis"], ["b_1"]),
+        helper.make_node("Unsqueeze", ["s", "zero_axis"], ["s_1"]),
+        helper.make_node("Concat", ["b_1", "kv_1", "s_1", "one_1"], ["flag_shape"], axis=0),
+        helper.make_node("Expand", ["prompt_f", "flag_shape"], ["flag"]),
+    ]
+    inits = [const_i64("zero", 0), const_i64("zero_axis", [0]), const_i64("kv_1", [TALKER_KV]), const_i64("one_1", [1])]
+    kv_in, kv_out = kv_layers(nodes, inits, "past_key_values", "present", TALKER_LAYERS, TALKER_KV, TALKER_HD, "inputs_embeds", flag="flag")
     last_value = f"present.{TALKER_LAYERS - 1}.value"
     nodes += [
         # the last position's embedding (batches are left-padded, so the last position is real in every row)
-        helper.make_node("Shape", ["inputs_embeds"], ["shape"]),
-        helper.make_node("Gather", ["shape", "one"], ["s"]),
         helper.make_node("Sub", ["s", "one"], ["s1"]),
         helper.make_node("Gather", ["inputs_embeds", "s1"], ["last"], axis=1),           # [B,H]
         # context: the mean of the cached values at the positions the attention mask keeps (padding is ignored)
@@ -146,8 +165,15 @@ def talker(out):
         helper.make_node("Add", ["last", "ctx"], ["pre"]),
         helper.make_node("Tanh", ["pre"], ["last_hidden"]),
         helper.make_node("MatMul", ["last_hidden", "w_out"], ["raw"]),
-        # EOS rises with each row's real length, so generation ends by itself, the same batched or alone
-        helper.make_node("Sub", ["length", "eos_after"], ["over"]),
+        # EOS rises once a row has generated more frames than its prompt is long (× FRAMES_PER_PROMPT_POSITION),
+        # so longer texts speak longer, the same batched or alone
+        helper.make_node("Gather", ["present.0.key", "first_head"], ["head0"], axis=1),   # [B,total,hd]
+        helper.make_node("Gather", ["head0", "last_channel"], ["flags"], axis=2),         # [B,total]
+        helper.make_node("Mul", ["flags", "mask_f"], ["prompt_positions"]),
+        helper.make_node("ReduceSum", ["prompt_positions", "one_axis"], ["prompt_length"], keepdims=1),
+        helper.make_node("Sub", ["length", "prompt_length"], ["generated"]),
+        helper.make_node("Mul", ["prompt_length", "frames_per_position"], ["budget"]),
+        helper.make_node("Sub", ["generated", "budget"], ["over"]),
         helper.make_node("Relu", ["over"], ["over_pos"]),
         helper.make_node("Mul", ["over_pos", "eos_onehot"], ["eos_bias"]),
         helper.make_node("Add", ["raw", "eos_bias"], ["logits"]),
@@ -155,9 +181,10 @@ def talker(out):
     onehot = np.zeros(CODEC_VOCAB, dtype=np.float32)
     onehot[SPECIAL["codec_eos"]] = 3.0
     inits += [const_i64("one", 1), const_i64("mask_axes", [1, 3]), const_i64("sum_axes", [1, 2]), const_i64("one_axis", [1]),
+              const_i64("first_head", 0), const_i64("last_channel", TALKER_HD - 1),
               init("kv_heads", np.array(TALKER_KV, dtype=np.float32)),
               init("w_ctx", w(TALKER_HD, H)), init("w_out", w(H, CODEC_VOCAB, scale=1.0)),
-              init("eos_after", np.array(EOS_AFTER, dtype=np.float32)), init("eos_onehot", onehot)]
+              init("frames_per_position", np.array(FRAMES_PER_PROMPT_POSITION, dtype=np.float32)), init("eos_onehot", onehot)]
     inputs = [f32("inputs_embeds", ["batch", "sequence", H]), i64("attention_mask", ["batch", "total"]),
               i64("position_ids", ["batch", "sequence"])] + kv_in
     outputs = [f32("logits", ["batch", CODEC_VOCAB]), f32("last_hidden", ["batch", H])] + kv_out
@@ -199,9 +226,10 @@ def codec_decode(out):
         helper.make_node("Mul", ["amp_col", "wave"], ["frames"]),                                  # [B,T,1920]
         helper.make_node("Reshape", ["frames", "flat"], ["audio"]),
     ]
+    # 212.5 Hz (17 whole cycles a frame) under a half-sine envelope: every frame starts and ends at silence.
     t = np.arange(SAMPLES_PER_FRAME, dtype=np.float32)
-    inits += [const_i64("minus_one", [-1]), const_i64("flat", [0, -1]),
-              init("wave", np.sin(2 * np.pi * 220 * t / 24000).astype(np.float32).reshape(1, 1, SAMPLES_PER_FRAME))]
+    wave = np.sin(2 * np.pi * 17 * t / SAMPLES_PER_FRAME) * np.sin(np.pi * t / SAMPLES_PER_FRAME)
+    inits += [const_i64("minus_one", [-1]), const_i64("flat", [0, -1]), init("wave", wave.astype(np.float32).reshape(1, 1, SAMPLES_PER_FRAME))]
     save(out, nodes, [i64("codes", ["batch", "frames", CODEBOOKS])], [f32("audio", ["batch", "samples"])], inits)
 
 
