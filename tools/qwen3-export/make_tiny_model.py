@@ -288,7 +288,7 @@ def tokenizer(directory):
 
 
 def graph_spec(path):
-    model = onnx.load(path)
+    model = onnx.load(path, load_external_data=False)
 
     def describe(values):
         spec = {}
@@ -303,7 +303,7 @@ def graph_spec(path):
     return {"file": os.path.basename(path), "inputs": describe(model.graph.input), "outputs": describe(model.graph.output)}
 
 
-def main(directory):
+def main(directory, model_name="tiny-random-qwen3-tts (tests only)"):
     os.makedirs(directory, exist_ok=True)
     writers = {"text_embed": text_embed, "codec_embed": codec_embed, "frame_embed": frame_embed, "code_predictor_embed": cp_embed,
                "talker": talker, "code_predictor": code_predictor, "codec_decode": codec_decode, "codec_encode": codec_encode,
@@ -316,7 +316,7 @@ def main(directory):
     tokenizer(directory)
     manifest = {
         "format": "voice-qwen3-onnx/1",
-        "model": "tiny-random-qwen3-tts (tests only)",
+        "model": model_name,
         "variant": "base",
         "modes": ["design", "clone", "preset"],
         "sample_rate": 24000,
