@@ -12,31 +12,13 @@ namespace Voice.Tests.Portal;
 /// made in the browser, and the owner deletes the workspace.
 /// </summary>
 [Collection(AppCollection.Name)]
-public sealed class PortalAccountTests(VoiceAppFixture app) : IAsyncLifetime
+public sealed class PortalAccountTests(VoiceAppFixture app) : BrowserTest
 {
     private const string Password = "a long enough password";
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-
-    public async Task InitializeAsync()
-    {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await PortalPages.LaunchAsync(_playwright);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-        _playwright?.Dispose();
-    }
-
     [Fact]
     public async Task AnInvitedMemberJoinsSeesOnlyWhatMembersMayAndIsRemoved()
     {
-        await using var ownerContext = await PortalPages.NewContextAsync(_browser!, app);
+        await using var ownerContext = await PortalPages.NewContextAsync(Browser, app);
         var owner = await ownerContext.NewPageAsync();
         string slug = await PortalPages.SignUpAsync(owner, "Team Audio", snap: false);
         string email = $"member@{slug}.test";
@@ -51,7 +33,7 @@ public sealed class PortalAccountTests(VoiceAppFixture app) : IAsyncLifetime
         Assert.EndsWith("token=" + mail.GetProperty("token").GetString(), link, StringComparison.Ordinal); // the link shown is the link mailed
 
         // The invitee follows the link in their own browser, chooses a password, lands signed in as a member.
-        await using var memberContext = await PortalPages.NewContextAsync(_browser!, app);
+        await using var memberContext = await PortalPages.NewContextAsync(Browser, app);
         var member = await memberContext.NewPageAsync();
         await member.GotoAsync(new Uri(link).PathAndQuery);
         await PortalPages.CheckAsync(member, "accept-invite");
@@ -82,7 +64,7 @@ public sealed class PortalAccountTests(VoiceAppFixture app) : IAsyncLifetime
     [Fact]
     public async Task AForgottenPasswordIsResetFromTheMailedLink()
     {
-        await using var context = await PortalPages.NewContextAsync(_browser!, app);
+        await using var context = await PortalPages.NewContextAsync(Browser, app);
         var page = await context.NewPageAsync();
         string slug = await PortalPages.SignUpAsync(page, "Forgetful Audio", snap: false);
         await page.GetByRole(AriaRole.Button, new() { Name = "Log out" }).ClickAsync();
@@ -116,7 +98,7 @@ public sealed class PortalAccountTests(VoiceAppFixture app) : IAsyncLifetime
     [Fact]
     public async Task AQueuedJobIsCanceledFromItsPage()
     {
-        await using var context = await PortalPages.NewContextAsync(_browser!, app);
+        await using var context = await PortalPages.NewContextAsync(Browser, app);
         var page = await context.NewPageAsync();
         string slug = await PortalPages.SignUpAsync(page, "Impatient Audio", snap: false);
         // Keep the workers busy with long texts of another tenant, so the job waits in the queue.
@@ -148,7 +130,7 @@ public sealed class PortalAccountTests(VoiceAppFixture app) : IAsyncLifetime
             Assert.Equal(0, await page.Locator("#player").CountAsync());
 
             // Another tenant reaches neither the page nor the cancel.
-            await using var otherContext = await PortalPages.NewContextAsync(_browser!, app);
+            await using var otherContext = await PortalPages.NewContextAsync(Browser, app);
             var other = await otherContext.NewPageAsync();
             await PortalPages.SignUpAsync(other, "Nosy Audio", snap: false);
             var response = await other.GotoAsync($"/jobs/{taskId}");
@@ -166,7 +148,7 @@ public sealed class PortalAccountTests(VoiceAppFixture app) : IAsyncLifetime
     [Fact]
     public async Task TheOwnerRenamesAndDeletesTheWorkspace()
     {
-        await using var context = await PortalPages.NewContextAsync(_browser!, app);
+        await using var context = await PortalPages.NewContextAsync(Browser, app);
         var page = await context.NewPageAsync();
         string slug = await PortalPages.SignUpAsync(page, "Short Lived Audio", snap: false);
 
@@ -199,7 +181,7 @@ public sealed class PortalAccountTests(VoiceAppFixture app) : IAsyncLifetime
         // Chromium's fake microphone plays a WAV file: a person reading the reference text.
         string speech = Path.Combine(Path.GetTempPath(), $"microphone-{Guid.NewGuid():N}.wav");
         await File.WriteAllBytesAsync(speech, await PortalPages.ReferenceRecordingAsync());
-        await using var browser = await PortalPages.LaunchAsync(_playwright!,
+        await using var browser = await PortalPages.LaunchAsync(Playwright,
             "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", $"--use-file-for-fake-audio-capture={speech}");
         await using var context = await PortalPages.NewContextAsync(browser, app);
         await context.GrantPermissionsAsync(["microphone"]);

@@ -11,30 +11,12 @@ namespace Voice.Tests.Portal;
 /// visit, with a screenshot of every page in <c>artifacts/screenshots/</c>.
 /// </summary>
 [Collection(AppCollection.Name)]
-public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
+public sealed class PortalJourneyTests(VoiceAppFixture app) : BrowserTest
 {
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
-
-    public async Task InitializeAsync()
-    {
-        _playwright = await Playwright.CreateAsync();
-        _browser = await PortalPages.LaunchAsync(_playwright);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_browser is not null)
-        {
-            await _browser.DisposeAsync();
-        }
-        _playwright?.Dispose();
-    }
-
     [Fact]
     public async Task ANewTenantSignsUpHearsSpeechMakesAndRevokesAKeySeesTheJobAndSignsOut()
     {
-        await using var context = await _browser!.NewContextAsync(new() { BaseURL = app.App.GetEndpoint("web", "http").ToString(), AcceptDownloads = true });
+        await using var context = await Browser.NewContextAsync(new() { BaseURL = app.App.GetEndpoint("web", "http").ToString(), AcceptDownloads = true });
         var page = await context.NewPageAsync();
         var consoleErrors = new List<string>();
         page.Console += (_, message) =>
@@ -152,7 +134,7 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
     [Fact]
     public async Task AWebhookEndpointShowsItsSecretOnceListsItsDeliveriesAndIsRemoved()
     {
-        await using var context = await _browser!.NewContextAsync(new() { BaseURL = app.App.GetEndpoint("web", "http").ToString() });
+        await using var context = await Browser.NewContextAsync(new() { BaseURL = app.App.GetEndpoint("web", "http").ToString() });
         var page = await context.NewPageAsync();
         await PortalPages.SignUpAsync(page, "Webhook Owner", snap: false);
 
@@ -196,7 +178,7 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : IAsyncLifetime
         using var submitted = await api.PostAsJsonAsync("/api/v1/voice/generate", new { text = "Only the owner may see this job." });
         string taskId = (await submitted.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("task_id").GetString()!;
 
-        await using var context = await _browser!.NewContextAsync(new() { BaseURL = app.App.GetEndpoint("web", "http").ToString() });
+        await using var context = await Browser.NewContextAsync(new() { BaseURL = app.App.GetEndpoint("web", "http").ToString() });
         var page = await context.NewPageAsync();
         await PortalPages.SignUpAsync(page, "Other Tenant", snap: false);
 
