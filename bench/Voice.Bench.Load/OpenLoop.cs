@@ -9,7 +9,7 @@ using HdrHistogram;
 public static class OpenLoop
 {
     public sealed record Step(double TargetRate, double AchievedRate, int Requests, long P50Us, long P90Us, long P99Us, long P999Us, long MaxUs,
-        IReadOnlyDictionary<int, int> Statuses)
+        IReadOnlyDictionary<int, int> Statuses, double MeanUs)
     {
         public int Errors => Statuses.Where(s => s.Key is < 200 or >= 300).Sum(s => s.Value);
 
@@ -45,7 +45,7 @@ public static class OpenLoop
         await Task.WhenAll(tasks);
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         return new Step(rate, total / seconds, total, histogram.GetValueAtPercentile(50), histogram.GetValueAtPercentile(90),
-            histogram.GetValueAtPercentile(99), histogram.GetValueAtPercentile(99.9), histogram.GetMaxValue(), statuses);
+            histogram.GetValueAtPercentile(99), histogram.GetValueAtPercentile(99.9), histogram.GetMaxValue(), statuses, histogram.GetMean());
 
         async Task MeasureAsync(int index, long due)
         {
