@@ -28,6 +28,23 @@ if (scenario is "submit" or "all")
 {
     await SubmitAsync();
 }
+if (scenario is "profile")
+{
+    // For a profiler attached to the API: the worker paused, 300 submissions a second for a minute.
+    await using var platform = await Platform.StartAsync("null");
+    var keys = await platform.TenantsAsync(50);
+    await platform.StopWorkerAsync();
+    string body = new string('a', 60) + " submit load test sentence.";
+    Console.Error.WriteLine("profile: load starts");
+    var step = await OpenLoop.RunAsync(300, TimeSpan.FromSeconds(60), async i =>
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/voice/generate") { Content = JsonContent.Create(new { text = body }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", keys[i % keys.Count]);
+        using var response = await platform.Api.SendAsync(request);
+        return (int)response.StatusCode;
+    });
+    Console.Error.WriteLine(FormattableString.Invariant($"profile: p50 {step.P50Us / 1000.0:N1} ms, p99 {step.P99Ms:N1} ms"));
+}
 if (scenario is "end-to-end" or "all")
 {
     await EndToEndAsync();
