@@ -254,9 +254,29 @@ sealed class Platform : IAsyncDisposable
 
     public HttpClient Api { get; }
 
+    /// <summary>
+    /// A telemetry sink (OTLP/HTTP: accepts and drops), as a deployment has a collector: without one, the services'
+    /// exporters fail and retry against the absent dashboard, and that cost would be charged to the platform.
+    /// </summary>
+    private static readonly Lazy<Task<string>> Collector = new(async () =>
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var sink = builder.Build();
+        sink.MapPost("/v1/{signal}", async (HttpContext context) =>
+        {
+            await context.Request.Body.CopyToAsync(Stream.Null);
+            context.Response.ContentType = "application/x-protobuf";
+        });
+        await sink.StartAsync();
+        return sink.Urls.First();
+    });
+
     public static async Task<Platform> StartAsync(string engine)
     {
         static string Secret() => RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 48);
+        string collector = await Collector.Value;
         string adminToken = Secret();
         string state = Path.Combine("/var/tmp/voice", "load-" + Guid.NewGuid().ToString("N")[..12]);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Voice_AppHost>(
@@ -264,7 +284,7 @@ sealed class Platform : IAsyncDisposable
             "VOICE_LOCAL_INFRA=true", $"VOICE_STATE_DIR={state}", "VOICE_API_PORT=0", "VOICE_WEB_PORT=0", $"VOICE_SPEECH_ENGINE={engine}",
             $"VOICE_ADMIN_TOKEN={adminToken}", $"Parameters:master-key={Secret()}", $"Parameters:redis-password={Secret()}",
             $"Parameters:postgres-password={Secret()}", $"Parameters:voicedb-app-password={Secret()}", $"Parameters:voicedb-admin-password={Secret()}",
-            "Logging:LogLevel:Default=Warning", "Worker:Concurrency=2",
+            "Logging:LogLevel:Default=Warning", "Worker:Concurrency=2", $"Telemetry:OtlpEndpoint={collector}",
         ]);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Error));
         var app = await builder.BuildAsync();
