@@ -79,28 +79,30 @@ public sealed class Qwen3Generator(Qwen3Model model)
         IReadOnlyList<GenerationTimings>? timings = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         int b = prompts.Count, q = M.Codebooks, h = model.Hidden, eos = M.Special("codec_eos");
-        var rows = Enumerable.Range(0, b).Select(i => new Row(prompts[i], FrameLimit(prompts[i].TextTokens, settings), settings.Seed, M,
+        var rows = Enumerable.Range(0, b).Select(i => new Row(prompts[i], FrameLimit(prompts[i].TextTokens, settings),
+            settings.Seed is { } seed ? new Random(seed) : new Random(), M,
             timings?[i] ?? new GenerationTimings())).ToArray();
         int longest = rows.Max(r => r.PromptLength(h));
 
         // Prefill: left padding (zeros, masked out), positions counted from each row's first real token.
+        // Each row's mask is its padding (0) then everything since (1): derived from the pads and the total length.
         var embeds = new float[b * longest * h];
-        var mask = new List<long>[b];
+        var pads = new int[b];
         var positions = new long[b * longest];
         for (int i = 0; i < b; i++)
         {
-            int length = rows[i].PromptLength(h), pad = longest - length;
-            prompts[i].Embeds.CopyTo(embeds, (i * longest + pad) * h);
-            mask[i] = [.. Enumerable.Repeat(0L, pad), .. Enumerable.Repeat(1L, length)];
+            int length = rows[i].PromptLength(h);
+            pads[i] = longest - length;
+            prompts[i].Embeds.CopyTo(embeds, (i * longest + pads[i]) * h);
             for (int p = 0; p < length; p++)
             {
-                positions[i * longest + pad + p] = p;
+                positions[i * longest + pads[i] + p] = p;
             }
             rows[i].Position = length;
         }
         using var cache = model.NewCache("talker", b);
         long started = Stopwatch.GetTimestamp();
-        var (logits, hidden) = model.Talker(cache, embeds, [.. mask.SelectMany(m => m)], positions);
+        var (logits, hidden) = model.Talker(cache, embeds, Mask(pads, longest), positions);
         var prefill = Stopwatch.GetElapsedTime(started);
         foreach (var row in rows)
         {
@@ -190,7 +192,6 @@ public sealed class Qwen3Generator(Qwen3Model model)
             // The next talker input of each row: its frame's embedding plus its next trailing text token (or tts_pad).
             long talkerStarted = Stopwatch.GetTimestamp();
             float[] next = model.FrameEmbed(codes, 1, b);
-            var stepMask = new List<long>(b * (mask[0].Count + 1));
             var stepPositions = new long[b];
             for (int i = 0; i < b; i++)
             {
@@ -200,11 +201,9 @@ public sealed class Qwen3Generator(Qwen3Model model)
                 {
                     next[i * h + j] += text[j];
                 }
-                mask[i].Add(1);
-                stepMask.AddRange(mask[i]);
                 stepPositions[i] = rows[i].Position++;
             }
-            (logits, hidden) = model.Talker(cache, next, [.. stepMask], stepPositions);
+            (logits, hidden) = model.Talker(cache, next, Mask(pads, cache.Length + 1), stepPositions);
             var talkerTime = Stopwatch.GetElapsedTime(talkerStarted);
             foreach (var row in rows.Where(r => !r.Done))
             {
@@ -214,16 +213,24 @@ public sealed class Qwen3Generator(Qwen3Model model)
         }
     }
 
-    /// <summary>One batch row's own state: its samplers (seeded as a lone generation would be), history, limit and position.</summary>
-    private sealed class Row(PromptEmbeddings prompt, int limit, int? seed, Qwen3Manifest manifest, GenerationTimings timings)
+    /// <summary>The attention mask [B·total]: each row's left padding masked out, every later position kept.</summary>
+    private static long[] Mask(int[] pads, int total)
     {
-        private readonly Random _random = seed is { } s ? new Random(s) : new Random();
+        var mask = new long[pads.Length * total];
+        for (int i = 0; i < pads.Length; i++)
+        {
+            mask.AsSpan(i * total + pads[i], total - pads[i]).Fill(1L);
+        }
+        return mask;
+    }
 
-        public Qwen3Sampler TalkerSampler => _talker ??= new Qwen3Sampler(manifest.Talker.VocabSize, _random);
+    /// <summary>One batch row's own state: its samplers (seeded as a lone generation would be), history, limit and position.</summary>
+    private sealed class Row(PromptEmbeddings prompt, int limit, Random random, Qwen3Manifest manifest, GenerationTimings timings)
+    {
+        // Both heads draw from one generator, as a lone generation does, so a seeded row repeats exactly.
+        public Qwen3Sampler TalkerSampler { get; } = new(manifest.Talker.VocabSize, random);
 
-        public Qwen3Sampler PredictorSampler => _predictor ??= new Qwen3Sampler(manifest.CodebookSize, _random);
-
-        private Qwen3Sampler? _talker, _predictor;
+        public Qwen3Sampler PredictorSampler { get; } = new(manifest.CodebookSize, random);
 
         public List<int> History { get; } = [];
 

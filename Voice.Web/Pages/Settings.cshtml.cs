@@ -23,9 +23,9 @@ public sealed class SettingsModel(VoiceApiClient api) : PageModel
 
     public string? Error { get; private set; }
 
-    public bool IsOwner => User.FindFirst(PortalClaims.Role)?.Value == "owner";
+    public bool IsOwner => User.OwnsWorkspace();
 
-    public bool Manages => User.FindFirst(PortalClaims.Role)?.Value is "owner" or "admin";
+    public bool Manages => User.ManagesWorkspace();
 
     [FromQuery(Name = "renamed")]
     public bool Renamed { get; set; }

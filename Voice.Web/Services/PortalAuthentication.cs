@@ -9,6 +9,11 @@ public static class PortalClaims
     public const string SessionToken = "voice:session";
     public const string TenantSlug = "voice:tenant";
     public const string Role = "voice:role";
+
+    /// <summary>Owners and admins manage keys, webhooks and the team (the API decides; the portal only shows accordingly).</summary>
+    public static bool ManagesWorkspace(this ClaimsPrincipal user) => user.FindFirst(Role)?.Value is "owner" or "admin";
+
+    public static bool OwnsWorkspace(this ClaimsPrincipal user) => user.FindFirst(Role)?.Value == "owner";
 }
 
 /// <summary>
@@ -34,7 +39,7 @@ public static class PortalAuthentication
                 options.AccessDeniedPath = "/account/denied";
                 options.SlidingExpiration = false;
             });
-        services.AddAuthorization(options => options.AddPolicy(ManagesPolicy, policy => policy.RequireClaim(PortalClaims.Role, "owner", "admin")));
+        services.AddAuthorization(options => options.AddPolicy(ManagesPolicy, policy => policy.RequireAssertion(context => context.User.ManagesWorkspace())));
         return services;
     }
 

@@ -255,16 +255,8 @@ public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accesso
     }
 
     /// <summary>DELETEs an object of the tenant's; true when the API answered with success.</summary>
-    private async Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
-    {
-        using var request = Request(HttpMethod.Delete, path, authenticated: true);
-        using var response = await http.SendAsync(request, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Unauthorized)
-        {
-            throw new SessionExpiredException();
-        }
-        return response.IsSuccessStatusCode;
-    }
+    private async Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) =>
+        await SendForStatusAsync(HttpMethod.Delete, path, null, cancellationToken) is null;
 
     /// <summary>Sends a request whose success has no body worth reading; null on success, else the problem.</summary>
     private async Task<ProblemBody?> SendForStatusAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken, bool authenticated = true)
