@@ -20,16 +20,25 @@ public sealed class Qwen3Prompt(Qwen3Model model, Qwen3Tokenizer tokenizer)
 {
     private Qwen3Manifest M => model.Manifest;
 
+    /// <summary>The embeddings every prompt uses (role, control tokens), computed once: the model's weights do not change.</summary>
+    private readonly Lazy<(float[] Role, float[] Pad, float[] Bos, float[] TtsPad, float[] TtsBos, float[] TtsEos)> _fixed = new(() =>
+    {
+        var m = model.Manifest;
+        return (model.TextEmbed(tokenizer.AssistantRole()), model.CodecEmbed([m.Special("codec_pad")]), model.CodecEmbed([m.Special("codec_bos")]),
+            model.TextEmbed([m.Special("tts_pad")]), model.TextEmbed([m.Special("tts_bos")]), model.TextEmbed([m.Special("tts_eos")]));
+    });
+
     public PromptEmbeddings Build(string text, string language, string? instruct, SpeakerCondition speaker)
     {
         int h = model.Hidden;
+        var (role, padRow, bosRow, ttsPad, ttsBos, ttsEos) = _fixed.Value;
         var rows = new List<float[]>();
 
         if (!string.IsNullOrWhiteSpace(instruct))
         {
             rows.Add(model.TextEmbed(tokenizer.Instruct(instruct)));
         }
-        rows.Add(model.TextEmbed(tokenizer.AssistantRole()));
+        rows.Add(role);
 
         // Codec prefix: think tokens with the language (or "nothink" for auto), the speaker, then pad; bos comes with the text.
         var prefix = new List<long>();
@@ -43,11 +52,6 @@ public sealed class Qwen3Prompt(Qwen3Model model, Qwen3Tokenizer tokenizer)
         }
         float[] codecRows = model.CodecEmbed(prefix.ToArray());
         float[]? speakerRow = speaker.XVector ?? (speaker.SpeakerId is { } id ? model.CodecEmbed([id]) : null);
-        float[] padRow = model.CodecEmbed([M.Special("codec_pad")]);
-        float[] bosRow = model.CodecEmbed([M.Special("codec_bos")]);
-        float[] ttsPad = model.TextEmbed([M.Special("tts_pad")]);
-        float[] ttsBos = model.TextEmbed([M.Special("tts_bos")]);
-        float[] ttsEos = model.TextEmbed([M.Special("tts_eos")]);
 
         var codecSide = new List<float[]>();
         for (int i = 0; i < prefix.Count; i++)
