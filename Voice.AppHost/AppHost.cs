@@ -2,6 +2,7 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 // Secrets
 var masterKey = builder.AddGeneratedSecret("master-key", length: 48);
+var portalKey = builder.AddGeneratedSecret("portal-key", length: 48); // the portal replicas' shared cookie keys
 var adminToken = builder.AddAdminToken();
 string? demoApiKeyValue = builder.DemoApiKey();
 var demoApiKey = demoApiKeyValue is null ? null : builder.AddParameter("demo-api-key", demoApiKeyValue, secret: true);
@@ -16,12 +17,17 @@ var blobs = builder.AddVoiceBlobs("blobs");
 // The speech engine: the worker runs it; the API validates requests against its capabilities.
 string speechEngine = builder.Configuration["VOICE_SPEECH_ENGINE"] ?? "espeak";
 
+// The .NET services read references as connection strings and service-discovery entries only (no HOST/PORT/
+// PASSWORD variables for other languages: fewer copies of each secret in a pod's environment).
+const ReferenceEnvironmentInjectionFlags ReferencesAs = ReferenceEnvironmentInjectionFlags.ConnectionString | ReferenceEnvironmentInjectionFlags.ServiceDiscovery;
+
 // Services. The API owns the schema (it migrates at start-up, under an advisory lock) and the admin role; the
 // worker gets only the row-level-security role and starts once the API is ready (schema migrated, roles enabled).
 IResourceBuilder<ProjectResource> AddApi(string name, int? port)
 {
     var instance = builder.AddProject<Projects.Voice_ApiService>(name)
         .WithEndpoint("http", e => e.Port = port)
+        .WithReferenceEnvironment(ReferencesAs)
         .WithExternalHttpEndpoints()
         .WithReference(voicedb).WaitFor(voicedb)
         .WithReference(voicedbApp)
@@ -53,6 +59,7 @@ if (builder.Configuration["VOICE_SECOND_API"] == "true")
 
 var worker = builder.AddProject<Projects.Voice_Worker>("worker")
     .WithEndpoint("http", e => e.Port = null)
+    .WithReferenceEnvironment(ReferencesAs)
     .WithReference(voicedbApp)
     .WithReference(redis).WaitFor(redis)
     .WithReference(blobs).WaitFor(blobs)
@@ -70,9 +77,11 @@ if (builder.Configuration["VOICE_MODEL_DIR"] is { Length: > 0 } modelDirectory)
 // Apps
 var web = builder.AddProject<Projects.Voice_Web>("web")
     .WithEndpoint("http", e => e.Port = builder.Port("VOICE_WEB_PORT", 5090))
+    .WithReferenceEnvironment(ReferencesAs)
     .WithExternalHttpEndpoints()
     .WithReference(api).WaitFor(api)
     .WithEnvironment("Portal__PublicApiUrl", api.GetEndpoint("http")) // the snippets in the playground
+    .WithEnvironment("Portal__DataProtectionKey", portalKey)
     .WithSettings("Telemetry")
     .WithHttpHealthCheck("/health");
 

@@ -7,7 +7,8 @@ builder.AddJobProcessing();
 
 var app = builder.Build();
 
-// The worker serves only its probes (and, later, metrics); jobs arrive through the queue.
+// The worker serves its probes, metrics and the queue's backlog (what the autoscaler reads); jobs arrive through the queue.
 app.MapDefaultEndpoints();
+app.MapQueueStats();
 
 app.Run();

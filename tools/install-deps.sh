@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Voice needs on a Debian 12 machine, skipping whatever is already there:
-# the system packages (Postgres, Redis, espeak-ng, audio codecs, ffmpeg, Node.js) and Azurite (npm, into tools/azurite).
+# the system packages (Postgres, Redis, espeak-ng, audio codecs, ffmpeg, Node.js, image and Kubernetes tools) and the
+# node packages (Azurite into tools/azurite, manifest validators into deploy/validate).
 # Called by run.sh and test.sh; safe to run again.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,8 +20,12 @@ need libflac12 /usr/lib/x86_64-linux-gnu/libFLAC.so.12         # FLAC encoding a
 need ffmpeg ffmpeg                                             # AAC encoding; a reference decoder in tests
 need sox sox                                                   # the resampler benchmark's reference
 need libsoxr0 /usr/lib/x86_64-linux-gnu/libsoxr.so.0           # ditto (libsoxr, called directly)
-need prometheus promtool                                       # checks the shipped alert rules (deploy/prometheus)
+need prometheus promtool                                       # checks the shipped alert rules (deploy/k8s/monitoring)
 need chromium chromium                                         # the portal's browser tests (Playwright drives it)
+need debootstrap debootstrap                                   # the container images' base (deploy/images/build.sh)
+need docker-registry docker-registry                           # ditto: the local registry the SDK publishes against
+need podman podman                                             # ditto: imports the base, runs an image in the tests
+need runc /usr/sbin/runc
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing system packages: ${missing[*]}"
@@ -31,12 +36,19 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 command -v dotnet >/dev/null || { echo "The .NET SDK 10 is required (dotnet not found on PATH)." >&2; exit 1; }
-
-# Azurite, pinned by tools/azurite/package-lock.json; reinstalled only when the lock file changes.
-azurite="$root/tools/azurite"
-stamp="$azurite/node_modules/.voice-installed"
-if [ ! -f "$stamp" ] || [ "$azurite/package-lock.json" -nt "$stamp" ]; then
-  echo "Installing Azurite into tools/azurite"
-  (cd "$azurite" && npm ci --no-audit --no-fund --loglevel=error)
-  touch "$stamp"
+# kubectl renders the Kubernetes overlays; it needs kustomize v5 (kubectl 1.27+). Debian 12's kubernetes-client
+# (1.20, kustomize v2) cannot read them, so this machine image's kubectl is used; say so where it is missing.
+if ! kubectl version --client 2>/dev/null | grep -q 'Kustomize Version: v5'; then
+  echo "warning: kubectl with kustomize v5 (kubectl 1.27+) not found; the deployment tests need it (deploy/README.md)" >&2
 fi
+
+# Node packages, pinned by their package-lock.json, reinstalled only when the lock file changes:
+# Azurite (blob storage for runs and tests) and the Kubernetes manifest validators (deploy/validate).
+for folder in tools/azurite deploy/validate; do
+  stamp="$root/$folder/node_modules/.voice-installed"
+  if [ ! -f "$stamp" ] || [ "$root/$folder/package-lock.json" -nt "$stamp" ]; then
+    echo "Installing node packages into $folder"
+    (cd "$root/$folder" && npm ci --no-audit --no-fund --loglevel=error)
+    touch "$stamp"
+  fi
+done

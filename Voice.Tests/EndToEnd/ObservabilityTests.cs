@@ -102,7 +102,7 @@ public sealed partial class ObservabilityTests(VoiceAppFixture app)
     public async Task TheAlertRulesPassPromtoolAndTheyAndTheDashboardUseOnlyExportedMetrics()
     {
         string root = RepositoryPaths.Root;
-        string rules = Path.Combine(root, "deploy", "prometheus", "voice-alerts.yml");
+        string rules = Path.Combine(root, "deploy", "k8s", "monitoring", "voice-alerts.yml");
         var check = Process.Start(new ProcessStartInfo("promtool", ["check", "rules", rules]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         string output = await check.StandardOutput.ReadToEndAsync() + await check.StandardError.ReadToEndAsync();
         await check.WaitForExitAsync();
@@ -119,7 +119,7 @@ public sealed partial class ObservabilityTests(VoiceAppFixture app)
         // Series that only appear once their event happened (a refusal, a Redis outage, a repair).
         string[] eventDriven = ["voice_ratelimit_refused_total", "voice_ratelimit_unavailable_total", "voice_admissions_refused_total", "voice_queue_reconciled_total",
             "voice_queue_reclaimed_total"];
-        string dashboard = await File.ReadAllTextAsync(Path.Combine(root, "deploy", "grafana", "voice-dashboard.json"));
+        string dashboard = await File.ReadAllTextAsync(Path.Combine(root, "deploy", "k8s", "monitoring", "voice-dashboard.json"));
         foreach (var (file, text) in new[] { ("rules", await File.ReadAllTextAsync(rules)), ("dashboard", dashboard) })
         {
             var names = MetricName().Matches(text).Select(m => m.Value).Distinct()
@@ -130,6 +130,19 @@ public sealed partial class ObservabilityTests(VoiceAppFixture app)
             }
         }
         Assert.Equal(12, JsonDocument.Parse(dashboard).RootElement.GetProperty("panels").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task TheWorkerReportsTheQueueBacklogTheAutoscalerReads()
+    {
+        using var client = new HttpClient { BaseAddress = app.App.GetEndpoint("worker", "http") };
+        using var response = await client.GetAsync("/queue/stats");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var stats = await response.Content.ReadFromJsonAsync<JsonElement>();
+        long tenants = stats.GetProperty("tenants").GetInt64(), live = stats.GetProperty("live").GetInt64();
+        Assert.True(tenants >= 0 && live >= 0);
+        Assert.Equal(tenants + live, stats.GetProperty("backlog").GetInt64()); // KEDA's valueLocation
+        Assert.True(stats.GetProperty("oldest_seconds").GetDouble() >= 0);
     }
 
     private async Task<string> ScrapeAsync(string service)

@@ -1,0 +1,43 @@
+namespace Voice.Deploy;
+
+/// <summary>How a workload scales: on CPU (a HorizontalPodAutoscaler) or on the job queue's backlog (a KEDA ScaledObject).</summary>
+public enum Scaling
+{
+    Cpu,
+    QueueBacklog,
+}
+
+/// <summary>
+/// The operational shape of one service in production (the base): replicas, resources, scaling, shutdown and
+/// start-up allowances, its public host and whether it calls the internet. Overlays adjust it per environment.
+/// </summary>
+public sealed record WorkloadProfile(
+    int Replicas,
+    string CpuRequest,
+    string MemoryRequest,
+    string CpuLimit,
+    string MemoryLimit,
+    Scaling Scaling,
+    int MinReplicas,
+    int MaxReplicas,
+    int GracePeriodSeconds,
+    int StartupSeconds,
+    string? PublicHost,
+    bool CallsInternet)
+{
+    /// <summary>Backlog entries (waiting or running) per worker replica that KEDA aims for: twice the worker's slots.</summary>
+    public const int BacklogPerWorker = 4;
+
+    public static WorkloadProfile For(string service) => service switch
+    {
+        // The API answers tenants and sends test webhooks; it migrates the schema at start-up (under a lock).
+        "api" => new(2, "500m", "512Mi", "2", "1Gi", Scaling.Cpu, 2, 10, 30, 120, "api", CallsInternet: true),
+        // The portal: server-rendered pages, a client of the API only.
+        "web" => new(2, "250m", "256Mi", "1", "512Mi", Scaling.Cpu, 2, 6, 30, 60, "", CallsInternet: false),
+        // The seed's worker: 3 replicas, 4/2 CPUs, 8Gi/6Gi; a GPU in production (overlay). On SIGTERM it hands its
+        // running jobs back to the queue within 30 s (no attempt counted), so 60 s of grace covers shutdown; model
+        // loading and warm-up may take minutes, hence the long start-up allowance before liveness counts.
+        "worker" => new(3, "2", "6Gi", "4", "8Gi", Scaling.QueueBacklog, 3, 12, 60, 900, null, CallsInternet: true),
+        _ => throw new InvalidDataException($"No workload profile for the AppHost project '{service}'; add one in {nameof(WorkloadProfile)}."),
+    };
+}

@@ -1,0 +1,322 @@
+using System.Diagnostics;
+using System.Text;
+using k8s;
+using k8s.Models;
+using Voice.Deploy;
+using Voice.Tests.Infrastructure;
+
+namespace Voice.Tests.Deploy;
+
+/// <summary>
+/// The deployment generated from the AppHost: the committed Aspire manifest and Kubernetes files are what the
+/// generator writes today; both overlays render with kustomize (kubectl), pass strict deserialisation
+/// (KubernetesClient, misspelled fields) and schema validation (kubernetes-models, KEDA), and obey the policies
+/// a cluster operator relies on.
+/// </summary>
+public sealed class KubernetesManifestTests
+{
+    private static readonly string DeployRoot = Path.Combine(RepositoryPaths.Root, "deploy");
+    private static readonly string ManifestPath = Path.Combine(DeployRoot, "aspire-manifest.json");
+
+    [Fact]
+    public async Task TheCommittedAspireManifestIsWhatTheAppHostPublishes()
+    {
+        string output = Directory.CreateTempSubdirectory("voice-manifest-").FullName;
+        try
+        {
+            string appHost = Path.Combine(RepositoryPaths.Root, "Voice.AppHost", "bin", "Debug", "net10.0", "Voice.AppHost.dll");
+            var start = new ProcessStartInfo("dotnet", [appHost, "--operation", "publish", "--step", "publish-manifest", "--output-path", output])
+            {
+                WorkingDirectory = Path.GetDirectoryName(appHost)!,
+            };
+            foreach (string variable in new[] { "VOICE_SPEECH_ENGINE", "VOICE_MODEL_DIR", "VOICE_SECOND_API", "VOICE_LOCAL_INFRA" })
+            {
+                start.Environment.Remove(variable);
+            }
+            var (code, log) = await RunAsync(start);
+            Assert.True(code == 0, log);
+            // Project paths are relative to the output folder; compare the projects they name.
+            Assert.Equal(NormalisedPaths(await File.ReadAllTextAsync(ManifestPath)), NormalisedPaths(await File.ReadAllTextAsync(Path.Combine(output, "aspire-manifest.json"))));
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void TheCommittedKubernetesFilesAreWhatTheGeneratorWrites()
+    {
+        var files = KubernetesOutput.Generate(AspireManifest.Load(ManifestPath), new PublishOptions());
+        string root = Path.Combine(DeployRoot, "k8s");
+        foreach (var (relative, text) in files)
+        {
+            string path = Path.Combine(root, relative);
+            Assert.True(File.Exists(path), $"{relative} is generated but not committed: run deploy/publish.sh");
+            Assert.True(text == File.ReadAllText(path), $"{relative} differs from what the generator writes: run deploy/publish.sh");
+        }
+        foreach (string folder in KubernetesOutput.GeneratedFolders)
+        {
+            foreach (string existing in Directory.GetFiles(Path.Combine(root, folder)))
+            {
+                string relative = Path.GetRelativePath(root, existing).Replace('\\', '/');
+                Assert.True(files.ContainsKey(relative) || Path.GetFileName(existing) == Overlays.SecretsFile, $"{relative} is no longer generated");
+            }
+        }
+        // Generating twice gives the same bytes.
+        Assert.Equal(files, KubernetesOutput.Generate(AspireManifest.Load(ManifestPath), new PublishOptions()));
+    }
+
+    [Fact]
+    public async Task NoSecretValueIsCommitted()
+    {
+        var (code, tracked) = await RunAsync(new ProcessStartInfo("git", ["ls-files", "deploy"]) { WorkingDirectory = RepositoryPaths.Root });
+        Assert.Equal(0, code);
+        Assert.DoesNotContain(tracked.Split('\n'), f => Path.GetFileName(f.Trim()) == Overlays.SecretsFile);
+        foreach (string kustomization in Directory.GetFiles(Path.Combine(DeployRoot, "k8s"), "kustomization.yaml", SearchOption.AllDirectories))
+        {
+            Assert.DoesNotContain("literals", await File.ReadAllTextAsync(kustomization), StringComparison.Ordinal);
+        }
+        string example = await File.ReadAllTextAsync(Path.Combine(DeployRoot, "k8s", "overlays", "prod", Overlays.SecretsFile + ".example"));
+        Assert.All(example.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')), line => Assert.EndsWith("=", line, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("dev")]
+    [InlineData("prod")]
+    public async Task TheOverlayRendersValidatesAndFollowsThePolicies(string overlay)
+    {
+        var rendered = await RenderAsync(overlay);
+        var objects = rendered.Objects;
+        var manifest = AspireManifest.Load(ManifestPath);
+        var plan = DeploymentPlan.From(manifest);
+
+        // Schema validation by a second implementation (kubernetes-models and KEDA's models, in node).
+        var (code, report) = await RunAsync(new ProcessStartInfo("node", [Path.Combine(DeployRoot, "validate", "validate.mjs"), rendered.File]));
+        Assert.True(code == 0, report);
+        Assert.Contains($"{objects.Count} objects, 0 errors", report, StringComparison.Ordinal);
+
+        var deployments = objects.OfType<V1Deployment>().ToList();
+        var statefulSets = objects.OfType<V1StatefulSet>().ToList();
+        Assert.Equal(plan.Services.Select(s => s.Name).Order(), deployments.Select(d => d.Metadata.Name).Order());
+        Assert.All(objects.OfType<IKubernetesObject<V1ObjectMeta>>(), o => Assert.Equal(BaseLayer.Namespace, o.Metadata.NamespaceProperty));
+
+        // Every container: resources, probes, non-root, no privilege escalation, read-only root filesystem.
+        foreach (var (name, pod) in deployments.Select(d => (d.Metadata.Name, d.Spec.Template.Spec)).Concat(statefulSets.Select(s => (s.Metadata.Name, s.Spec.Template.Spec))))
+        {
+            Assert.False(pod.AutomountServiceAccountToken ?? true, $"{name} mounts a service-account token");
+            Assert.True(pod.SecurityContext?.RunAsNonRoot, $"{name} may run as root");
+            Assert.NotEqual(0, pod.SecurityContext?.RunAsUser ?? 0);
+            foreach (var container in pod.Containers)
+            {
+                Assert.NotNull(container.ReadinessProbe);
+                Assert.NotNull(container.LivenessProbe);
+                foreach (string resource in new[] { "cpu", "memory" })
+                {
+                    Assert.True(container.Resources?.Requests?.ContainsKey(resource) == true, $"{name} requests no {resource}");
+                    Assert.True(container.Resources?.Limits?.ContainsKey(resource) == true, $"{name} has no {resource} limit");
+                }
+                Assert.False(container.SecurityContext?.AllowPrivilegeEscalation ?? true, $"{name} may escalate privileges");
+                Assert.True(container.SecurityContext?.ReadOnlyRootFilesystem, $"{name} has a writable root filesystem");
+                Assert.Contains("ALL", container.SecurityContext?.Capabilities?.Drop ?? []);
+                string tag = container.Image.Contains(':', StringComparison.Ordinal) ? container.Image[(container.Image.LastIndexOf(':') + 1)..] : "";
+                Assert.False(tag is "" or "latest", $"{name} runs {container.Image} without a pinned tag");
+            }
+        }
+        Assert.All(objects.OfType<V1ServiceAccount>(), a => Assert.False(a.AutomountServiceAccountToken ?? true));
+
+        // The one Secret holds exactly the keys the services (and in dev the infrastructure) read, with the file's values.
+        var secret = Assert.Single(objects.OfType<V1Secret>());
+        Assert.StartsWith(DeploymentPlan.SecretName + "-", secret.Metadata.Name, StringComparison.Ordinal);
+        var expectedKeys = overlay == "dev" ? plan.ServiceSecretKeys.Concat(plan.InfrastructureSecretKeys) : plan.ServiceSecretKeys;
+        Assert.Equal(expectedKeys.Order(StringComparer.Ordinal), secret.Data.Keys.Order(StringComparer.Ordinal));
+        Assert.All(secret.Data, d => Assert.Equal(rendered.Secrets[d.Key], Encoding.UTF8.GetString(d.Value)));
+        // Every reference resolves: secret keys, config maps, service accounts, the autoscalers' targets.
+        var configMaps = objects.OfType<V1ConfigMap>().Select(c => c.Metadata.Name).ToHashSet();
+        foreach (var pod in deployments.Select(d => d.Spec.Template.Spec).Concat(statefulSets.Select(s => s.Spec.Template.Spec)))
+        {
+            foreach (var env in pod.Containers.SelectMany(c => c.Env ?? []).Where(e => e.ValueFrom?.SecretKeyRef is not null))
+            {
+                Assert.Equal(secret.Metadata.Name, env.ValueFrom.SecretKeyRef.Name);
+                Assert.Contains(env.ValueFrom.SecretKeyRef.Key, secret.Data.Keys);
+            }
+            Assert.All(pod.Containers.SelectMany(c => c.EnvFrom ?? []), e => Assert.Contains(e.ConfigMapRef.Name, configMaps));
+        }
+        Assert.All(deployments, d => Assert.Contains(objects.OfType<V1ServiceAccount>(), a => a.Metadata.Name == d.Spec.Template.Spec.ServiceAccountName));
+        var scaled = Assert.Single(objects.OfType<ScaledObject>());
+        Assert.Contains(deployments, d => d.Metadata.Name == scaled.Spec.ScaleTargetRef.Name);
+        var trigger = Assert.Single(scaled.Spec.Triggers ?? []);
+        Assert.Equal("metrics-api", trigger.Type);
+        Assert.Equal("backlog", trigger.Metadata["valueLocation"]);
+        Assert.EndsWith($".{BaseLayer.Namespace}.svc.cluster.local:8080/queue/stats", trigger.Metadata["url"], StringComparison.Ordinal);
+        Assert.All(objects.OfType<V2HorizontalPodAutoscaler>(), h => Assert.Contains(deployments, d => d.Metadata.Name == h.Spec.ScaleTargetRef.Name));
+        Assert.All(deployments, d => Assert.Contains(objects.OfType<V1PodDisruptionBudget>(), p => p.Metadata.Name == d.Metadata.Name));
+
+        // Network: everything denied by default; only the API and the worker reach Redis and Postgres.
+        var policies = objects.OfType<V1NetworkPolicy>().ToList();
+        Assert.Contains(policies, p => p.Spec.PodSelector.MatchLabels is null && p.Spec.PolicyTypes.SequenceEqual(["Ingress", "Egress"]));
+        var web = policies.Single(p => p.Metadata.Name == "web");
+        Assert.DoesNotContain(web.Spec.Egress.SelectMany(e => e.To ?? []), to => to.PodSelector?.MatchLabels?[BaseLayer.NameLabel] is "redis" or "postgres");
+        Assert.DoesNotContain(web.Spec.Egress.SelectMany(e => e.To ?? []), to => to.IpBlock is not null);
+        foreach (string store in new[] { "redis", "postgres" })
+        {
+            if (overlay == "dev")
+            {
+                var allowed = policies.Single(p => p.Metadata.Name == store).Spec.Ingress.SelectMany(i => i.FromProperty).Select(f => f.PodSelector.MatchLabels[BaseLayer.NameLabel]);
+                Assert.Equal(["api", "worker"], allowed.Order());
+            }
+            Assert.Contains(policies.Single(p => p.Metadata.Name == "api").Spec.Egress, e => e.To?.Any(t => t.PodSelector?.MatchLabels?[BaseLayer.NameLabel] == store) == true);
+        }
+
+        var worker = deployments.Single(d => d.Metadata.Name == "worker");
+        var workerContainer = Assert.Single(worker.Spec.Template.Spec.Containers);
+        Assert.Equal("1", worker.Spec.Strategy.RollingUpdate.MaxSurge.Value);
+        Assert.Equal("0", worker.Spec.Strategy.RollingUpdate.MaxUnavailable.Value);
+        if (overlay == "prod")
+        {
+            // The seed's worker: a GPU each, 3 replicas at least, 8Gi/6Gi and 4/2 CPUs, on GPU nodes, the model from its volume.
+            Assert.Equal(new ResourceQuantity("1"), workerContainer.Resources.Limits["nvidia.com/gpu"]);
+            Assert.Equal(new ResourceQuantity("8Gi"), workerContainer.Resources.Limits["memory"]);
+            Assert.Equal(new ResourceQuantity("6Gi"), workerContainer.Resources.Requests["memory"]);
+            Assert.Equal(new ResourceQuantity("4"), workerContainer.Resources.Limits["cpu"]);
+            Assert.Equal(new ResourceQuantity("2"), workerContainer.Resources.Requests["cpu"]);
+            Assert.Equal(3, worker.Spec.Replicas);
+            Assert.Equal(3, scaled.Spec.MinReplicaCount);
+            Assert.Equal("true", worker.Spec.Template.Spec.NodeSelector["nvidia.com/gpu.present"]);
+            Assert.Contains(worker.Spec.Template.Spec.Tolerations, t => t.Key == "nvidia.com/gpu");
+            Assert.Contains(worker.Spec.Template.Spec.Volumes, v => v.PersistentVolumeClaim?.ClaimName == Overlays.ModelsClaim);
+            Assert.Contains(objects.OfType<V1PersistentVolumeClaim>(), c => c.Metadata.Name == Overlays.ModelsClaim);
+            var workerSettings = objects.OfType<V1ConfigMap>().Single(c => c.Metadata.Name.StartsWith("worker-env-", StringComparison.Ordinal)).Data;
+            Assert.Equal("qwen3-onnx", workerSettings["Speech__Engine"]);
+            Assert.All(deployments.SelectMany(d => d.Spec.Template.Spec.Containers), c => Assert.StartsWith(new PublishOptions().Registry + "/", c.Image, StringComparison.Ordinal));
+            Assert.Empty(statefulSets); // managed Redis, Postgres and blob storage
+            Assert.NotNull(Assert.Single(objects.OfType<V1Ingress>()).Spec.Tls);
+        }
+        else
+        {
+            Assert.False(workerContainer.Resources.Limits.ContainsKey("nvidia.com/gpu"));
+            Assert.Equal(plan.Infrastructure.Select(i => i.Name).Order(), statefulSets.Select(s => s.Metadata.Name).Order());
+        }
+        // The portal's snippets and the API's mail links use the public hosts, not in-cluster addresses.
+        var webSettings = objects.OfType<V1ConfigMap>().Single(c => c.Metadata.Name.StartsWith("web-env-", StringComparison.Ordinal)).Data;
+        string scheme = overlay == "prod" ? "https" : "http";
+        string domain = overlay == "prod" ? new PublishOptions().Domain : "voice.localhost";
+        Assert.Equal($"{scheme}://api.{domain}", webSettings["Portal__PublicApiUrl"]);
+        Assert.Equal("http://api:8080", webSettings["services__api__http__0"]);
+    }
+
+    [Fact]
+    public void StrictValidationCatchesAMisspelledField()
+    {
+        const string misspelled = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replica: 2\n";
+        Assert.ThrowsAny<Exception>(() => KubernetesYaml.LoadAllFromString(misspelled, TypeMap, strict: true));
+        const string keda = "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: worker\nspec:\n  scaleTargetRef:\n    name: worker\n  minReplicas: 1\n";
+        Assert.ThrowsAny<Exception>(() => KubernetesYaml.LoadAllFromString(keda, TypeMap, strict: true));
+    }
+
+    [Fact]
+    public void AManifestTheGeneratorCannotMapIsRefusedByName()
+    {
+        string unknownProject = """{"resources":{"billing":{"type":"project.v0","path":"x.csproj","env":{},"bindings":{}}}}""";
+        var error = Assert.Throws<InvalidDataException>(() => DeploymentPlan.From(AspireManifest.Parse(unknownProject)));
+        Assert.Contains("billing", error.Message, StringComparison.Ordinal);
+
+        string unknownReference = """{"resources":{"api":{"type":"project.v0","path":"x.csproj","env":{"X":"{nowhere.connectionString}"},"bindings":{}}}}""";
+        error = Assert.Throws<InvalidDataException>(() => DeploymentPlan.From(AspireManifest.Parse(unknownReference)));
+        Assert.Contains("nowhere", error.Message, StringComparison.Ordinal);
+
+        string badProperty = """{"resources":{"api":{"type":"project.v0","path":"x.csproj","env":{"X":"{api.bindings.http.colour}"},"bindings":{"http":{"scheme":"http","transport":"http"}}}}}""";
+        error = Assert.Throws<InvalidDataException>(() => DeploymentPlan.From(AspireManifest.Parse(badProperty)));
+        Assert.Contains("api.bindings.http.colour", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DevelopmentSecretsComposeConnectionStringsFromOneSetOfGeneratedPasswords()
+    {
+        var manifest = AspireManifest.Load(ManifestPath);
+        var first = ParseEnv(KubernetesOutput.DevelopmentSecrets(manifest));
+        var second = ParseEnv(KubernetesOutput.DevelopmentSecrets(manifest));
+        string redisPassword = first["REDIS_PASSWORD"];
+        Assert.True(redisPassword.Length >= 32);
+        Assert.Equal($"redis:6379,password={redisPassword}", first["ConnectionStrings__redis"]);
+        Assert.Contains($"Password={first["POSTGRES_PASSWORD"]}", first["ConnectionStrings__voicedb"], StringComparison.Ordinal);
+        Assert.Contains("Host=postgres;Port=5432", first["ConnectionStrings__voicedb_app"], StringComparison.Ordinal);
+        Assert.Contains("Username=voice_app", first["ConnectionStrings__voicedb_app"], StringComparison.Ordinal);
+        Assert.Contains("BlobEndpoint=http://blobs:10000/devstoreaccount1", first["ConnectionStrings__blobs"], StringComparison.Ordinal);
+        Assert.NotEqual(first["Voice__MasterKey"], second["Voice__MasterKey"]); // generated, not fixed
+        Assert.NotEqual(first["Voice__MasterKey"], first["Portal__DataProtectionKey"]);
+    }
+
+    private static readonly Dictionary<string, Type> TypeMap = new()
+    {
+        ["v1/ServiceAccount"] = typeof(V1ServiceAccount),
+        ["v1/Service"] = typeof(V1Service),
+        ["v1/ConfigMap"] = typeof(V1ConfigMap),
+        ["v1/Secret"] = typeof(V1Secret),
+        ["v1/PersistentVolumeClaim"] = typeof(V1PersistentVolumeClaim),
+        ["apps/v1/Deployment"] = typeof(V1Deployment),
+        ["apps/v1/StatefulSet"] = typeof(V1StatefulSet),
+        ["policy/v1/PodDisruptionBudget"] = typeof(V1PodDisruptionBudget),
+        ["autoscaling/v2/HorizontalPodAutoscaler"] = typeof(V2HorizontalPodAutoscaler),
+        ["networking.k8s.io/v1/NetworkPolicy"] = typeof(V1NetworkPolicy),
+        ["networking.k8s.io/v1/Ingress"] = typeof(V1Ingress),
+        ["keda.sh/v1alpha1/ScaledObject"] = typeof(ScaledObject),
+    };
+
+    private sealed record Rendered(string File, IReadOnlyList<object> Objects, IReadOnlyDictionary<string, string> Secrets);
+
+    /// <summary>
+    /// Renders an overlay from a copy of deploy/k8s with a secrets.env written the way an operator would
+    /// (dev: the generator's development secrets; prod: the example's keys with test values).
+    /// </summary>
+    private static async Task<Rendered> RenderAsync(string overlay)
+    {
+        string copy = Directory.CreateTempSubdirectory("voice-k8s-").FullName;
+        CopyDirectory(Path.Combine(DeployRoot, "k8s"), copy);
+        string secretsText = overlay == "dev"
+            ? KubernetesOutput.DevelopmentSecrets(AspireManifest.Load(ManifestPath))
+            : string.Concat((await File.ReadAllLinesAsync(Path.Combine(copy, "overlays", "prod", Overlays.SecretsFile + ".example")))
+                .Where(l => l.EndsWith('=')).Select(l => $"{l}test-{l.TrimEnd('=').ToLowerInvariant()}\n"));
+        await File.WriteAllTextAsync(Path.Combine(copy, "overlays", overlay, Overlays.SecretsFile), secretsText);
+        var (code, yaml) = await RunAsync(new ProcessStartInfo("kubectl", ["kustomize", Path.Combine(copy, "overlays", overlay)]), stdoutOnly: true);
+        Assert.True(code == 0, yaml);
+        string file = Path.Combine(copy, "rendered.yaml");
+        await File.WriteAllTextAsync(file, yaml);
+        // Strict: a field the Kubernetes (or KEDA) types do not have fails here.
+        var objects = KubernetesYaml.LoadAllFromString(yaml, TypeMap, strict: true);
+        return new Rendered(file, objects, ParseEnv(secretsText));
+    }
+
+    private static Dictionary<string, string> ParseEnv(string text) =>
+        text.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+
+    private static string NormalisedPaths(string manifest) =>
+        System.Text.RegularExpressions.Regex.Replace(manifest, "\"path\": \"[^\"]*/([^/\"]+\\.csproj)\"", "\"path\": \"$1\"");
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (string directory in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(directory.Replace(from, to, StringComparison.Ordinal));
+        }
+        foreach (string file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            if (Path.GetFileName(file) != Overlays.SecretsFile)
+            {
+                File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
+            }
+        }
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(ProcessStartInfo start, bool stdoutOnly = false)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, stdoutOnly && process.ExitCode == 0 ? await stdout : await stdout + await stderr);
+    }
+}

@@ -1,0 +1,29 @@
+using Voice.Core.Jobs;
+
+namespace Voice.Worker.Processing;
+
+public static class QueueStatsEndpoint
+{
+    public const string Path = "/queue/stats";
+
+    /// <summary>
+    /// <c>GET /queue/stats</c>: the queue's backlog for an autoscaler (KEDA's metrics-api trigger reads
+    /// <c>backlog</c>) — entries waiting or running in every lane, and the oldest one's age. Counts only, no tenant
+    /// data; the deployment's network policy lets only the autoscaler and the metrics scraper reach the worker.
+    /// </summary>
+    public static IEndpointRouteBuilder MapQueueStats(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(Path, async (JobQueue queue) =>
+        {
+            var stats = await queue.StatsAsync().ConfigureAwait(false);
+            return Results.Json(new QueueStats(stats.TenantDepth + stats.LiveDepth, stats.TenantDepth, stats.LiveDepth, Math.Round(stats.OldestSeconds, 3)));
+        });
+        return app;
+    }
+
+    public sealed record QueueStats(
+        [property: System.Text.Json.Serialization.JsonPropertyName("backlog")] long Backlog,
+        [property: System.Text.Json.Serialization.JsonPropertyName("tenants")] long Tenants,
+        [property: System.Text.Json.Serialization.JsonPropertyName("live")] long Live,
+        [property: System.Text.Json.Serialization.JsonPropertyName("oldest_seconds")] double OldestSeconds);
+}
