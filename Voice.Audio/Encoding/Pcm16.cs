@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace Voice.Audio.Encoding;
@@ -20,6 +21,26 @@ public static class Pcm16
                 : float.IsNaN(scaled) ? (short)0
                 : (short)MathF.Round(scaled);
             BinaryPrimitives.WriteInt16LittleEndian(destination[(i * 2)..], value);
+        }
+    }
+
+    /// <summary>Writes the samples as 16-bit PCM in blocks: memory stays one 32 KB buffer, however long the audio.</summary>
+    public static async Task WriteAsync(Stream output, ReadOnlyMemory<float> samples, CancellationToken cancellationToken)
+    {
+        const int BlockSamples = 16 * 1024;
+        byte[] block = ArrayPool<byte>.Shared.Rent(BlockSamples * 2);
+        try
+        {
+            for (int offset = 0; offset < samples.Length; offset += BlockSamples)
+            {
+                int count = Math.Min(BlockSamples, samples.Length - offset);
+                FromFloat(samples.Span.Slice(offset, count), block);
+                await output.WriteAsync(block.AsMemory(0, count * 2), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(block);
         }
     }
 

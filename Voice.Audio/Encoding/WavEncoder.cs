@@ -27,17 +27,8 @@ internal sealed class WavEncoder : IAudioEncoder
     public async Task WriteAsync(ReadOnlyMemory<float> samples, CancellationToken cancellationToken)
     {
         await EnsureHeaderAsync(cancellationToken).ConfigureAwait(false);
-        byte[] block = ArrayPool<byte>.Shared.Rent(samples.Length * 2);
-        try
-        {
-            Pcm16.FromFloat(samples.Span, block);
-            await _output.WriteAsync(block.AsMemory(0, samples.Length * 2), cancellationToken).ConfigureAwait(false);
-            _dataBytes += samples.Length * 2;
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(block);
-        }
+        await Pcm16.WriteAsync(_output, samples, cancellationToken).ConfigureAwait(false);
+        _dataBytes += samples.Length * 2;
     }
 
     public async Task CompleteAsync(CancellationToken cancellationToken)
@@ -134,19 +125,7 @@ internal sealed class WavEncoder : IAudioEncoder
 /// <summary>Raw signed 16-bit little-endian PCM, mono 24 kHz: what OpenAI's <c>pcm</c> format is.</summary>
 internal sealed class PcmEncoder(Stream output) : IAudioEncoder
 {
-    public async Task WriteAsync(ReadOnlyMemory<float> samples, CancellationToken cancellationToken)
-    {
-        byte[] block = ArrayPool<byte>.Shared.Rent(samples.Length * 2);
-        try
-        {
-            Pcm16.FromFloat(samples.Span, block);
-            await output.WriteAsync(block.AsMemory(0, samples.Length * 2), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(block);
-        }
-    }
+    public Task WriteAsync(ReadOnlyMemory<float> samples, CancellationToken cancellationToken) => Pcm16.WriteAsync(output, samples, cancellationToken);
 
     public Task CompleteAsync(CancellationToken cancellationToken) => output.FlushAsync(cancellationToken);
 

@@ -76,26 +76,55 @@ public static class LoudnessMeter
         return double.IsNaN(integrated) ? double.NegativeInfinity : Loudness(integrated);
     }
 
-    /// <summary>The highest inter-sample peak (4× oversampled), in dBTP.</summary>
+    /// <summary>
+    /// The highest inter-sample peak (4× oversampled), in dBTP. The oversampling streams through blocks, so the
+    /// memory it takes is a few blocks whatever the length (a whole 4× copy would be 16 bytes per input sample).
+    /// </summary>
     public static double TruePeak(ReadOnlySpan<float> interleaved, int sampleRate, int channels)
     {
+        const int BlockFrames = 8192;
         double peak = 0;
         int frames = interleaved.Length / channels;
-        var channel = new float[frames];
+        var block = new float[Math.Min(BlockFrames, Math.Max(1, frames))];
+        var oversampled = new List<float>((block.Length * 4) + 64);
         for (int c = 0; c < channels; c++)
         {
-            for (int i = 0; i < frames; i++)
-            {
-                channel[i] = interleaved[(i * channels) + c];
-            }
             // Above 96 kHz the signal is already sampled finely enough.
-            var oversampled = sampleRate >= 96_000 ? channel : Resampling.PolyphaseResampler.Resample(channel, sampleRate, sampleRate * 4);
-            foreach (float sample in oversampled)
+            var resampler = sampleRate >= 96_000 ? null : new Resampling.PolyphaseResampler(sampleRate, sampleRate * 4);
+            for (int start = 0; start < frames; start += block.Length)
             {
-                peak = Math.Max(peak, Math.Abs(sample));
+                int count = Math.Min(block.Length, frames - start);
+                for (int i = 0; i < count; i++)
+                {
+                    block[i] = interleaved[((start + i) * channels) + c];
+                }
+                if (resampler is null)
+                {
+                    peak = Math.Max(peak, MaxAbs(block.AsSpan(0, count)));
+                    continue;
+                }
+                oversampled.Clear();
+                resampler.Process(block.AsSpan(0, count), oversampled);
+                peak = Math.Max(peak, MaxAbs(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(oversampled)));
+            }
+            if (resampler is not null)
+            {
+                oversampled.Clear();
+                resampler.Flush(oversampled);
+                peak = Math.Max(peak, MaxAbs(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(oversampled)));
             }
         }
         return peak == 0 ? double.NegativeInfinity : 20 * Math.Log10(peak);
+    }
+
+    private static double MaxAbs(ReadOnlySpan<float> samples)
+    {
+        float max = 0;
+        foreach (float sample in samples)
+        {
+            max = Math.Max(max, Math.Abs(sample));
+        }
+        return max;
     }
 
     private static double Mean(double[] powers, double threshold)

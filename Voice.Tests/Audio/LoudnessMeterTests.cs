@@ -57,6 +57,27 @@ public sealed class LoudnessMeterTests
         Assert.InRange(truePeak, -0.2, 0.2);
     }
 
+    [Theory]
+    [InlineData(24_000, 1, 3)]
+    [InlineData(24_000, 1, 100_003)] // many blocks, a ragged last one
+    [InlineData(48_000, 2, 50_001)]
+    public void TruePeakInBlocksEqualsOversamplingTheWholeSignal(int rate, int channels, int frames)
+    {
+        var random = new Random(frames);
+        var interleaved = new float[frames * channels];
+        for (int i = 0; i < interleaved.Length; i++)
+        {
+            interleaved[i] = (float)((random.NextDouble() * 2) - 1) * (i % 997 == 0 ? 1f : 0.3f);
+        }
+        double whole = 0;
+        for (int c = 0; c < channels; c++)
+        {
+            var channel = Enumerable.Range(0, frames).Select(i => interleaved[(i * channels) + c]).ToArray();
+            whole = Math.Max(whole, Voice.Audio.Resampling.PolyphaseResampler.Resample(channel, rate, rate * 4).Max(Math.Abs));
+        }
+        Assert.Equal(20 * Math.Log10(whole), LoudnessMeter.TruePeak(interleaved, rate, channels), 9);
+    }
+
     [Fact]
     public void SilenceAndTooShortSignalsHaveNoLoudness()
     {

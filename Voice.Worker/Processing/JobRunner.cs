@@ -432,6 +432,9 @@ public sealed partial class JobRunner(
     {
         var job = work.Job;
         float[] samples = work.Samples.ToArray();
+        // The growing list is twice the audio at worst; from here on only the array is read.
+        work.Samples.Clear();
+        work.Samples.Capacity = 0;
         int durationMs = (int)(samples.Length * 1000L / AudioFormat.PlatformSampleRate);
         using var encoded = new MemoryStream();
         if (work.StreamedAudio is { } streamed && work.StreamComplete && !work.StreamBroken)
@@ -462,9 +465,15 @@ public sealed partial class JobRunner(
     /// <summary>SHA-256 of the result as 16-bit PCM: identifies the audio whatever container carries it.</summary>
     private static string ContentHash(float[] samples)
     {
-        var pcm = new byte[samples.Length * 2];
-        Pcm16.FromFloat(samples, pcm);
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(pcm));
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var pcm = new byte[32 * 1024]; // in blocks: not a second copy of the whole audio
+        for (int offset = 0; offset < samples.Length; offset += pcm.Length / 2)
+        {
+            int count = Math.Min(pcm.Length / 2, samples.Length - offset);
+            Pcm16.FromFloat(samples.AsSpan(offset, count), pcm);
+            hash.AppendData(pcm, 0, count * 2);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private Task<string> HandleFailureAsync(Work work, string consumer) => RetryOrFailAsync(work.Entry, work.Job, work.Error!, consumer, CancellationToken.None);
