@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Aspire.Hosting;
+using HdrHistogram;
 using Aspire.Hosting.Testing;
 using Voice.Speech.Engines;
 using Voice.Speech.Espeak;
@@ -17,7 +18,11 @@ using Voice.Speech.Espeak;
 //               202 throughput and latency, against a trivial ASP.NET endpoint in this process as the framework's ceiling.
 //   end-to-end  short texts (100 characters) at rising rates with the embedded engine: submit → completed (followed
 //               over the task's SSE events), against the engine alone speaking the same text.
-// Usage: dotnet run -c Release --project bench/Voice.Bench.Load [-- submit|end-to-end|all [seconds per step]]
+//   mixed       clients as they are: submit, then follow by SSE, by polling every 250 ms or every second, then
+//               download the audio; rising rates, then a soak at one rate with the API's and worker's resident memory
+//               sampled (flat or growing?), then the worker's peak memory per job against the audio's length.
+//   job-memory  only that last part.
+// Usage: dotnet run -c Release --project bench/Voice.Bench.Load [-- submit|end-to-end|mixed|job-memory|all [seconds per step [soak seconds]]]
 string scenario = args.Length > 0 ? args[0] : "all";
 var seconds = TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
 var report = new StringBuilder();
@@ -48,6 +53,15 @@ if (scenario is "profile")
 if (scenario is "end-to-end" or "all")
 {
     await EndToEndAsync();
+}
+if (scenario is "job-memory")
+{
+    await using var platform = await Platform.StartAsync("espeak");
+    await JobMemoryAsync(platform, await platform.TenantsAsync(1));
+}
+if (scenario is "mixed" or "all")
+{
+    await MixedAsync(TimeSpan.FromSeconds(args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 600));
 }
 Console.WriteLine(report);
 string results = Path.Combine(Root(), "bench", "results");
@@ -178,6 +192,138 @@ async Task EndToEndAsync()
         $"The engine alone speaks this text ({audioSeconds:0.0} s of audio) in {engineMedian:0} ms (median of 20, this process): at low load the platform's " +
         $"overhead is p50 − {engineMedian:0} ms.");
 }
+
+async Task MixedAsync(TimeSpan soak)
+{
+    string text = "The quarterly report is ready. Sales grew in every region, and the new product line sold out twice.";
+    await using var platform = await Platform.StartAsync("espeak");
+    var keys = await platform.TenantsAsync(20);
+    var operations = new OperationTimes();
+
+    // One client's whole interaction; its latency (in the step's table) runs from its due time to the last audio byte.
+    async Task<int> ClientAsync(int i)
+    {
+        string key = keys[i % keys.Count];
+        HttpRequestMessage Request(HttpMethod method, string path, object? body = null)
+        {
+            var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            return request;
+        }
+        string id;
+        using (var submitted = await operations.TimeAsync("submit", () => platform.Api.SendAsync(Request(HttpMethod.Post, "/api/v1/voice/generate", new { text, format = i % 2 == 0 ? "mp3" : "wav" }))))
+        {
+            if (submitted.StatusCode != HttpStatusCode.Accepted)
+            {
+                return (int)submitted.StatusCode;
+            }
+            id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("task_id").GetString()!;
+        }
+        string status = "";
+        if (i % 3 == 0)
+        {
+            using var events = await platform.Api.SendAsync(Request(HttpMethod.Get, $"/api/v1/task/{id}/events"), HttpCompletionOption.ResponseHeadersRead);
+            using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
+            while (await reader.ReadLineAsync() is { } line && status == "")
+            {
+                status = line switch
+                {
+                    "event: task.completed" => "completed",
+                    "event: task.failed" or "event: task.canceled" => "failed",
+                    _ => "",
+                };
+            }
+        }
+        else
+        {
+            var every = TimeSpan.FromMilliseconds(i % 3 == 1 ? 250 : 1000);
+            while (status is "" or "queued" or "running")
+            {
+                await Task.Delay(every);
+                using var poll = await operations.TimeAsync("poll", () => platform.Api.SendAsync(Request(HttpMethod.Get, $"/api/v1/task/{id}")));
+                if (poll.StatusCode != HttpStatusCode.OK)
+                {
+                    return (int)poll.StatusCode;
+                }
+                status = (await poll.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString()!;
+            }
+        }
+        if (status != "completed")
+        {
+            return 500;
+        }
+        long started = Stopwatch.GetTimestamp();
+        using var audio = await platform.Api.SendAsync(Request(HttpMethod.Get, $"/api/v1/task/{id}/audio"), HttpCompletionOption.ResponseHeadersRead);
+        long bytes = 0;
+        var buffer = new byte[16 * 1024];
+        await using (var body = await audio.Content.ReadAsStreamAsync())
+        {
+            for (int read; (read = await body.ReadAsync(buffer)) > 0;)
+            {
+                bytes += read;
+            }
+        }
+        operations.Record("download", started);
+        return audio.StatusCode == HttpStatusCode.OK && bytes > 1024 ? 200 : -2;
+    }
+
+    var steps = await RampAsync(ClientAsync, [4, 8, 12, 16], stopAtP99Ms: 5_000);
+    report.AppendLine().AppendLine(CultureInfo.InvariantCulture,
+        $"### mixed: submit ({text.Length} characters, mp3 or wav), then SSE (⅓), polling every 250 ms (⅓) or every second (⅓), then download; 20 tenants").AppendLine();
+    report.AppendLine("Latency: from the client's due time to the last byte of its audio.").AppendLine();
+    Table(steps, "Voice");
+    report.AppendLine().AppendLine("The requests inside those interactions:").AppendLine();
+    operations.Table(report);
+
+    // Soak: one steady rate below saturation, resident memory of the API and the worker sampled every 5 s.
+    double rate = Math.Max(4, (Sustained5s(steps)?.TargetRate ?? 8) / 2);
+    var memory = new MemorySampler(["Voice.ApiService", "Voice.Worker"], TimeSpan.FromSeconds(5));
+    var soakStep = await OpenLoop.RunAsync(rate, soak, ClientAsync);
+    memory.Stop();
+    report.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Soak: {rate:N0} clients/s for {soak.TotalMinutes:N0} minutes:").AppendLine();
+    Table([soakStep], "Voice");
+    report.AppendLine().AppendLine("Resident memory (VmRSS) during the soak:").AppendLine();
+    memory.Table(report);
+
+    await JobMemoryAsync(platform, keys);
+}
+
+// The worker's peak memory for one job against the length of its audio (one job at a time, nothing else running).
+async Task JobMemoryAsync(Platform platform, List<string> keys)
+{
+    report.AppendLine().AppendLine("The worker's peak resident memory during one job, over its level before the job (jobs one at a time):").AppendLine();
+    report.AppendLine("| characters | audio s | format | job s | worker peak over baseline MB |").AppendLine("|---:|---:|---|---:|---:|");
+    string sentence = "Every morning the old fisherman walked down to the harbour and checked his nets. ";
+    foreach (int characters in new[] { 1_000, 4_000, 16_000 })
+    {
+        string longText = string.Concat(Enumerable.Repeat(sentence, characters / sentence.Length + 1))[..characters];
+        await Task.Delay(2000);
+        var peak = new MemorySampler(["Voice.Worker"], TimeSpan.FromMilliseconds(20));
+        long started = Stopwatch.GetTimestamp();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/voice/generate") { Content = JsonContent.Create(new { text = longText, format = "mp3" }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", keys[0]);
+        using var submitted = await platform.Api.SendAsync(request);
+        string id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("task_id").GetString()!;
+        JsonElement task;
+        do
+        {
+            await Task.Delay(100);
+            using var poll = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/task/{id}");
+            poll.Headers.Authorization = request.Headers.Authorization;
+            task = await (await platform.Api.SendAsync(poll)).Content.ReadFromJsonAsync<JsonElement>();
+        }
+        while (task.GetProperty("status").GetString() is "queued" or "running");
+        double jobSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        peak.Stop();
+        var (first, max) = peak.FirstAndPeak("Voice.Worker");
+        double audioSeconds = task.TryGetProperty("result", out var result) && result.ValueKind == JsonValueKind.Object
+            ? result.GetProperty("duration_seconds").GetDouble() : 0;
+        report.AppendLine(CultureInfo.InvariantCulture, $"| {characters:N0} | {audioSeconds:N0} | mp3 | {jobSeconds:N1} | {(max - first) / 1048576.0:N1} |");
+    }
+}
+
+static OpenLoop.Step? Sustained5s(IEnumerable<OpenLoop.Step> steps) =>
+    steps.Where(s => s.P99Ms < 5_000 && s.Errors == 0 && s.AchievedRate >= s.TargetRate * 0.95).MaxBy(s => s.AchievedRate);
 
 async Task<List<OpenLoop.Step>> RampAsync(Func<int, Task<int>> send, double[] rates, double stopAtP99Ms = 1_000)
 {
@@ -353,6 +499,113 @@ sealed class Platform : IAsyncDisposable
         }
         catch (IOException)
         {
+        }
+    }
+}
+
+/// <summary>Latency of the individual requests inside the mixed scenario's interactions, by kind.</summary>
+sealed class OperationTimes
+{
+    private readonly Dictionary<string, LongHistogram> _histograms = new(StringComparer.Ordinal);
+
+    public async Task<HttpResponseMessage> TimeAsync(string operation, Func<Task<HttpResponseMessage>> send)
+    {
+        long started = Stopwatch.GetTimestamp();
+        var response = await send();
+        Record(operation, started);
+        return response;
+    }
+
+    public void Record(string operation, long started)
+    {
+        long micros = Math.Max(1, (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+        lock (_histograms)
+        {
+            if (!_histograms.TryGetValue(operation, out var histogram))
+            {
+                _histograms[operation] = histogram = new LongHistogram(TimeSpan.FromMinutes(10).Ticks / 10, 3);
+            }
+            histogram.RecordValue(micros);
+        }
+    }
+
+    public void Table(StringBuilder report)
+    {
+        report.AppendLine("| request | count | p50 ms | p99 ms | max ms |").AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var (name, h) in _histograms.OrderBy(h => h.Key, StringComparer.Ordinal))
+        {
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"| {name} | {h.TotalCount:N0} | {h.GetValueAtPercentile(50) / 1000.0:N1} | {h.GetValueAtPercentile(99) / 1000.0:N1} | {h.GetMaxValue() / 1000.0:N1} |");
+        }
+    }
+}
+
+/// <summary>Samples processes' resident memory (VmRSS from /proc) on a timer, by process name.</summary>
+sealed class MemorySampler
+{
+    private readonly Dictionary<string, List<(double Seconds, long Bytes)>> _samples;
+    private readonly Timer _timer;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    public MemorySampler(string[] processes, TimeSpan every)
+    {
+        _samples = processes.ToDictionary(p => p, _ => new List<(double, long)>());
+        Sample();
+        _timer = new Timer(_ => Sample(), null, every, every);
+    }
+
+    public void Stop()
+    {
+        _timer.Dispose();
+        Sample();
+    }
+
+    private void Sample()
+    {
+        foreach (var (name, samples) in _samples)
+        {
+            var process = Process.GetProcessesByName(name).FirstOrDefault();
+            if (process is null)
+            {
+                continue;
+            }
+            string? line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            if (line is not null)
+            {
+                long kb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+                lock (samples)
+                {
+                    samples.Add((_clock.Elapsed.TotalSeconds, kb * 1024));
+                }
+            }
+        }
+    }
+
+    public (long First, long Peak) FirstAndPeak(string name)
+    {
+        var samples = _samples[name];
+        lock (samples)
+        {
+            return (samples[0].Bytes, samples.Max(s => s.Bytes));
+        }
+    }
+
+    /// <summary>Per process: at the first minute's end, the middle and the end; the peak; the slope after the first minute (least squares).</summary>
+    public void Table(StringBuilder report)
+    {
+        report.AppendLine("| process | after 1 min MB | middle MB | end MB | peak MB | slope after 1 min MB/min |").AppendLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var (name, all) in _samples)
+        {
+            var samples = all.Where(s => s.Seconds >= 60).ToList();
+            if (samples.Count < 3)
+            {
+                continue;
+            }
+            double meanX = samples.Average(s => s.Seconds), meanY = samples.Average(s => (double)s.Bytes);
+            double slope = samples.Sum(s => (s.Seconds - meanX) * (s.Bytes - meanY)) / samples.Sum(s => (s.Seconds - meanX) * (s.Seconds - meanX));
+            static double Mb(double bytes) => bytes / 1048576.0;
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"| {name} | {Mb(samples[0].Bytes):N0} | {Mb(samples[samples.Count / 2].Bytes):N0} | {Mb(samples[^1].Bytes):N0} | {Mb(all.Max(s => s.Bytes)):N0} | {Mb(slope * 60):N2} |");
         }
     }
 }
