@@ -64,7 +64,8 @@ public static class VoiceInfrastructureExtensions
         var password = builder.AddGeneratedSecret($"{name}-password");
         if (!builder.UsesLocalInfrastructure())
         {
-            return builder.AddRedis(name, port: null, password: password);
+            // A data volume: the queue survives a restart, and the container's root filesystem can stay read-only.
+            return builder.AddRedis(name, port: null, password: password).WithDataVolume("voice-redis");
         }
 
         string stateDirectory = Path.Combine(builder.StateDirectory(), name);
@@ -97,7 +98,7 @@ public static class VoiceInfrastructureExtensions
         var password = builder.AddGeneratedSecret($"{serverName}-password");
         if (!builder.UsesLocalInfrastructure())
         {
-            return builder.AddPostgres(serverName, password: password).AddDatabase(databaseName);
+            return builder.AddPostgres(serverName, password: password).WithDataVolume("voice-postgres").AddDatabase(databaseName);
         }
 
         string stateDirectory = Path.Combine(builder.StateDirectory(), serverName);

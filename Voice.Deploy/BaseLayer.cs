@@ -31,7 +31,7 @@ public static class BaseLayer
             files[$"{service.Name}.env"] = Yaml.EnvFile(service.Settings.Where(s => s.Value is not null).Select(s => (s.Name, s.Value!)));
         }
         files["network.yaml"] = Yaml.Documents([DefaultDeny(), AllowDns()]);
-        files["ingress.yaml"] = Yaml.Documents([Ingress(plan, "voice.example.com", tls: true)]);
+        files["ingress.yaml"] = Yaml.Documents([Ingress(plan, "voice.example.com", tls: false)]); // TLS: the prod overlay
         files["kustomization.yaml"] = Kustomization(plan);
         return files;
     }
@@ -76,6 +76,7 @@ public static class BaseLayer
         };
         yield return service.Profile.Scaling == Scaling.Cpu ? CpuAutoscaler(service) : QueueAutoscaler(service);
         yield return ServicePolicy(plan, service);
+        yield return Scrape(service);
     }
 
     private static V1Deployment Deployment(ServicePlan service)
@@ -86,7 +87,11 @@ public static class BaseLayer
             Name = service.Name,
             Image = service.Image,
             ImagePullPolicy = "IfNotPresent",
-            Ports = [new V1ContainerPort { Name = "http", ContainerPort = ManifestExpressions.ProjectPort, Protocol = "TCP" }],
+            Ports =
+            [
+                new V1ContainerPort { Name = "http", ContainerPort = ManifestExpressions.ProjectPort, Protocol = "TCP" },
+                new V1ContainerPort { Name = "metrics", ContainerPort = DeploymentPlan.MetricsPort, Protocol = "TCP" },
+            ],
             EnvFrom = [new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = $"{service.Name}-env" } }],
             Env = service.Settings.Where(s => s.SecretKey is not null).Select(s => new V1EnvVar
             {
@@ -214,12 +219,16 @@ public static class BaseLayer
         {
             ingress.Add(new V1NetworkPolicyIngressRule { FromProperty = callers.Select(FromPods).ToList(), Ports = [port] });
         }
-        var scrapers = new List<V1NetworkPolicyPeer> { FromNamespace(MonitoringNamespace) };
+        // Prometheus scrapes the metrics port; KEDA reads the worker's /queue/stats on the service port.
+        ingress.Add(new V1NetworkPolicyIngressRule
+        {
+            FromProperty = [FromNamespace(MonitoringNamespace)],
+            Ports = [new V1NetworkPolicyPort { Port = DeploymentPlan.MetricsPort, Protocol = "TCP" }],
+        });
         if (service.Profile.Scaling == Scaling.QueueBacklog)
         {
-            scrapers.Add(FromNamespace(KedaNamespace));
+            ingress.Add(new V1NetworkPolicyIngressRule { FromProperty = [FromNamespace(KedaNamespace)], Ports = [port] });
         }
-        ingress.Add(new V1NetworkPolicyIngressRule { FromProperty = scrapers, Ports = [port] });
 
         var egress = new List<V1NetworkPolicyEgressRule>();
         foreach (string target in service.Reaches)
@@ -255,6 +264,29 @@ public static class BaseLayer
             },
         };
     }
+
+    /// <summary>
+    /// Prometheus Operator's PodMonitor: scrape the pods' metrics port, with the job the alert rules and the
+    /// dashboard expect (<c>voice-&lt;service&gt;</c>).
+    /// </summary>
+    private static PodMonitor Scrape(ServicePlan service) => new()
+    {
+        Metadata = Meta(service.Name),
+        Spec = new PodMonitorSpec
+        {
+            Selector = new V1LabelSelector { MatchLabels = Selector(service.Name) },
+            PodMetricsEndpoints =
+            [
+                new PodMetricsEndpoint
+                {
+                    Port = "metrics",
+                    Path = "/metrics",
+                    Interval = "30s",
+                    Relabelings = [new RelabelConfig { TargetLabel = "job", Replacement = $"voice-{service.Name}" }],
+                },
+            ],
+        },
+    };
 
     private static V1NetworkPolicy DefaultDeny() => new()
     {

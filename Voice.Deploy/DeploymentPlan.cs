@@ -33,6 +33,9 @@ public sealed record DeploymentPlan(IReadOnlyList<ServicePlan> Services, IReadOn
     /// <summary>The one Secret every overlay generates (values come from a git-ignored env file, never the repository).</summary>
     public const string SecretName = "voice-secrets";
 
+    /// <summary>The port /metrics answers on in a cluster: on the pods only, never behind a Service or the ingress.</summary>
+    public const int MetricsPort = 9464;
+
     /// <summary>The OpenTelemetry collector every service exports to (gRPC), in the monitoring namespace.</summary>
     public const string OtlpCollector = "http://otel-collector.monitoring.svc.cluster.local:4317";
 
@@ -78,14 +81,22 @@ public sealed record DeploymentPlan(IReadOnlyList<ServicePlan> Services, IReadOn
                 continue;
             }
             var value = expressions.Resolve(expression);
-            foreach (string resource in value.Resources.Where(r => r != project.Name))
-            {
-                reaches.Add(resource);
-            }
             // Service discovery stays inside the cluster; other URLs of a public endpoint are for people and clients.
-            if (ReferencesExternalUrl(manifest, expression) && !name.StartsWith("services__", StringComparison.Ordinal))
+            bool publicUrl = ReferencesExternalUrl(manifest, expression) && !name.StartsWith("services__", StringComparison.Ordinal);
+            if (publicUrl)
             {
                 publicUrls.Add(name);
+            }
+            // A link for people (a mail's portal address) is not a call: only the other references open the network.
+            if (!publicUrl)
+            {
+                reaches.UnionWith(value.Resources.Where(r => r != project.Name));
+            }
+            if (name == "HTTP_PORTS")
+            {
+                // Kestrel also listens on the metrics port, which only the scraper may reach.
+                settings.Add(new ServiceSetting(name, $"{value.Text};{MetricsPort}", null));
+                continue;
             }
             bool secret = value.IsSecret || name.StartsWith(ConnectionStringPrefix, StringComparison.Ordinal); // credentials by nature
             settings.Add(secret ? new ServiceSetting(name, null, SecretKeyFor(name)) : new ServiceSetting(name, value.Text, null));
@@ -94,6 +105,7 @@ public sealed record DeploymentPlan(IReadOnlyList<ServicePlan> Services, IReadOn
         settings.Add(new ServiceSetting("OTEL_SERVICE_NAME", project.Name, null));
         settings.Add(new ServiceSetting("OTEL_EXPORTER_OTLP_ENDPOINT", OtlpCollector, null));
         settings.Add(new ServiceSetting("Telemetry__Prometheus", "true", null));
+        settings.Add(new ServiceSetting("Telemetry__MetricsPort", MetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), null));
         bool isPublic = project.Bindings.Any(b => b.Name == "http" && b.External);
         return new ServicePlan(project.Name, $"voice-{project.Name}", settings, reaches, publicUrls, isPublic, WorkloadProfile.For(project.Name));
     }

@@ -169,6 +169,7 @@ public static class Overlays
             Metadata = BaseLayer.Meta(infra.Name),
             Spec = new V1ServiceSpec
             {
+                ClusterIP = "None", // headless: the StatefulSet's governing Service
                 Selector = BaseLayer.Selector(infra.Name),
                 Ports = [new V1ServicePort { Name = "tcp", Port = infra.Port, TargetPort = infra.Port, Protocol = "TCP" }],
             },
@@ -236,8 +237,8 @@ public static class Overlays
     }
 
     /// <summary>
-    /// Production reaches managed Postgres, Redis and blob storage, often at private addresses: the services that
-    /// use them (per the manifest) may open those ports anywhere. Narrow the CIDR to your services' ranges.
+    /// Production reaches managed Postgres and Redis, often at private addresses: the services that use them (per
+    /// the manifest) may open those ports anywhere. Narrow the CIDR to your services' ranges.
     /// </summary>
     private static V1NetworkPolicy ManagedServicesEgress(DeploymentPlan plan)
     {
@@ -259,7 +260,9 @@ public static class Overlays
                     new V1NetworkPolicyEgressRule
                     {
                         To = [new V1NetworkPolicyPeer { IpBlock = new V1IPBlock { Cidr = "0.0.0.0/0" } }],
-                        Ports = new[] { 5432, 6379, 6380, 443 }.Select(p => new V1NetworkPolicyPort { Port = p, Protocol = "TCP" }).ToList(),
+                        // Not 443: blob storage is reached through the services' internet rule, which excludes private
+                        // ranges (policies add up, so opening 443 here would let webhooks reach private addresses).
+                        Ports = new[] { 5432, 6379, 6380 }.Select(p => new V1NetworkPolicyPort { Port = p, Protocol = "TCP" }).ToList(),
                     },
                 ],
             },
@@ -273,8 +276,9 @@ public static class Overlays
         Metadata = BaseLayer.Meta(ModelsClaim),
         Spec = new V1PersistentVolumeClaimSpec
         {
-            // Written once by the model-loading Job (deploy/README.md), read by every worker.
-            AccessModes = ["ReadOnlyMany"],
+            // Filled by the model-loading Job (deploy/README.md), read by every worker (mounted read-only): a
+            // shared-file class is needed (Azure Files, EFS, Filestore); block-disk classes cannot bind this claim.
+            AccessModes = ["ReadWriteMany"],
             Resources = new V1VolumeResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new("40Gi") } },
         },
     };

@@ -102,11 +102,16 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        // Prometheus scraping (Telemetry:Prometheus): off unless enabled; where enabled, expose it only to the
-        // scraper's network (the Kubernetes manifests keep it on the pod port, not the ingress).
+        // Prometheus scraping (Telemetry:Prometheus): off unless enabled. With Telemetry:MetricsPort it answers only
+        // on that port (which Kestrel must also listen on): the Kubernetes manifests open it to the monitoring
+        // namespace and keep it out of the Service, so the ingress never reaches /metrics.
         if (app.Configuration.GetValue("Telemetry:Prometheus", false))
         {
-            app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
+            var scraping = app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
+            if (app.Configuration.GetValue<int?>("Telemetry:MetricsPort") is int port)
+            {
+                scraping.RequireHost($"*:{port}");
+            }
         }
         app.MapHealthChecks(HealthEndpointPath);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions

@@ -41,12 +41,13 @@ public sealed class ContainerImageTests
         string[] podman = ["--storage-driver", "vfs", "--root", Path.Combine(Work, "podman"), "--runroot", Path.Combine(Work, "podman-run")];
         var (loaded, loadLog) = await RunAsync("podman", [.. podman, "load", "-q", "-i", archive], TimeSpan.FromMinutes(3));
         Assert.True(loaded == 0, loadLog);
-        int port = FreePort();
+        int port = FreePort(), metricsPort = FreePort();
         string name = $"voice-web-test-{port}";
         // Host networking (no bridge here); the ulimits podman would set are above what this sandbox permits.
         var (started, startLog) = await RunAsync("podman", [.. podman, "run", "-d", "--name", name, "--network", "host", "--read-only", "--tmpfs", "/tmp",
             "--ulimit", "nofile=4096:4096", "--ulimit", "nproc=4096:4096",
-            "-e", $"ASPNETCORE_HTTP_PORTS={port}", "-e", "Portal__DataProtectionKey=a-test-key-that-is-long-enough-for-the-portal-0123", "voice-web:dev"], TimeSpan.FromMinutes(1));
+            "-e", $"ASPNETCORE_HTTP_PORTS={port};{metricsPort}", "-e", "Telemetry__Prometheus=true", "-e", $"Telemetry__MetricsPort={metricsPort}",
+            "-e", "Portal__DataProtectionKey=a-test-key-that-is-long-enough-for-the-portal-0123", "voice-web:dev"], TimeSpan.FromMinutes(1));
         try
         {
             Assert.True(started == 0, startLog);
@@ -69,6 +70,17 @@ public sealed class ContainerImageTests
             Assert.True(status == HttpStatusCode.OK, $"/health answered {status?.ToString() ?? "nothing"}; logs:\n{logs}");
             using var login = await client.GetAsync("/Account/Login"); // a page with an anti-forgery token: the key ring works read-only
             Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+            // As the manifests configure it: /metrics on its own port only, so the Service (and the ingress) never serve it.
+            using (var hidden = await client.GetAsync("/metrics"))
+            {
+                Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+            }
+            using var scraper = new HttpClient();
+            using (var scraped = await scraper.GetAsync($"http://127.0.0.1:{metricsPort}/metrics"))
+            {
+                Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+                Assert.Contains("http_server_request_duration_seconds", await scraped.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
             var (_, user) = await RunAsync("podman", [.. podman, "exec", name, "id", "-u"], TimeSpan.FromSeconds(30));
             Assert.Equal("1654", user.Trim());
         }

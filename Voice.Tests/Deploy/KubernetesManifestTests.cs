@@ -168,6 +168,28 @@ public sealed class KubernetesManifestTests
             Assert.Contains(policies.Single(p => p.Metadata.Name == "api").Spec.Egress, e => e.To?.Any(t => t.PodSelector?.MatchLabels?[BaseLayer.NameLabel] == store) == true);
         }
 
+        // No rule opens the web ports to every address: the internet rules exclude private ranges (policies add up).
+        foreach (var rule in policies.SelectMany(p => p.Spec.Egress ?? []))
+        {
+            bool everywhere = rule.To?.Any(t => t.IpBlock is { Cidr: "0.0.0.0/0", Except: null or { Count: 0 } }) == true;
+            Assert.False(everywhere && rule.Ports.Any(p => p.Port.Value is "80" or "443"), "a policy opens 80/443 to private addresses");
+        }
+
+        // Metrics: on their own port, scraped by the monitoring namespace only, never behind a Service (so never the ingress).
+        foreach (var deployment in deployments)
+        {
+            Assert.Contains(deployment.Spec.Template.Spec.Containers[0].Ports, p => p.Name == "metrics" && p.ContainerPort == DeploymentPlan.MetricsPort);
+            var service = objects.OfType<V1Service>().Single(s => s.Metadata.Name == deployment.Metadata.Name);
+            Assert.DoesNotContain(service.Spec.Ports, p => p.Port == DeploymentPlan.MetricsPort);
+            var metricsRules = policies.Single(p => p.Metadata.Name == deployment.Metadata.Name).Spec.Ingress
+                .Where(i => i.Ports.Any(p => p.Port.Value == DeploymentPlan.MetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.All(metricsRules.SelectMany(r => r.FromProperty), f => Assert.Equal(BaseLayer.MonitoringNamespace, f.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]));
+            var monitor = objects.OfType<PodMonitor>().Single(m => m.Metadata.Name == deployment.Metadata.Name);
+            var endpoint = Assert.Single(monitor.Spec.PodMetricsEndpoints ?? []);
+            Assert.Equal("metrics", endpoint.Port);
+            Assert.Contains(endpoint.Relabelings ?? [], r => r.TargetLabel == "job" && r.Replacement == $"voice-{deployment.Metadata.Name}");
+        }
+
         var worker = deployments.Single(d => d.Metadata.Name == "worker");
         var workerContainer = Assert.Single(worker.Spec.Template.Spec.Containers);
         Assert.Equal("1", worker.Spec.Strategy.RollingUpdate.MaxSurge.Value);
@@ -185,7 +207,7 @@ public sealed class KubernetesManifestTests
             Assert.Equal("true", worker.Spec.Template.Spec.NodeSelector["nvidia.com/gpu.present"]);
             Assert.Contains(worker.Spec.Template.Spec.Tolerations, t => t.Key == "nvidia.com/gpu");
             Assert.Contains(worker.Spec.Template.Spec.Volumes, v => v.PersistentVolumeClaim?.ClaimName == Overlays.ModelsClaim);
-            Assert.Contains(objects.OfType<V1PersistentVolumeClaim>(), c => c.Metadata.Name == Overlays.ModelsClaim);
+            Assert.Equal(["ReadWriteMany"], objects.OfType<V1PersistentVolumeClaim>().Single(c => c.Metadata.Name == Overlays.ModelsClaim).Spec.AccessModes);
             var workerSettings = objects.OfType<V1ConfigMap>().Single(c => c.Metadata.Name.StartsWith("worker-env-", StringComparison.Ordinal)).Data;
             Assert.Equal("qwen3-onnx", workerSettings["Speech__Engine"]);
             Assert.All(deployments.SelectMany(d => d.Spec.Template.Spec.Containers), c => Assert.StartsWith(new PublishOptions().Registry + "/", c.Image, StringComparison.Ordinal));
@@ -195,6 +217,9 @@ public sealed class KubernetesManifestTests
         else
         {
             Assert.False(workerContainer.Resources.Limits.ContainsKey("nvidia.com/gpu"));
+            Assert.Null(Assert.Single(objects.OfType<V1Ingress>()).Spec.Tls); // plain HTTP on *.voice.localhost
+            // The data services keep their data on claims (the root filesystem is read-only).
+            Assert.All(statefulSets.Where(s => s.Metadata.Name is "redis" or "postgres"), s => Assert.NotEmpty(s.Spec.VolumeClaimTemplates));
             Assert.Equal(plan.Infrastructure.Select(i => i.Name).Order(), statefulSets.Select(s => s.Metadata.Name).Order());
         }
         // The portal's snippets and the API's mail links use the public hosts, not in-cluster addresses.
@@ -261,6 +286,7 @@ public sealed class KubernetesManifestTests
         ["networking.k8s.io/v1/NetworkPolicy"] = typeof(V1NetworkPolicy),
         ["networking.k8s.io/v1/Ingress"] = typeof(V1Ingress),
         ["keda.sh/v1alpha1/ScaledObject"] = typeof(ScaledObject),
+        ["monitoring.coreos.com/v1/PodMonitor"] = typeof(PodMonitor),
     };
 
     private sealed record Rendered(string File, IReadOnlyList<object> Objects, IReadOnlyDictionary<string, string> Secrets);

@@ -22,19 +22,24 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # The local registry speaks plain HTTP; the SDK assumes HTTPS for anything it is not told about.
 export DOTNET_CONTAINER_INSECURE_REGISTRIES="$registry"
 
+# debootstrap, chown to the image's user and podman's storage need root.
+[ "$(id -u)" = 0 ] || { echo "deploy/images/build.sh needs root (debootstrap, podman): run it with sudo" >&2; exit 1; }
+
 # Tools (Debian packages), installed when missing.
 missing=()
-for pair in debootstrap:debootstrap docker-registry:docker-registry podman:podman runc:runc; do
+for pair in debootstrap:debootstrap docker-registry:docker-registry podman:podman runc:runc curl:curl; do
   command -v "${pair#*:}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair#*:}" ] || missing+=("${pair%%:*}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
 dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
-runtime=$(dotnet --list-runtimes | sed -n 's/^Microsoft.AspNetCore.App \([0-9.]*\) .*/\1/p' | sort -V | tail -1)
+# The newest 10.0 runtime (the projects' target), present for both frameworks.
+runtime=$(dotnet --list-runtimes | sed -n 's/^Microsoft.AspNetCore.App \(10\.0\.[0-9]*\) .*/\1/p' | sort -V | tail -1)
+[ -n "$runtime" ] && [ -d "$dotnet_root/shared/Microsoft.NETCore.App/$runtime" ] \
+  || { echo "no ASP.NET Core and .NET 10.0 runtime of the same version in $dotnet_root" >&2; exit 1; }
 packages=ca-certificates,libicu72,libssl3,tzdata,libgssapi-krb5-2,zlib1g,libflac12,libmp3lame0,libespeak-ng1,espeak-ng-data,ffmpeg
 base="$registry/voice/aspnet-audio:$runtime-bookworm"
 stamp="$runtime $packages"
@@ -66,12 +71,12 @@ fi
 
 # 2. The local registry.
 if ! curl -sf "http://$registry/v2/" >/dev/null 2>&1; then
-  # Started here, stopped when the script ends: it is only needed while publishing.
-  trap 'kill "$(cat "$work/registry.pid")" 2>/dev/null || true' EXIT
   mkdir -p "$work/registry"
   printf 'version: 0.1\nlog: {level: warn}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: "%s"}\n' "$work/registry" "$registry" >"$work/registry.yml"
   setsid nohup docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
-  echo $! >"$work/registry.pid"
+  registry_pid=$!
+  # Started here, stopped when the script ends: it is only needed while publishing.
+  trap 'kill "$registry_pid" 2>/dev/null || true' EXIT
   for _ in $(seq 1 50); do curl -sf "http://$registry/v2/" >/dev/null 2>&1 && break; sleep 0.2; done
   curl -sf "http://$registry/v2/" >/dev/null || { cat "$work/registry.log" >&2; exit 1; }
 fi

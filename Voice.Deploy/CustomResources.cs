@@ -5,7 +5,7 @@ using k8s.Models;
 namespace Voice.Deploy;
 
 /// <summary>
-/// KEDA's <c>ScaledObject</c> (keda.sh/v1alpha1), the fields Voice uses: KubernetesClient has no KEDA types, and
+/// KEDA's <c>ScaledObject</c> (keda.sh/v1alpha1), the fields Voice uses: KubernetesClient has no KEDA (or Prometheus Operator) types, and
 /// typed fields keep the generated YAML and the strict validation in the tests honest about names.
 /// </summary>
 public sealed class ScaledObject : IKubernetesObject<V1ObjectMeta>
@@ -86,4 +86,53 @@ public sealed class ScaleTrigger
 
     [JsonPropertyName("metadata")]
     public IDictionary<string, string> Metadata { get; set; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
+}
+
+/// <summary>Prometheus Operator's <c>PodMonitor</c> (monitoring.coreos.com/v1), the fields Voice uses.</summary>
+public sealed class PodMonitor : IKubernetesObject<V1ObjectMeta>
+{
+    [JsonPropertyName("apiVersion")]
+    public string ApiVersion { get; set; } = "monitoring.coreos.com/v1";
+
+    [JsonPropertyName("kind")]
+    public string Kind { get; set; } = "PodMonitor";
+
+    [JsonPropertyName("metadata")]
+    public V1ObjectMeta Metadata { get; set; } = new();
+
+    [JsonPropertyName("spec")]
+    public PodMonitorSpec Spec { get; set; } = new();
+}
+
+public sealed class PodMonitorSpec
+{
+    [JsonPropertyName("selector")]
+    public V1LabelSelector Selector { get; set; } = new();
+
+    [JsonPropertyName("podMetricsEndpoints")]
+    public IList<PodMetricsEndpoint>? PodMetricsEndpoints { get; set; }
+}
+
+public sealed class PodMetricsEndpoint
+{
+    [JsonPropertyName("port")]
+    public string? Port { get; set; }
+
+    [JsonPropertyName("path")]
+    public string? Path { get; set; }
+
+    [JsonPropertyName("interval")]
+    public string? Interval { get; set; }
+
+    [JsonPropertyName("relabelings")]
+    public IList<RelabelConfig>? Relabelings { get; set; }
+}
+
+public sealed class RelabelConfig
+{
+    [JsonPropertyName("targetLabel")]
+    public string? TargetLabel { get; set; }
+
+    [JsonPropertyName("replacement")]
+    public string? Replacement { get; set; }
 }
