@@ -8,7 +8,9 @@
 #   3. `dotnet publish -t:PublishContainer` for each service against that base, written to artifacts/images/*.tar.
 # Usage: deploy/images/build.sh [TAG]   (default tag: dev)
 # Environment: VOICE_IMAGES_OUT (artifacts/images), VOICE_IMAGES_WORK (/var/tmp/voice-images: rootfs, registry),
-#   VOICE_IMAGES_REGISTRY (127.0.0.1:5000), VOICE_IMAGES_PROJECTS ("api worker web").
+#   VOICE_IMAGES_REGISTRY (127.0.0.1:5000), VOICE_IMAGES_PROJECTS ("api worker web"),
+#   VOICE_WORKER_GPU_BASE: the GPU worker's base (CUDA 13 + cuDNN 9 + ASP.NET Core 10 + the audio libraries, in a
+#   registry you can reach); when set, the worker is published on it with ONNX Runtime's CUDA build (VoiceOnnxGpu).
 # For a real registry, push the base (podman push) and publish with -p:ContainerBaseImage=<it> -p:ContainerRegistry=<yours>;
 # the production worker's base is CUDA 13 + cuDNN 9 (deploy/README.md), which this script does not build.
 set -euo pipefail
@@ -98,9 +100,13 @@ fi
 # 3. The services, published against the base.
 for name in $projects; do
   case $name in api) project=Voice.ApiService ;; worker) project=Voice.Worker ;; web) project=Voice.Web ;; *) echo "unknown service $name" >&2; exit 2 ;; esac
-  echo "Publishing voice-$name:$tag"
+  image_base=$base gpu=()
+  if [ "$name" = worker ] && [ -n "${VOICE_WORKER_GPU_BASE:-}" ]; then
+    image_base=$VOICE_WORKER_GPU_BASE gpu=(-p:VoiceOnnxGpu=true)
+  fi
+  echo "Publishing voice-$name:$tag on $image_base"
   dotnet publish "$root/$project/$project.csproj" -c Release -r linux-x64 --self-contained false -t:PublishContainer -v quiet -nologo \
-    -p:ContainerBaseImage="$base" -p:ContainerRepository="voice-$name" -p:ContainerImageTag="$tag" \
+    -p:ContainerBaseImage="$image_base" -p:ContainerRepository="voice-$name" -p:ContainerImageTag="$tag" "${gpu[@]}" \
     -p:ContainerArchiveOutputPath="$out/voice-$name.tar" >"$work/publish-$name.log" 2>&1 \
     || { tail -30 "$work/publish-$name.log" >&2; exit 1; }
 done
