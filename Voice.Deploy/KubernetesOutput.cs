@@ -59,14 +59,14 @@ public static class KubernetesOutput
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var expressions = new ManifestExpressions(manifest, p => values.TryGetValue(p.Name, out var v) ? v : values[p.Name] = Random(p.Generate?.MinLength ?? 40));
         var plan = DeploymentPlan.From(manifest);
+        var keys = plan.ServiceSecretKeys.Concat(plan.InfrastructureSecretKeys).ToHashSet(StringComparer.Ordinal);
         var settings = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var sources = manifest.Projects.Concat(manifest.Containers);
-        foreach (var resource in sources)
+        foreach (var resource in manifest.Projects.Concat(manifest.Containers))
         {
             foreach (var (name, expression) in resource.Env)
             {
                 string key = DeploymentPlan.SecretKeyFor(name);
-                if (plan.ServiceSecretKeys.Contains(key) || plan.InfrastructureSecretKeys.Contains(key))
+                if (keys.Contains(key))
                 {
                     string value = expressions.Resolve(expression).Text;
                     if (settings.TryGetValue(key, out var other) && other != value)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Formats.Tar;
 using System.Net;
 using System.Net.Sockets;
@@ -39,18 +38,18 @@ public sealed class ContainerImageTests
     {
         string archive = await ImageAsync("web");
         string[] podman = ["--storage-driver", "vfs", "--root", Path.Combine(Work, "podman"), "--runroot", Path.Combine(Work, "podman-run")];
-        var (loaded, loadLog) = await RunAsync("podman", [.. podman, "load", "-q", "-i", archive], TimeSpan.FromMinutes(3));
-        Assert.True(loaded == 0, loadLog);
+        var load = await Processes.RunAsync("podman", [.. podman, "load", "-q", "-i", archive], TimeSpan.FromMinutes(3));
+        Assert.True(load.Code == 0, load.All);
         int port = FreePort(), metricsPort = FreePort();
         string name = $"voice-web-test-{port}";
         // Host networking (no bridge here); the ulimits podman would set are above what this sandbox permits.
-        var (started, startLog) = await RunAsync("podman", [.. podman, "run", "-d", "--name", name, "--network", "host", "--read-only", "--tmpfs", "/tmp",
+        var start = await Processes.RunAsync("podman", [.. podman, "run", "-d", "--name", name, "--network", "host", "--read-only", "--tmpfs", "/tmp",
             "--ulimit", "nofile=4096:4096", "--ulimit", "nproc=4096:4096",
             "-e", $"ASPNETCORE_HTTP_PORTS={port};{metricsPort}", "-e", "Telemetry__Prometheus=true", "-e", $"Telemetry__MetricsPort={metricsPort}",
             "-e", "Portal__DataProtectionKey=a-test-key-that-is-long-enough-for-the-portal-0123", "voice-web:dev"], TimeSpan.FromMinutes(1));
         try
         {
-            Assert.True(started == 0, startLog);
+            Assert.True(start.Code == 0, start.All);
             using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             var deadline = DateTime.UtcNow.AddSeconds(60);
             HttpStatusCode? status = null;
@@ -66,8 +65,8 @@ public sealed class ContainerImageTests
                     await Task.Delay(500);
                 }
             }
-            var (_, logs) = await RunAsync("podman", [.. podman, "logs", name], TimeSpan.FromSeconds(30));
-            Assert.True(status == HttpStatusCode.OK, $"/health answered {status?.ToString() ?? "nothing"}; logs:\n{logs}");
+            var logs = await Processes.RunAsync("podman", [.. podman, "logs", name], TimeSpan.FromSeconds(30));
+            Assert.True(status == HttpStatusCode.OK, $"/health answered {status?.ToString() ?? "nothing"}; logs:\n{logs.All}");
             using var login = await client.GetAsync("/Account/Login"); // a page with an anti-forgery token: the key ring works read-only
             Assert.Equal(HttpStatusCode.OK, login.StatusCode);
             // As the manifests configure it: /metrics on its own port only, so the Service (and the ingress) never serve it.
@@ -81,13 +80,13 @@ public sealed class ContainerImageTests
                 Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
                 Assert.Contains("http_server_request_duration_seconds", await scraped.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             }
-            var (_, user) = await RunAsync("podman", [.. podman, "exec", name, "id", "-u"], TimeSpan.FromSeconds(30));
-            Assert.Equal("1654", user.Trim());
+            var user = await Processes.RunAsync("podman", [.. podman, "exec", name, "id", "-u"], TimeSpan.FromSeconds(30));
+            Assert.Equal("1654", user.Output.Trim());
         }
         finally
         {
-            await RunAsync("podman", [.. podman, "rm", "-f", name], TimeSpan.FromMinutes(1));
-            await RunAsync("podman", [.. podman, "rmi", "-f", "voice-web:dev"], TimeSpan.FromMinutes(1)); // vfs keeps whole copies
+            await Processes.RunAsync("podman", [.. podman, "rm", "-f", name], TimeSpan.FromMinutes(1));
+            await Processes.RunAsync("podman", [.. podman, "rmi", "-f", "voice-web:dev"], TimeSpan.FromMinutes(1)); // vfs keeps whole copies
         }
     }
 
@@ -100,8 +99,8 @@ public sealed class ContainerImageTests
         {
             if (!File.Exists(archive))
             {
-                var (code, log) = await RunAsync(Path.Combine(RepositoryPaths.Root, "deploy", "images", "build.sh"), [], TimeSpan.FromMinutes(20));
-                Assert.True(code == 0, log);
+                var build = await Processes.RunAsync(Path.Combine(RepositoryPaths.Root, "deploy", "images", "build.sh"), [], TimeSpan.FromMinutes(20));
+                Assert.True(build.Code == 0, build.All);
             }
         }
         finally
@@ -139,16 +138,5 @@ public sealed class ContainerImageTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task<(int Code, string Output)> RunAsync(string program, string[] args, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(program, args) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        await process.WaitForExitAsync(cancel.Token);
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

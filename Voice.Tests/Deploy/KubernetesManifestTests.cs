@@ -33,8 +33,8 @@ public sealed class KubernetesManifestTests
             {
                 start.Environment.Remove(variable);
             }
-            var (code, log) = await RunAsync(start);
-            Assert.True(code == 0, log);
+            var run = await Processes.RunAsync(start, TimeSpan.FromMinutes(2));
+            Assert.True(run.Code == 0, run.All);
             // Project paths are relative to the output folder; compare the projects they name.
             Assert.Equal(NormalisedPaths(await File.ReadAllTextAsync(ManifestPath)), NormalisedPaths(await File.ReadAllTextAsync(Path.Combine(output, "aspire-manifest.json"))));
         }
@@ -70,9 +70,9 @@ public sealed class KubernetesManifestTests
     [Fact]
     public async Task NoSecretValueIsCommitted()
     {
-        var (code, tracked) = await RunAsync(new ProcessStartInfo("git", ["ls-files", "deploy"]) { WorkingDirectory = RepositoryPaths.Root });
-        Assert.Equal(0, code);
-        Assert.DoesNotContain(tracked.Split('\n'), f => Path.GetFileName(f.Trim()) == Overlays.SecretsFile);
+        var tracked = await Processes.RunAsync(new ProcessStartInfo("git", ["ls-files", "deploy"]) { WorkingDirectory = RepositoryPaths.Root }, TimeSpan.FromMinutes(1));
+        Assert.Equal(0, tracked.Code);
+        Assert.DoesNotContain(tracked.Output.Split('\n'), f => Path.GetFileName(f.Trim()) == Overlays.SecretsFile);
         foreach (string kustomization in Directory.GetFiles(Path.Combine(DeployRoot, "k8s"), "kustomization.yaml", SearchOption.AllDirectories))
         {
             Assert.DoesNotContain("literals", await File.ReadAllTextAsync(kustomization), StringComparison.Ordinal);
@@ -92,9 +92,9 @@ public sealed class KubernetesManifestTests
         var plan = DeploymentPlan.From(manifest);
 
         // Schema validation by a second implementation (kubernetes-models and KEDA's models, in node).
-        var (code, report) = await RunAsync(new ProcessStartInfo("node", [Path.Combine(DeployRoot, "validate", "validate.mjs"), rendered.File]));
-        Assert.True(code == 0, report);
-        Assert.Contains($"{objects.Count} objects, 0 errors", report, StringComparison.Ordinal);
+        var validation = await Processes.RunAsync("node", [Path.Combine(DeployRoot, "validate", "validate.mjs"), rendered.File], TimeSpan.FromMinutes(2));
+        Assert.True(validation.Code == 0, validation.All);
+        Assert.Contains($"{objects.Count} objects, 0 errors", validation.Output, StringComparison.Ordinal);
 
         var deployments = objects.OfType<V1Deployment>().ToList();
         var statefulSets = objects.OfType<V1StatefulSet>().ToList();
@@ -304,8 +304,9 @@ public sealed class KubernetesManifestTests
             : string.Concat((await File.ReadAllLinesAsync(Path.Combine(copy, "overlays", "prod", Overlays.SecretsFile + ".example")))
                 .Where(l => l.EndsWith('=')).Select(l => $"{l}test-{l.TrimEnd('=').ToLowerInvariant()}\n"));
         await File.WriteAllTextAsync(Path.Combine(copy, "overlays", overlay, Overlays.SecretsFile), secretsText);
-        var (code, yaml) = await RunAsync(new ProcessStartInfo("kubectl", ["kustomize", Path.Combine(copy, "overlays", overlay)]), stdoutOnly: true);
-        Assert.True(code == 0, yaml);
+        var render = await Processes.RunAsync("kubectl", ["kustomize", Path.Combine(copy, "overlays", overlay)], TimeSpan.FromMinutes(2));
+        Assert.True(render.Code == 0, render.All);
+        string yaml = render.Output;
         string file = Path.Combine(copy, "rendered.yaml");
         await File.WriteAllTextAsync(file, yaml);
         // Strict: a field the Kubernetes (or KEDA) types do not have fails here.
@@ -332,17 +333,5 @@ public sealed class KubernetesManifestTests
                 File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
             }
         }
-    }
-
-    private static async Task<(int Code, string Output)> RunAsync(ProcessStartInfo start, bool stdoutOnly = false)
-    {
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, stdoutOnly && process.ExitCode == 0 ? await stdout : await stdout + await stderr);
     }
 }
