@@ -49,8 +49,11 @@ public sealed partial class RateLimitTests(VoiceAppFixture app, ITestOutputHelpe
             $"the bucket allows at most {burst} + ⌊{rate} × {elapsed:F3}⌋ = {allowed}");
         Assert.Equal(200, admitted.Count + limited.Count);
         Assert.InRange(admitted.Count, burst, allowed);
-        Assert.Contains(admitted, r => r.Instance == "api");
-        Assert.Contains(admitted, r => r.Instance == "api-b");
+        // The bound above is what shows the bucket is shared (two private ones would admit up to twice as many);
+        // here both instances enforce it. Which instance's requests won the tokens depends on arrival order, which
+        // a slow machine skews (CI once saw api-b's 100 all arrive after api had drained it), so that is not asserted.
+        Assert.Contains(limited, r => r.Instance == "api");
+        Assert.Contains(limited, r => r.Instance == "api-b");
 
         foreach (var (_, response) in admitted)
         {
