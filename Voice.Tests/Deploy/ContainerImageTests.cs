@@ -46,7 +46,7 @@ public sealed class ContainerImageTests
         var start = await Processes.RunAsync("podman", [.. podman, "run", "-d", "--name", name, "--network", "host", "--read-only", "--tmpfs", "/tmp",
             "--ulimit", "nofile=4096:4096", "--ulimit", "nproc=4096:4096",
             "-e", $"ASPNETCORE_HTTP_PORTS={port};{metricsPort}", "-e", "Telemetry__Prometheus=true", "-e", $"Telemetry__MetricsPort={metricsPort}",
-            "-e", "Portal__DataProtectionKey=a-test-key-that-is-long-enough-for-the-portal-0123", "voice-web:dev"], TimeSpan.FromMinutes(1));
+            "-e", "Portal__DataProtectionKey=a-test-key-that-is-long-enough-for-the-portal-0123", "voice-web:dev"], TimeSpan.FromMinutes(4));
         try
         {
             Assert.True(start.Code == 0, start.All);

@@ -40,7 +40,14 @@ public sealed class SecretHygieneTests(VoiceAppFixture app)
         string wrongKey = key[..^6] + "AAAAAA";
         using var intruder = app.CreateApiClient(wrongKey);
         Assert.Equal(HttpStatusCode.Unauthorized, (await intruder.GetAsync("/api/v1/tenant")).StatusCode);
-        await Task.Delay(TimeSpan.FromSeconds(2)); // let the services' logs arrive
+        // Let the services' logs arrive: the worker's line about this task is the last to be written; a slow
+        // machine gets up to 30 s for it (and one more second for the others).
+        for (var waited = System.Diagnostics.Stopwatch.StartNew(); waited.Elapsed < TimeSpan.FromSeconds(30)
+             && !app.LogOf("worker", int.MaxValue).Contains(taskId.ToString(), StringComparison.Ordinal);)
+        {
+            await Task.Delay(200);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1));
 
         var secrets = new Dictionary<string, string>
         {

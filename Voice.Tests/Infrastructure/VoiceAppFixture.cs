@@ -63,6 +63,9 @@ public sealed class VoiceAppFixture : IAsyncLifetime
             "Worker:ReconcileInterval=00:00:02",
             "Worker:ReconcileMinimumAge=00:00:05",
             "Worker:ReclaimInterval=00:00:01",
+            // As the chaos test's own workers: their jobs reach this worker too, after attempts that SIGKILLs and a
+            // starved CPU (their 3 s visibility) cost them; those are not the job's fault and must not dead-letter it.
+            "Worker:MaxAttempts=20",
             "Webhooks:RetryBaseDelay=00:00:01",
             "DataKeys:RotationGrace=00:00:00", // a rotation may retire old key versions as soon as its objects are re-encrypted
             // Every service exports its traces to this test run's own collector, promptly, and serves /metrics.
