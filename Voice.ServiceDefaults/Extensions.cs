@@ -60,16 +60,26 @@ public static class Extensions
                     metrics.AddPrometheusExporter(); // scraped at /metrics (MapDefaultEndpoints)
                 }
             })
-            .WithTracing(tracing => tracing
-                .AddSource(builder.Environment.ApplicationName)
-                .AddSource(TelemetryPrefix + "*")
-                .AddAspNetCoreInstrumentation(options =>
-                    // Probes run every few seconds; tracing them would bury real requests.
-                    options.Filter = context =>
-                        !context.Request.Path.StartsWithSegments(HealthEndpointPath)
-                        && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
-                        && !context.Request.Path.StartsWithSegments(MetricsEndpointPath))
-                .AddHttpClientInstrumentation());
+            .WithTracing(tracing =>
+            {
+                tracing
+                    .AddSource(builder.Environment.ApplicationName)
+                    .AddSource(TelemetryPrefix + "*")
+                    .AddAspNetCoreInstrumentation(options =>
+                        // Probes run every few seconds; tracing them would bury real requests.
+                        options.Filter = context =>
+                            !context.Request.Path.StartsWithSegments(HealthEndpointPath)
+                            && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
+                            && !context.Request.Path.StartsWithSegments(MetricsEndpointPath))
+                    .AddHttpClientInstrumentation();
+                // Every trace unless Telemetry:TraceSampleRatio (0–1) says what share of the traces that start
+                // here to keep, as busy deployments do (or OTEL_TRACES_SAMPLER, the SDK's own setting). Parent-based:
+                // a request that arrives with a sampling decision keeps it, so a trace is never cut between services.
+                if (builder.Configuration.GetValue<double?>("Telemetry:TraceSampleRatio") is { } ratio)
+                {
+                    tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(Math.Clamp(ratio, 0, 1))));
+                }
+            });
 
         // Telemetry:OtlpEndpoint names a collector explicitly (OTLP over HTTP/protobuf), overriding what the
         // AppHost's dashboard would get; otherwise the standard OTEL_EXPORTER_OTLP_* variables decide.

@@ -23,8 +23,11 @@ using Voice.Speech.Espeak;
 //               sampled (flat or growing?), then the worker's peak memory per job against the audio's length.
 //   job-memory  only that last part.
 // Usage: dotnet run -c Release --project bench/Voice.Bench.Load [-- submit|end-to-end|mixed|job-memory|all [seconds per step [soak seconds]]]
+//        ... -- profile [AppHost setting=value ...]   (where a submission's CPU goes: per process, per Postgres statement)
 string scenario = args.Length > 0 ? args[0] : "all";
-var seconds = TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
+// profile takes AppHost settings instead (key=value), to measure what one costs: profile Telemetry:TraceSampleRatio=0
+string[] settings = scenario is "profile" ? args[1..] : [];
+var seconds = TimeSpan.FromSeconds(args.Length > 1 && settings.Length == 0 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
 var report = new StringBuilder();
 string commit = Git("rev-parse --short HEAD");
 report.AppendLine(CultureInfo.InvariantCulture, $"Commit {commit}, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}, {seconds.TotalSeconds:0} s a step, open loop (latency from each request's due time).");
@@ -35,20 +38,7 @@ if (scenario is "submit" or "all")
 }
 if (scenario is "profile")
 {
-    // For a profiler attached to the API: the worker paused, 300 submissions a second for a minute.
-    await using var platform = await Platform.StartAsync("null");
-    var keys = await platform.TenantsAsync(50);
-    await platform.StopWorkerAsync();
-    string body = new string('a', 60) + " submit load test sentence.";
-    Console.Error.WriteLine("profile: load starts");
-    var step = await OpenLoop.RunAsync(300, TimeSpan.FromSeconds(60), async i =>
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/voice/generate") { Content = JsonContent.Create(new { text = body }) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", keys[i % keys.Count]);
-        using var response = await platform.Api.SendAsync(request);
-        return (int)response.StatusCode;
-    });
-    Console.Error.WriteLine(FormattableString.Invariant($"profile: p50 {step.P50Us / 1000.0:N1} ms, p99 {step.P99Ms:N1} ms"));
+    await ProfileAsync();
 }
 if (scenario is "end-to-end" or "all")
 {
@@ -118,6 +108,65 @@ async Task SubmitAsync()
         double best = Sustained(steps)?.AchievedRate ?? 0;
         report.AppendLine().AppendLine(CultureInfo.InvariantCulture,
             $"Highest step with p99 < 100 ms and no errors, {label}: {best:N0}/s; trivial endpoint {ceiling:N0}/s → **{best / Math.Max(1, ceiling):P1} of the framework's ceiling**.");
+    }
+}
+
+async Task ProfileAsync()
+{
+    // Where a submission's CPU goes: the worker paused, 300 submissions a second; CPU seconds per process from /proc
+    // over 30 s of the load, and Postgres's own account of its statements (pg_stat_statements, planning included).
+    // Long enough, too, for a profiler attached to the API (dotnet-trace) to see the steady state.
+    await using var platform = await Platform.StartAsync("null",
+        ["VOICE_PG_OPTIONS=-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on", .. settings]);
+    var keys = await platform.TenantsAsync(50);
+    await platform.StopWorkerAsync();
+    string body = new string('a', 60) + " submit load test sentence.";
+    async Task<int> SubmitOne(int i)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/voice/generate") { Content = JsonContent.Create(new { text = body }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", keys[i % keys.Count]);
+        using var response = await platform.Api.SendAsync(request);
+        return (int)response.StatusCode;
+    }
+    const double rate = 300;
+    var window = TimeSpan.FromSeconds(30);
+    // Warm: pools, caches and the JIT, whose tiering of a service this size is still busy after 10 s of load (a
+    // third of the API's CPU then went to compiling); after a minute it has settled.
+    await OpenLoop.RunAsync(rate, TimeSpan.FromSeconds(60), SubmitOne);
+    await using var postgres = new Npgsql.NpgsqlConnection(await platform.ConnectionStringAsync("postgres") + ";Database=voicedb");
+    await postgres.OpenAsync();
+    await using (var reset = new Npgsql.NpgsqlCommand("create extension if not exists pg_stat_statements; select pg_stat_statements_reset()", postgres))
+    {
+        await reset.ExecuteNonQueryAsync();
+    }
+    Console.Error.WriteLine("profile: load starts");
+    var cpu = ProcessCpu.Snapshot();
+    var step = await OpenLoop.RunAsync(rate, window, SubmitOne);
+    var used = ProcessCpu.Snapshot().Minus(cpu);
+    Console.Error.WriteLine(FormattableString.Invariant($"profile: p50 {step.P50Us / 1000.0:N1} ms, p99 {step.P99Ms:N1} ms"));
+
+    double accepted = step.AchievedRate * window.TotalSeconds;
+    report.AppendLine().AppendLine(CultureInfo.InvariantCulture,
+        $"### profile: {rate:N0} submissions/s for {window.TotalSeconds:N0} s, worker paused{(settings.Length > 0 ? ", " + string.Join(' ', settings) : "")} ({accepted:N0} accepted; p50 {step.P50Us / 1000.0:N1} ms, p99 {step.P99Ms:N1} ms)").AppendLine();
+    report.AppendLine("| process | CPU s | of the cores | ms per submission |").AppendLine("|---|---:|---:|---:|");
+    foreach (var (name, seconds) in used.Where(u => u.Value >= 0.2).OrderByDescending(u => u.Value))
+    {
+        report.AppendLine(CultureInfo.InvariantCulture,
+            $"| {name} | {seconds:N1} | {seconds / (Environment.ProcessorCount * window.TotalSeconds):P0} | {seconds * 1000 / accepted:N2} |");
+    }
+    report.AppendLine().AppendLine("Postgres statements (pg_stat_statements, the load's window; planning + execution):").AppendLine();
+    report.AppendLine("| statement | calls | per submission | plan ms/call | exec ms/call | total ms per submission |").AppendLine("|---|---:|---:|---:|---:|---:|");
+    await using var statements = new Npgsql.NpgsqlCommand("""
+        select regexp_replace(left(query, 90), '\s+', ' ', 'g'), calls, total_plan_time, total_exec_time
+        from pg_stat_statements where calls > 0 order by total_plan_time + total_exec_time desc limit 15
+        """, postgres);
+    await using var reader = await statements.ExecuteReaderAsync();
+    while (await reader.ReadAsync())
+    {
+        long calls = reader.GetInt64(1);
+        double plan = reader.GetDouble(2), exec = reader.GetDouble(3);
+        report.AppendLine(CultureInfo.InvariantCulture,
+            $"| `{reader.GetString(0).Replace("|", "\\|", StringComparison.Ordinal)}` | {calls:N0} | {calls / accepted:N2} | {plan / calls:N3} | {exec / calls:N3} | {(plan + exec) / accepted:N3} |");
     }
 }
 
@@ -400,6 +449,10 @@ sealed class Platform : IAsyncDisposable
 
     public HttpClient Api { get; }
 
+    /// <summary>A resource's connection string (the Postgres server's is its superuser's).</summary>
+    public async Task<string> ConnectionStringAsync(string resource) =>
+        await _app.GetConnectionStringAsync(resource) ?? throw new InvalidOperationException($"{resource} has no connection string.");
+
     /// <summary>
     /// A telemetry sink (OTLP/HTTP: accepts and drops), as a deployment has a collector: without one, the services'
     /// exporters fail and retry against the absent dashboard, and that cost would be charged to the platform.
@@ -419,7 +472,7 @@ sealed class Platform : IAsyncDisposable
         return sink.Urls.First();
     });
 
-    public static async Task<Platform> StartAsync(string engine)
+    public static async Task<Platform> StartAsync(string engine, params string[] settings)
     {
         static string Secret() => RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 48);
         string collector = await Collector.Value;
@@ -431,6 +484,7 @@ sealed class Platform : IAsyncDisposable
             $"VOICE_ADMIN_TOKEN={adminToken}", $"Parameters:master-key={Secret()}", $"Parameters:redis-password={Secret()}",
             $"Parameters:postgres-password={Secret()}", $"Parameters:voicedb-app-password={Secret()}", $"Parameters:voicedb-admin-password={Secret()}",
             "Logging:LogLevel:Default=Warning", "Worker:Concurrency=2", $"Telemetry:OtlpEndpoint={collector}",
+            .. settings,
         ]);
         builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Error));
         var app = await builder.BuildAsync();
@@ -608,4 +662,35 @@ sealed class MemorySampler
                 $"| {name} | {Mb(samples[0].Bytes):N0} | {Mb(samples[samples.Count / 2].Bytes):N0} | {Mb(samples[^1].Bytes):N0} | {Mb(all.Max(s => s.Bytes)):N0} | {Mb(slope * 60):N2} |");
         }
     }
+}
+
+/// <summary>CPU seconds (user + system) per process name, from /proc; processes that end in between are not counted.</summary>
+sealed class ProcessCpu(Dictionary<string, double> seconds)
+{
+    public static ProcessCpu Snapshot()
+    {
+        double hz = 100; // USER_HZ: 100 on Linux on every architecture .NET runs on
+        var totals = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)))
+        {
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                int open = stat.IndexOf('('), close = stat.LastIndexOf(')');
+                string name = stat[(open + 1)..close];
+                var fields = stat[(close + 2)..].Split(' ');
+                // After the name: state is field 3 (index 0 here), utime 14 and stime 15 (indexes 11, 12).
+                totals[name] = totals.GetValueOrDefault(name) + (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / hz;
+            }
+            catch (IOException)
+            {
+            }
+        }
+        return new ProcessCpu(totals);
+    }
+
+    public Dictionary<string, double> Minus(ProcessCpu before) =>
+        seconds.ToDictionary(s => s.Key, s => s.Value - before.Seconds.GetValueOrDefault(s.Key));
+
+    public Dictionary<string, double> Seconds => seconds;
 }
