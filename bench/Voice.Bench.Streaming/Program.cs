@@ -9,17 +9,20 @@ using Aspire.Hosting.Testing;
 using HdrHistogram;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Voice.Speech.Engines;
+using Voice.Speech.Espeak;
 
 // Time to first audio byte and total time of POST /v1/audio/speech (mp3, 300 characters, embedded engine) on
 // the whole platform — the real AppHost with local Postgres, Redis and Azurite, API, worker — one request at a
-// time, then 50 streams at once, then one at a time behind a backlog of the same tenant's async jobs (the live
-// lane's test: without it, a stream would wait for the whole backlog).
+// time, then 10 and 50 streams at once, then one at a time behind a backlog of the same tenant's async jobs (the
+// live lane's test: without it, a stream would wait for the whole backlog). The peer: the engine alone, in this
+// process, making the same text's first sentence and all of it.
 //   dotnet run -c Release --project bench/Voice.Bench.Streaming [-- sequential-requests concurrent-rounds worker-slots backlog-jobs]
 int sequential = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40;
 int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 string workerSlots = args.Length > 2 ? args[2] : "2"; // Worker:Concurrency
 int backlog = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 200;
-const int Streams = 50;
+int[] streamCounts = [10, 50];
 
 string Secret() => RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 48);
 string adminToken = Secret();
@@ -47,6 +50,25 @@ var key = await (await http.PostAsJsonAsync($"/admin/v1/tenants/{tenant.GetPrope
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.GetProperty("key").GetString());
 
 string input = string.Concat(Enumerable.Repeat("The platform streams speech as soon as the first sentence is made. ", 5))[..300];
+
+// The peer: the embedded engine alone (no HTTP, queue, encoding, storage), the same text and voice.
+var engine = new EspeakEngine();
+await engine.WarmUpAsync(CancellationToken.None);
+var engineVoice = await engine.CreateVoiceAsync(new PresetVoiceSpec("alloy", "en"), CancellationToken.None);
+var engineFirst = new List<double>();
+var engineTotal = new List<double>();
+for (int i = 0; i < 20; i++)
+{
+    long started = Stopwatch.GetTimestamp();
+    double? first = null;
+    await foreach (var chunk in engine.SynthesizeAsync(new SynthesisRequest(input, "en", engineVoice), CancellationToken.None))
+    {
+        first ??= Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+    engineFirst.Add(first ?? double.NaN);
+    engineTotal.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+}
+double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
 async Task<(double FirstByte, double Total)> SpeakAsync()
 {
@@ -85,15 +107,20 @@ for (int i = 0; i < sequential; i++)
     seqFirst.RecordValue((long)(first * 1000));
     seqTotal.RecordValue((long)(total * 1000));
 }
-var conFirst = new LongHistogram(600_000_000, 3);
-var conTotal = new LongHistogram(600_000_000, 3);
-for (int round = 0; round < rounds; round++)
+var concurrent = new List<object>();
+foreach (int streams in streamCounts)
 {
-    foreach (var (first, total) in await Task.WhenAll(Enumerable.Range(0, Streams).Select(_ => SpeakAsync())))
+    var conFirst = new LongHistogram(600_000_000, 3);
+    var conTotal = new LongHistogram(600_000_000, 3);
+    for (int round = 0; round < rounds; round++)
     {
-        conFirst.RecordValue((long)(first * 1000));
-        conTotal.RecordValue((long)(total * 1000));
+        foreach (var (first, total) in await Task.WhenAll(Enumerable.Range(0, streams).Select(_ => SpeakAsync())))
+        {
+            conFirst.RecordValue((long)(first * 1000));
+            conTotal.RecordValue((long)(total * 1000));
+        }
     }
+    concurrent.Add(new { streams, rounds, first_byte_p50_ms = Ms(conFirst, 50), first_byte_p99_ms = Ms(conFirst, 99), total_p50_ms = Ms(conTotal, 50), total_p99_ms = Ms(conTotal, 99) });
 }
 // Behind a backlog: the tenant queues async jobs, then streams 10 requests one after another while they drain.
 var backFirst = new LongHistogram(600_000_000, 3);
@@ -129,8 +156,9 @@ var result = new
     input_characters = input.Length,
     worker_slots = workerSlots,
     format = "mp3",
+    engine_alone = new { runs = engineFirst.Count, first_chunk_median_ms = Median(engineFirst), total_median_ms = Median(engineTotal) },
     sequential = new { requests = sequential, first_byte_p50_ms = Ms(seqFirst, 50), first_byte_p99_ms = Ms(seqFirst, 99), total_p50_ms = Ms(seqTotal, 50), total_p99_ms = Ms(seqTotal, 99) },
-    concurrent = new { streams = Streams, rounds, first_byte_p50_ms = Ms(conFirst, 50), first_byte_p99_ms = Ms(conFirst, 99), total_p50_ms = Ms(conTotal, 50), total_p99_ms = Ms(conTotal, 99) },
+    concurrent,
     behind_backlog = new { backlog_jobs = backlog, requests = 10, first_byte_p50_ms = Ms(backFirst, 50), first_byte_p99_ms = Ms(backFirst, 99), total_p50_ms = Ms(backTotal, 50),
         total_p99_ms = Ms(backTotal, 99), backlog_drained_s = drainSeconds },
 };
