@@ -9,7 +9,7 @@ public readonly record struct LoudnessReading(double IntegratedLufs, double True
 /// <summary>
 /// ITU-R BS.1770-4 / EBU R128 loudness: K-weighting (a high shelf and a high-pass, designed for the signal's own
 /// sample rate by the bilinear transform), mean square over 400 ms blocks every 100 ms, an absolute gate at
-/// −70 LUFS and a relative gate 10 LU below the absolute-gated level. True peak from 4× oversampling.
+/// −70 LUFS and a relative gate 10 LU below the absolute-gated level. True peak from 4× oversampling (<see cref="TruePeakScanner"/>).
 /// </summary>
 public static class LoudnessMeter
 {
@@ -85,12 +85,16 @@ public static class LoudnessMeter
         const int BlockFrames = 8192;
         double peak = 0;
         int frames = interleaved.Length / channels;
-        var block = new float[Math.Min(BlockFrames, Math.Max(1, frames))];
-        var oversampled = new List<float>((block.Length * 4) + 64);
-        for (int c = 0; c < channels; c++)
+        if (sampleRate >= 96_000)
         {
             // Above 96 kHz the signal is already sampled finely enough.
-            var resampler = sampleRate >= 96_000 ? null : new Resampling.PolyphaseResampler(sampleRate, sampleRate * 4);
+            double max = MaxAbs(interleaved);
+            return max == 0 ? double.NegativeInfinity : 20 * Math.Log10(max);
+        }
+        var block = new float[Math.Min(BlockFrames, Math.Max(1, frames))];
+        for (int c = 0; c < channels; c++)
+        {
+            var scanner = new TruePeakScanner(sampleRate);
             for (int start = 0; start < frames; start += block.Length)
             {
                 int count = Math.Min(block.Length, frames - start);
@@ -98,21 +102,9 @@ public static class LoudnessMeter
                 {
                     block[i] = interleaved[((start + i) * channels) + c];
                 }
-                if (resampler is null)
-                {
-                    peak = Math.Max(peak, MaxAbs(block.AsSpan(0, count)));
-                    continue;
-                }
-                oversampled.Clear();
-                resampler.Process(block.AsSpan(0, count), oversampled);
-                peak = Math.Max(peak, MaxAbs(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(oversampled)));
+                scanner.Add(block.AsSpan(0, count));
             }
-            if (resampler is not null)
-            {
-                oversampled.Clear();
-                resampler.Flush(oversampled);
-                peak = Math.Max(peak, MaxAbs(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(oversampled)));
-            }
+            peak = Math.Max(peak, scanner.Finish());
         }
         return peak == 0 ? double.NegativeInfinity : 20 * Math.Log10(peak);
     }

@@ -72,6 +72,15 @@ public sealed class PolyphaseResampler
     public int InputRate { get; }
     public int OutputRate { get; }
 
+    /// <summary>Coefficients per phase (<see cref="PhaseCoefficients"/>): twice the sinc lobes each side.</summary>
+    internal int Taps => _taps;
+
+    /// <summary>
+    /// The filter of output phase <paramref name="phase"/> (0 … L−1): output sample n = Σₖ row[k] · input[c − K/2 + 1 + k]
+    /// where c = ⌊n·M / L⌋ and the phase is n·M − c·L. For other code that interpolates the same way.
+    /// </summary>
+    internal ReadOnlySpan<float> PhaseCoefficients(int phase) => _table.AsSpan(phase * _taps, _taps);
+
     /// <summary>Number of output samples a whole input of <paramref name="inputLength"/> samples yields.</summary>
     public long OutputLengthFor(long inputLength) => ((inputLength * _up) + _down - 1) / _down;
 

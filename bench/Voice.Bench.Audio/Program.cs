@@ -55,6 +55,25 @@ foreach (var (name, samples, rate, channels) in new (string, float[], int, int)[
     double ffmpeg = ParseIntegrated(log);
     Console.WriteLine(Invariant($"{name,-40} ours {value,7:F2} LUFS ({oursTime * 1000,5:F0} ms)   ffmpeg {ffmpeg,6:F1} LUFS ({ffmpegTime * 1000,5:F0} ms, incl. process)   Δ {value - ffmpeg,5:F2} LU"));
 }
+
+Console.WriteLine();
+Console.WriteLine("== True peak (4x oversampling): ours vs resampling then max vs ffmpeg ebur128 ==");
+foreach (var (name, samples, rate) in new (string, float[], int)[]
+{
+    ("speech-like, 24 kHz mono, 60 s", SpeechLike(24_000, 60), 24_000),
+    ("speech-like, 44.1 kHz mono, 60 s", SpeechLike(44_100, 60), 44_100),
+})
+{
+    string path = Path.Combine(work, "peak.wav");
+    await WriteWavAsync(path, samples, rate, 1);
+    double peak = 0, resampled = 0;
+    double oursTime = Best(3, () => peak = LoudnessMeter.TruePeak(samples, rate, 1));
+    double resampledTime = Best(3, () => resampled = 20 * Math.Log10(PolyphaseResampler.Resample(samples, rate, rate * 4).Max(Math.Abs)));
+    string log = Run("ffmpeg", ["-nostats", "-i", path, "-filter_complex", "ebur128=peak=true", "-f", "null", "-"], stderr: true);
+    string peakLine = log[log.LastIndexOf("True peak:", StringComparison.Ordinal)..].Split('\n').First(l => l.TrimStart().StartsWith("Peak:", StringComparison.Ordinal));
+    double ffmpeg = double.Parse(peakLine.Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+    Console.WriteLine(Invariant($"{name,-40} ours {peak,7:F3} dBTP ({oursTime * 1000,5:F1} ms)   resample+max {resampled,7:F3} ({resampledTime * 1000,5:F1} ms)   ffmpeg {ffmpeg,6:F1} dBTP   ratio {resampledTime / oursTime:F1}x"));
+}
 Directory.Delete(work, recursive: true);
 return;
 
