@@ -323,6 +323,7 @@ async Task MixedAsync(TimeSpan soak)
     Table(steps, "Voice");
     report.AppendLine().AppendLine("The requests inside those interactions:").AppendLine();
     operations.Table(report);
+    await DownloadPeerAsync(platform, keys[0], text);
 
     // Soak: one steady rate below saturation, resident memory of the API and the worker sampled every 5 s.
     double rate = Math.Max(4, (Sustained5s(steps)?.TargetRate ?? 8) / 2);
@@ -335,6 +336,43 @@ async Task MixedAsync(TimeSpan soak)
     memory.Table(report);
 
     await JobMemoryAsync(platform, keys);
+}
+
+// The download's peer: one finished task's audio fetched again and again (authenticated, read from blob storage,
+// decrypted, streamed) against a trivial endpoint in this process answering the same bytes from memory, same rate.
+async Task DownloadPeerAsync(Platform platform, string key, string text)
+{
+    using var client = new HttpClient { BaseAddress = platform.Api.BaseAddress };
+    client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+    using var submitted = await client.PostAsJsonAsync("/api/v1/voice/generate", new { text, format = "mp3" });
+    string id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("task_id").GetString()!;
+    while ((await client.GetFromJsonAsync<JsonElement>($"/api/v1/task/{id}")).GetProperty("status").GetString() is "queued" or "running")
+    {
+        await Task.Delay(100);
+    }
+    byte[] audio = await client.GetByteArrayAsync($"/api/v1/task/{id}/audio");
+
+    var trivial = WebApplication.CreateSlimBuilder();
+    trivial.WebHost.UseUrls("http://127.0.0.1:0");
+    trivial.Logging.ClearProviders();
+    var peer = trivial.Build();
+    peer.MapGet("/audio", () => Results.Bytes(audio, "audio/mpeg"));
+    await peer.StartAsync();
+    using var peerClient = Client(new Uri(peer.Urls.First()));
+    async Task<int> Fetch(HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+        await (await response.Content.ReadAsStreamAsync()).CopyToAsync(Stream.Null);
+        return (int)response.StatusCode;
+    }
+    const double rate = 50;
+    var ours = await OpenLoop.RunAsync(rate, seconds, _ => Fetch(client, $"/api/v1/task/{id}/audio"));
+    var theirs = await OpenLoop.RunAsync(rate, seconds, _ => Fetch(peerClient, "/audio"));
+    await peer.StopAsync();
+    report.AppendLine().AppendLine(CultureInfo.InvariantCulture,
+        $"Download peer: the same {audio.Length:N0}-byte MP3 at {rate:N0}/s — ours (authenticated, from blob storage, decrypted) p50 {ours.P50Us / 1000.0:N1} ms, " +
+        $"p99 {ours.P99Ms:N1} ms; a trivial endpoint answering it from memory p50 {theirs.P50Us / 1000.0:N1} ms, p99 {theirs.P99Ms:N1} ms " +
+        $"(**{ours.P50Us / (double)Math.Max(1, theirs.P50Us):N1}× at p50**).");
 }
 
 // The worker's peak memory for one job against the length of its audio (one job at a time, nothing else running).
