@@ -72,12 +72,15 @@ public static class Extensions
                             && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath)
                             && !context.Request.Path.StartsWithSegments(MetricsEndpointPath))
                     .AddHttpClientInstrumentation();
-                // Every trace unless Telemetry:TraceSampleRatio (0–1) says what share of the traces that start
-                // here to keep, as busy deployments do (or OTEL_TRACES_SAMPLER, the SDK's own setting). Parent-based:
-                // a request that arrives with a sampling decision keeps it, so a trace is never cut between services.
+                // Every trace unless Telemetry:TraceSampleRatio (0–1) says what share to keep, as busy deployments do
+                // (or OTEL_TRACES_SAMPLER, the SDK's own setting). A local parent's decision is kept; a remote one
+                // (a caller's traceparent, the queue's) is decided again by the same trace-id ratio — so our own
+                // hops agree with each other, and an outside client can neither force its requests into the traces
+                // (…-01) nor hide them (…-00).
                 if (builder.Configuration.GetValue<double?>("Telemetry:TraceSampleRatio") is { } ratio)
                 {
-                    tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(Math.Clamp(ratio, 0, 1))));
+                    var byTraceId = new TraceIdRatioBasedSampler(Math.Clamp(ratio, 0, 1));
+                    tracing.SetSampler(new ParentBasedSampler(byTraceId, remoteParentSampled: byTraceId, remoteParentNotSampled: byTraceId));
                 }
             });
 

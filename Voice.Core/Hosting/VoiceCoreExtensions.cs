@@ -26,10 +26,17 @@ public static class VoiceCoreExtensions
         // stops parsing and planning them on every call, and a connection returned to the pool is reset without
         // DISCARD ALL (which would also drop the cached plans of admit_jobs and the other functions). Session state
         // is still reset (RESET ALL); the tenant declaration is transaction-local anyway. Measured in BENCHMARKS.md.
+        // A connection string that says "Max Auto Prepare" itself wins (0 behind a PgBouncer older than 1.21, or
+        // one without max_prepared_statements, which cannot carry named statements across transactions).
+        bool prepareSetByOperator = builder.Configuration.GetConnectionString(ConnectionNames.App)?
+            .Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase) ?? false;
         builder.AddKeyedNpgsqlDataSource(ConnectionNames.App, configureDataSourceBuilder: dataSource =>
         {
-            dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
-            dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            if (!prepareSetByOperator)
+            {
+                dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
+                dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            }
         });
         builder.AddRedisClient(ConnectionNames.Redis);
         builder.AddBlobServiceClient(ConnectionNames.Blobs);

@@ -32,12 +32,16 @@ public sealed class OpenJobTotalsTests(VoiceAppFixture app)
         Assert.Equal((4, 600L), await TotalsAsync(connection, tenant.Id, Period));
         await AssertTotalsMatchJobsAsync(connection, tenant.Id);
 
+        // What an open job holds changes (no path does this today; the totals must still follow).
+        await ExecuteAsync(connection, "update jobs set reserved_chars = 150 where id = $1", ids[1]);
+        Assert.Equal((4, 550L), await TotalsAsync(connection, tenant.Id, Period));
+
         await SetStatusAsync(connection, ids[0], "running");                 // a claim: still open
-        Assert.Equal((4, 600L), await TotalsAsync(connection, tenant.Id, Period));
+        Assert.Equal((4, 550L), await TotalsAsync(connection, tenant.Id, Period));
         await SetStatusAsync(connection, ids[0], "queued");                  // a released attempt: still open
         await SetStatusAsync(connection, ids[0], "running");
         await SetStatusAsync(connection, ids[0], "completed");               // completion closes it
-        Assert.Equal((3, 500L), await TotalsAsync(connection, tenant.Id, Period));
+        Assert.Equal((3, 450L), await TotalsAsync(connection, tenant.Id, Period));
         await AssertTotalsMatchJobsAsync(connection, tenant.Id);
 
         await SetStatusAsync(connection, ids[1], "canceled");                // canceled while queued

@@ -7,7 +7,7 @@ namespace Voice.Tests.Core;
 
 /// <summary>
 /// Telemetry:TraceSampleRatio, through the services' own telemetry set-up (ServiceDefaults): traces are kept by
-/// default, none at 0; and a trace that arrives sampled stays sampled whatever the ratio (parent-based).
+/// default, none at 0; a caller's traceparent flag does not override the ratio; a local parent's decision is kept.
 /// </summary>
 public sealed class TraceSamplingTests
 {
@@ -24,15 +24,32 @@ public sealed class TraceSamplingTests
         Assert.Equal(kept, root?.Recorded ?? false);
     }
 
-    [Fact]
-    public void ATraceThatArrivesSampledStaysSampledAtRatioZero()
+    [Theory]
+    [InlineData(ActivityTraceFlags.Recorded)]
+    [InlineData(ActivityTraceFlags.None)]
+    public void ACallersSamplingFlagNeitherForcesNorHidesATrace(ActivityTraceFlags flags)
     {
-        var (service, source) = Service("0");
+        // The decision is the trace id's, whatever the caller's traceparent says: at 0 nothing is kept, at 1 all is.
+        foreach (var (ratio, kept) in new[] { ("0", false), ("1", true) })
+        {
+            var (service, source) = Service(ratio);
+            using var _ = service;
+            using var __ = source;
+            var remote = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), flags, isRemote: true);
+            using var request = source.StartActivity("request", ActivityKind.Server, remote);
+            Assert.Equal(kept, request?.Recorded ?? false);
+        }
+    }
+
+    [Fact]
+    public void ALocalParentsDecisionIsKept()
+    {
+        var (service, source) = Service("1");
         using var _ = service;
         using var __ = source;
-        var sampledParent = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, isRemote: true);
-        using var child = source.StartActivity("request", ActivityKind.Server, sampledParent);
-        Assert.True(child?.Recorded);
+        var local = new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.None, isRemote: false);
+        using var child = source.StartActivity("work", ActivityKind.Internal, local);
+        Assert.False(child?.Recorded ?? false);
     }
 
     /// <summary>

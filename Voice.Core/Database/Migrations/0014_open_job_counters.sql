@@ -6,8 +6,10 @@
 -- dead-lettering, an operator's requeue, a tenant's deletion) goes through the triggers.
 
 -- Replicas still running the previous version keep writing jobs during a rolling deploy: hold their writes
--- until the totals are counted and the triggers exist, so none is missed.
-lock table jobs in share row exclusive mode;
+-- until the totals are counted and the triggers exist, so none is missed. Tenants first, as a tenant's deletion
+-- takes them (then its jobs), so the two cannot deadlock; a migration that cannot get them soon fails and retries.
+set local lock_timeout = '30s';
+lock table tenants, jobs in share row exclusive mode;
 
 create table open_jobs (
     tenant_id          uuid not null references tenants (id) on delete cascade,
@@ -47,12 +49,15 @@ create function open_jobs_track() returns trigger
     end
     $$;
 
--- Only changes that open or close a job touch the totals: a claim (queued → running) or a released attempt
--- (running → queued) leaves them alone.
+-- Only changes that open or close a job, or change what an open job holds, touch the totals: a claim
+-- (queued → running) or a released attempt (running → queued) leaves them alone.
 create trigger open_jobs_insert after insert on jobs
     for each row when (new.status in ('queued', 'running')) execute function open_jobs_track();
-create trigger open_jobs_update after update of status on jobs
-    for each row when ((old.status in ('queued', 'running')) is distinct from (new.status in ('queued', 'running')))
+create trigger open_jobs_update after update of status, tenant_id, quota_period, reserved_chars, reserved_audio_ms on jobs
+    for each row when ((old.status in ('queued', 'running')) is distinct from (new.status in ('queued', 'running'))
+                       or (new.status in ('queued', 'running')
+                           and (old.tenant_id, old.quota_period, old.reserved_chars, old.reserved_audio_ms)
+                               is distinct from (new.tenant_id, new.quota_period, new.reserved_chars, new.reserved_audio_ms)))
     execute function open_jobs_track();
 create trigger open_jobs_delete after delete on jobs
     for each row when (old.status in ('queued', 'running')) execute function open_jobs_track();
