@@ -40,9 +40,6 @@ internal sealed class TruePeakScanner
         _offset = -_buffered;
     }
 
-    /// <summary>The peak so far (linear magnitude); final after <see cref="Finish"/>.</summary>
-    public float Peak => _peak;
-
     public void Add(ReadOnlySpan<float> samples)
     {
         foreach (float sample in samples)
@@ -54,7 +51,7 @@ internal sealed class TruePeakScanner
         Scan(availableUntil: _count);
     }
 
-    /// <summary>The tail: the signal is followed by silence, as the resampler's flush assumes.</summary>
+    /// <summary>The tail (the signal is followed by silence, as the resampler's flush assumes); the peak, linear.</summary>
     public float Finish()
     {
         Append(new float[_taps]);

@@ -61,16 +61,11 @@ await File.WriteAllTextAsync(Path.Combine(results, $"load-{DateTime.UtcNow:yyyyM
 async Task SubmitAsync()
 {
     // The ceiling: a minimal POST endpoint that reads the same JSON and answers 202, in this process.
-    var trivial = WebApplication.CreateSlimBuilder();
-    trivial.WebHost.UseUrls("http://127.0.0.1:0");
-    trivial.Logging.ClearProviders();
-    var peer = trivial.Build();
-    peer.MapPost("/submit", async (HttpContext context) =>
+    var peer = await Loopback.StartAsync(app => app.MapPost("/submit", async (HttpContext context) =>
     {
         var body = await JsonSerializer.DeserializeAsync<JsonElement>(context.Request.Body);
         return Results.Accepted(null, new Dictionary<string, string> { ["task_id"] = Guid.NewGuid().ToString(), ["status"] = body.GetProperty("text").GetString() is null ? "" : "queued" });
-    });
-    await peer.StartAsync();
+    }));
     using var peerClient = Client(new Uri(peer.Urls.First()));
     string text = new string('a', 60) + " submit load test sentence.";
     var peerSteps = await RampAsync(async i =>
@@ -82,13 +77,7 @@ async Task SubmitAsync()
 
     await using var platform = await Platform.StartAsync("null");
     var keys = await platform.TenantsAsync(50);
-    async Task<int> SubmitOne(int i)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/voice/generate") { Content = JsonContent.Create(new { text }) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", keys[i % keys.Count]);
-        using var response = await platform.Api.SendAsync(request);
-        return (int)response.StatusCode;
-    }
+    Task<int> SubmitOne(int i) => platform.SubmitAsync(keys[i % keys.Count], text);
     double[] rates = [100, 200, 400, 800, 1600];
     var ours = await RampAsync(SubmitOne, rates);
     // The same with the worker stopped: what the API, Postgres and Redis cost alone, without the worker (null engine,
@@ -121,13 +110,7 @@ async Task ProfileAsync()
     var keys = await platform.TenantsAsync(50);
     await platform.StopWorkerAsync();
     string body = new string('a', 60) + " submit load test sentence.";
-    async Task<int> SubmitOne(int i)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/voice/generate") { Content = JsonContent.Create(new { text = body }) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", keys[i % keys.Count]);
-        using var response = await platform.Api.SendAsync(request);
-        return (int)response.StatusCode;
-    }
+    Task<int> SubmitOne(int i) => platform.SubmitAsync(keys[i % keys.Count], body);
     const double rate = 300;
     var window = TimeSpan.FromSeconds(30);
     // Warm: pools, caches and the JIT, whose tiering of a service this size is still busy after 10 s of load (a
@@ -352,12 +335,7 @@ async Task DownloadPeerAsync(Platform platform, string key, string text)
     }
     byte[] audio = await client.GetByteArrayAsync($"/api/v1/task/{id}/audio");
 
-    var trivial = WebApplication.CreateSlimBuilder();
-    trivial.WebHost.UseUrls("http://127.0.0.1:0");
-    trivial.Logging.ClearProviders();
-    var peer = trivial.Build();
-    peer.MapGet("/audio", () => Results.Bytes(audio, "audio/mpeg"));
-    await peer.StartAsync();
+    var peer = await Loopback.StartAsync(app => app.MapGet("/audio", () => Results.Bytes(audio, "audio/mpeg")));
     using var peerClient = Client(new Uri(peer.Urls.First()));
     async Task<int> Fetch(HttpClient http, string path)
     {
@@ -487,6 +465,15 @@ sealed class Platform : IAsyncDisposable
 
     public HttpClient Api { get; }
 
+    /// <summary>POST /api/v1/voice/generate with <paramref name="text"/> as the tenant of <paramref name="key"/>; the status code.</summary>
+    public async Task<int> SubmitAsync(string key, string text)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/voice/generate") { Content = JsonContent.Create(new { text }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var response = await Api.SendAsync(request);
+        return (int)response.StatusCode;
+    }
+
     /// <summary>A resource's connection string (the Postgres server's is its superuser's).</summary>
     public async Task<string> ConnectionStringAsync(string resource) =>
         await _app.GetConnectionStringAsync(resource) ?? throw new InvalidOperationException($"{resource} has no connection string.");
@@ -497,16 +484,11 @@ sealed class Platform : IAsyncDisposable
     /// </summary>
     private static readonly Lazy<Task<string>> Collector = new(async () =>
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var sink = builder.Build();
-        sink.MapPost("/v1/{signal}", async (HttpContext context) =>
+        var sink = await Loopback.StartAsync(app => app.MapPost("/v1/{signal}", async (HttpContext context) =>
         {
             await context.Request.Body.CopyToAsync(Stream.Null);
             context.Response.ContentType = "application/x-protobuf";
-        });
-        await sink.StartAsync();
+        }));
         return sink.Urls.First();
     });
 
@@ -731,4 +713,19 @@ sealed class ProcessCpu(Dictionary<string, double> seconds)
         seconds.ToDictionary(s => s.Key, s => s.Value - before.Seconds.GetValueOrDefault(s.Key));
 
     public Dictionary<string, double> Seconds => seconds;
+}
+
+/// <summary>A minimal ASP.NET Core app on a free loopback port, without logging: the peers and the telemetry sink.</summary>
+static class Loopback
+{
+    public static async Task<WebApplication> StartAsync(Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        map(app);
+        await app.StartAsync();
+        return app;
+    }
 }
