@@ -42,9 +42,10 @@ if ! kubectl version --client 2>/dev/null | grep -q 'Kustomize Version: v5'; the
   echo "warning: kubectl with kustomize v5 (kubectl 1.27+) not found; the deployment tests need it (deploy/README.md)" >&2
 fi
 
-# Node packages, pinned by their package-lock.json, reinstalled only when the lock file changes:
-# Azurite (blob storage for runs and tests) and the Kubernetes manifest validators (deploy/validate).
-for folder in tools/azurite deploy/validate; do
+# Node packages, pinned by their package-lock.json, reinstalled only when the lock file changes: Azurite (blob
+# storage for runs and tests), the Kubernetes manifest validators (deploy/validate) and Qwen's real tokenizer
+# vocabulary (tools/qwen3-tokenizer, which the tokenizer tests compare with the official processor's ids).
+for folder in tools/azurite deploy/validate tools/qwen3-tokenizer; do
   stamp="$root/$folder/node_modules/.voice-installed"
   if [ ! -f "$stamp" ] || [ "$root/$folder/package-lock.json" -nt "$stamp" ]; then
     echo "Installing node packages into $folder"

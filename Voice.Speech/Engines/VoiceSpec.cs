@@ -12,7 +12,8 @@ public enum VoiceMode
 /// <summary>What a voice is made from.</summary>
 public abstract record VoiceSpec(string Language);
 
-public sealed record PresetVoiceSpec(string Preset, string Language) : VoiceSpec(Language);
+/// <summary>A named preset and, where the engine follows one (Qwen3-TTS CustomVoice 1.7B), a style instruction such as "speak happily".</summary>
+public sealed record PresetVoiceSpec(string Preset, string Language, string? Instruct = null) : VoiceSpec(Language);
 
 /// <summary>A natural-language description, e.g. "a warm, low-pitched male narrator" (English or Chinese).</summary>
 public sealed record DesignVoiceSpec(string Description, string Language) : VoiceSpec(Language);

@@ -13,7 +13,10 @@ public sealed class CodecStreamer
     private readonly List<long> _codes = [];
     private int _frames, _emitted;
 
-    public CodecStreamer(Qwen3Model model, long[]? leadingContext = null, int firstChunk = 4, int chunk = 12, int context = 25)
+    /// <summary>Left context frames per chunk (README, "Qwen3-TTS": streamed against whole decodes of the reference fixtures).</summary>
+    public const int DefaultContext = 25;
+
+    public CodecStreamer(Qwen3Model model, long[]? leadingContext = null, int firstChunk = 4, int chunk = 12, int context = DefaultContext)
     {
         _model = model;
         (_firstChunk, _chunk, _context) = (Math.Max(1, firstChunk), Math.Max(1, chunk), Math.Max(0, context));

@@ -9,20 +9,26 @@ using Voice.Speech.Text;
 
 namespace Voice.Speech.Qwen3;
 
-/// <summary>Where the model is and how to run it (<c>Speech:ModelDirectory</c>, <c>Speech:Provider</c>, …).</summary>
+/// <summary>
+/// Where the model is and how to run it (<c>Speech:ModelDirectory</c>, <c>Speech:Provider</c>, …). Audio is decoded
+/// in chunks: the first after <see cref="FirstChunkFrames"/>, then every <see cref="ChunkFrames"/>, each with up to
+/// <see cref="ContextFrames"/> frames before it (README, "Qwen3-TTS": measured against a whole decode). A text of up
+/// to <see cref="MaxTextTokens"/> tokens is one generation, as in the official code; a longer one is cut at sentence
+/// ends into generations of at most that many.
+/// </summary>
 public sealed record Qwen3EngineOptions(string ModelDirectory, OnnxProviderOptions Onnx, int? Seed = null, int FirstChunkFrames = 4, int ChunkFrames = 12,
-    int MaxBatchSize = 8);
+    int MaxBatchSize = 8, int ContextFrames = CodecStreamer.DefaultContext, int MaxTextTokens = 150);
 
 /// <summary>
-/// Qwen3-TTS (12 Hz) on ONNX Runtime: design from a description (VoiceDesign), preset speakers (CustomVoice),
-/// cloning from a reference (Base: the speaker's x-vector and the reference's codes, computed once when the voice is
-/// made and kept in its prompt). Text is spoken sentence by sentence, each sentence's audio streamed as its frames
-/// are decoded. One engine per GPU; one generation at a time on it, which may be a batch of compatible requests.
+/// Qwen3-TTS (12 Hz) on ONNX Runtime: design from a description (VoiceDesign), preset speakers with an optional style
+/// instruction (CustomVoice), cloning from a reference (Base: the speaker's x-vector and, with a transcript, the
+/// reference's codes, computed once when the voice is made and kept in its prompt). Proven equal to the official
+/// implementation by the reference tests (<c>tools/qwen3-reference</c>). Each generation's audio is streamed as its
+/// frames are decoded. One engine per GPU; one generation at a time on it, which may be a batch of compatible requests.
 /// </summary>
 public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
 {
     public const string EngineName = "qwen3-onnx";
-    private const float ReferenceTailSeconds = 0.5f; // silence after a clone's reference, so its last phoneme does not leak into the speech
 
     private static readonly Meter Meter = new("Voice.Speech.Qwen3");
     private static readonly Histogram<double> StepTime = Meter.CreateHistogram<double>("voice.qwen3.step.duration", "s", "Time per generated frame, by stage (talker, code_predictor).");
@@ -35,13 +41,6 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
     public static readonly SpeechEngineCapabilities StaticCapabilities = new(
         [VoiceMode.Preset, VoiceMode.Design, VoiceMode.Clone], SpeechLanguages.All, 24_000, MaxTextLength: 5_000,
         Streaming: true, RequiresGpu: true, MaxBatchSize: 8, Fidelity: "model", SpeedControl: false);
-
-    /// <summary>The platform's preset names, as the CustomVoice speakers that render them when the model has them.</summary>
-    private static readonly Dictionary<string, string> PresetSpeakers = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["alloy"] = "vivian", ["ash"] = "ryan", ["ballad"] = "aiden", ["coral"] = "serena", ["echo"] = "ryan", ["fable"] = "dylan",
-        ["onyx"] = "uncle_fu", ["nova"] = "ono_anna", ["sage"] = "serena", ["shimmer"] = "sohee", ["verse"] = "eric",
-    };
 
     private readonly Qwen3EngineOptions _options;
     private readonly ILogger _logger;
@@ -56,7 +55,15 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
         _options = options;
         _logger = logger;
         _model = new Qwen3Model(options.ModelDirectory, options.Onnx, logger);
-        _tokenizer = new Qwen3Tokenizer(options.ModelDirectory, _model.Manifest);
+        try
+        {
+            _tokenizer = Qwen3Tokenizer.Load(options.ModelDirectory, _model.Manifest);
+        }
+        catch
+        {
+            _model.Dispose();
+            throw;
+        }
         _prompt = new Qwen3Prompt(_model, _tokenizer);
         _generator = new Qwen3Generator(_model);
         var manifest = _model.Manifest;
@@ -77,28 +84,45 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
     /// <summary>The execution provider the graphs run on.</summary>
     public string Provider => _model.Provider;
 
+    /// <summary>The loaded graphs (the parity check compares their outputs with the official code's).</summary>
+    public Qwen3Model Graphs => _model;
+
+    public Qwen3Tokenizer Tokenizer => _tokenizer;
+
     public SpeechEngineCapabilities Capabilities { get; }
 
-    /// <summary>A short greedy utterance: the graphs' first runs (allocations, kernel selection) happen here, not in a tenant's request.</summary>
+    /// <summary>
+    /// A short greedy utterance in a voice this model can make (a design, a preset speaker, or a clone of a second of
+    /// quiet noise): the graphs' first runs (allocations, kernel selection) happen here, not in a tenant's request.
+    /// </summary>
     public async Task WarmUpAsync(CancellationToken cancellationToken)
     {
-        var voice = await CreateVoiceAsync(Capabilities.Modes.Contains(VoiceMode.Design)
-            ? new DesignVoiceSpec("a clear, neutral voice", "en")
-            : new PresetVoiceSpec(PresetVoices.Default, "en"), cancellationToken).ConfigureAwait(false);
-        var settings = GenerationSettings.Greedy with { MaxFrames = 8 };
-        await foreach (var _ in SpeakAsync("Hello.", "en", Read(voice), settings, cancellationToken).ConfigureAwait(false))
+        var manifest = _model.Manifest;
+        VoiceSpec spec = manifest.Supports("design") ? new DesignVoiceSpec("a clear, neutral voice", "en")
+            : manifest.Supports("preset") ? new PresetVoiceSpec(manifest.Speakers.Keys.Order(StringComparer.Ordinal).First(), "en")
+            : new CloneVoiceSpec(QuietNoise(manifest.SampleRate), manifest.SampleRate, null, "en");
+        var voice = await CreateVoiceAsync(spec, cancellationToken).ConfigureAwait(false);
+        var settings = GenerationSettings.Greedy(manifest.Generation) with { MaxFrames = 8 };
+        await foreach (var _ in SpeakAsync([new SynthesisRequest("Hello.", "en", voice)], settings, null, cancellationToken).ConfigureAwait(false))
         {
         }
+    }
+
+    private static float[] QuietNoise(int sampleRate)
+    {
+        var random = new Random(1);
+        return [.. Enumerable.Range(0, sampleRate).Select(_ => (float)(random.NextDouble() - 0.5) * 0.01f)];
     }
 
     public async Task<VoicePrompt> CreateVoiceAsync(VoiceSpec spec, CancellationToken cancellationToken)
     {
         var manifest = _model.Manifest;
         StoredVoice voice;
+        var notes = new List<string>();
         switch (spec)
         {
             case PresetVoiceSpec preset:
-                voice = PresetVoice(preset);
+                voice = PresetVoice(preset, notes);
                 break;
             case DesignVoiceSpec design:
                 Require("design");
@@ -114,21 +138,17 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
                 try
                 {
                     float[] xvector = _model.SpeakerEmbedding(clone.Reference);
-                    long[]? codes = null;
-                    if (!string.IsNullOrWhiteSpace(clone.ReferenceText))
-                    {
-                        // In-context cloning needs what the reference says; without it, the x-vector alone carries the voice.
-                        int tail = (int)(ReferenceTailSeconds * manifest.SampleRate);
-                        int length = (clone.Reference.Length + tail + manifest.SamplesPerFrame - 1) / manifest.SamplesPerFrame * manifest.SamplesPerFrame;
-                        var padded = new float[length];
-                        clone.Reference.CopyTo(padded, 0);
-                        codes = _model.Encode(padded);
-                    }
+                    // In-context cloning needs what the reference says; without it, the x-vector alone carries the voice.
+                    long[]? codes = string.IsNullOrWhiteSpace(clone.ReferenceText) ? null : _model.Encode(clone.Reference);
                     voice = new StoredVoice("clone", spec.Language, XVector: xvector, ReferenceCodes: codes, ReferenceText: clone.ReferenceText?.Trim());
                 }
                 finally
                 {
                     _gate.Release();
+                }
+                if (voice.ReferenceCodes is null)
+                {
+                    notes.Add("No reference transcript: the voice is cloned from the speaker embedding only, which is less faithful.");
                 }
                 break;
             default:
@@ -139,30 +159,32 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
             model = manifest.Model,
             mode = voice.Mode,
             speaker = voice.Speaker,
+            instruction = voice.Mode == "preset" ? voice.Instruct : null,
             reference_frames = voice.ReferenceCodes is { } c ? c.Length / manifest.Codebooks : (int?)null,
             in_context = voice.ReferenceCodes is not null,
         }, Json);
         // What the tenant asked for, even when a preset is rendered from its description.
         var mode = spec switch { PresetVoiceSpec => VoiceMode.Preset, DesignVoiceSpec => VoiceMode.Design, _ => VoiceMode.Clone };
-        var notes = voice.Mode == "clone" && voice.ReferenceCodes is null
-            ? new[] { "No reference transcript: the voice is cloned from the speaker embedding only, which is less faithful." }
-            : [];
         return new VoicePrompt(EngineName, mode, JsonSerializer.SerializeToUtf8Bytes(voice, Json), analysis, notes, "model");
     }
 
-    private StoredVoice PresetVoice(PresetVoiceSpec preset)
+    private StoredVoice PresetVoice(PresetVoiceSpec preset, List<string> notes)
     {
         var manifest = _model.Manifest;
-        string? speaker = manifest.Speakers.ContainsKey(preset.Preset.ToLowerInvariant()) ? preset.Preset.ToLowerInvariant()
-            : PresetSpeakers.TryGetValue(preset.Preset, out var mapped) && manifest.Speakers.ContainsKey(mapped) ? mapped : null;
-        if (speaker is not null && manifest.Supports("preset"))
+        string? instruct = string.IsNullOrWhiteSpace(preset.Instruct) ? null : preset.Instruct.Trim();
+        if (manifest.Supports("preset") && Qwen3Speakers.For(preset.Preset, preset.Language, manifest.Speakers.Keys) is { } speaker)
         {
-            return new StoredVoice("preset", preset.Language, Speaker: speaker);
+            if (instruct is not null && !manifest.FollowsPresetInstructions)
+            {
+                notes.Add($"The model {manifest.Model} (0.6B) does not follow instructions for its speakers; the instruction is ignored.");
+                instruct = null;
+            }
+            return new StoredVoice("preset", preset.Language, Speaker: speaker, Instruct: instruct);
         }
         // A model without preset speakers (VoiceDesign) renders a preset from its description.
         if (manifest.Supports("design") && PresetVoices.Find(preset.Preset) is { } known)
         {
-            return new StoredVoice("design", preset.Language, Instruct: known.Description);
+            return new StoredVoice("design", preset.Language, Instruct: instruct is null ? known.Description : $"{known.Description} {instruct}");
         }
         throw new NotSupportedException($"The model {manifest.Model} has no speaker for the preset '{preset.Preset}' and cannot design one.");
     }
@@ -175,21 +197,14 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
         }
     }
 
-    public IAsyncEnumerable<PcmChunk> SynthesizeAsync(SynthesisRequest request, CancellationToken cancellationToken)
-    {
-        var voice = Read(request.Voice);
-        var settings = GenerationSettings.From(_model.Manifest.Generation, _options.Seed);
-        return SpeakAsync(request.Text, request.Language, voice, settings, cancellationToken);
-    }
+    public IAsyncEnumerable<PcmChunk> SynthesizeAsync(SynthesisRequest request, CancellationToken cancellationToken) =>
+        SynthesizeAsync(request, GenerationSettings.From(_model.Manifest.Generation, _options.Seed), cancellationToken);
 
-    /// <summary>Speaks a text sentence by sentence with explicit settings (tests use greedy and a seed).</summary>
-    public IAsyncEnumerable<PcmChunk> SynthesizeAsync(SynthesisRequest request, GenerationSettings settings, CancellationToken cancellationToken) =>
-        SpeakAsync(request.Text, request.Language, Read(request.Voice), settings, cancellationToken);
-
-    private async IAsyncEnumerable<PcmChunk> SpeakAsync(string text, string language, StoredVoice voice, GenerationSettings settings,
+    /// <summary>Speaks a text with explicit settings (tests use greedy and a seed).</summary>
+    public async IAsyncEnumerable<PcmChunk> SynthesizeAsync(SynthesisRequest request, GenerationSettings settings,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var (_, chunk) in SpeakBatchAsync([(text, language, voice)], settings, cancellationToken).ConfigureAwait(false))
+        await foreach (var (_, chunk) in SpeakAsync([request], settings, null, cancellationToken).ConfigureAwait(false))
         {
             yield return chunk;
         }
@@ -197,34 +212,74 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
 
     /// <summary>
     /// Several requests at once (the worker batches requests with the same <see cref="ISpeechEngine.BatchKey"/>): their
-    /// sentences are spoken in rounds — the first sentence of every request together, then the second of those that
-    /// have one — each round one batched generation, each row's audio streamed as its frames are decoded.
+    /// generations are run in rounds — the first of every request together, then the second of those that have one —
+    /// each round one batched generation, each row's audio streamed as its frames are decoded.
     /// </summary>
     public IAsyncEnumerable<(int Index, PcmChunk Chunk)> SynthesizeBatchAsync(IReadOnlyList<SynthesisRequest> requests, CancellationToken cancellationToken) =>
         SynthesizeBatchAsync(requests, GenerationSettings.From(_model.Manifest.Generation, _options.Seed), cancellationToken);
 
     public IAsyncEnumerable<(int Index, PcmChunk Chunk)> SynthesizeBatchAsync(IReadOnlyList<SynthesisRequest> requests, GenerationSettings settings,
-        CancellationToken cancellationToken) =>
-        SpeakBatchAsync([.. requests.Select(r => (r.Text, r.Language, Read(r.Voice)))], settings, cancellationToken);
+        CancellationToken cancellationToken) => SpeakAsync(requests, settings, null, cancellationToken);
 
-    private async IAsyncEnumerable<(int Index, PcmChunk Chunk)> SpeakBatchAsync(IReadOnlyList<(string Text, string Language, StoredVoice Voice)> requests,
-        GenerationSettings settings, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Speaks requests together and records what the engine did for each: its prompts, every frame's codes, why each
+    /// generation ended, and the streamed audio. The reference tests and <c>tools/qwen3-reference</c> compare it with the official code.
+    /// </summary>
+    public async Task<IReadOnlyList<Qwen3Trace>> TraceAsync(IReadOnlyList<SynthesisRequest> requests, GenerationSettings settings, CancellationToken cancellationToken)
+    {
+        var traces = requests.Select(_ => new Qwen3Trace()).ToArray();
+        await foreach (var (index, chunk) in SpeakAsync(requests, settings, traces, cancellationToken).ConfigureAwait(false))
+        {
+            traces[index].Audio.AddRange(chunk.Samples.ToArray());
+        }
+        return traces;
+    }
+
+    /// <summary>The generations of a text: the whole text when it is within the token budget, else sentences grouped up to it.</summary>
+    private List<TextSegment> Generations(string text)
+    {
+        var sentences = SentenceSplitter.Segments(text).ToList();
+        var generations = new List<TextSegment>();
+        int tokens = 0;
+        foreach (var sentence in sentences)
+        {
+            int count = _tokenizer.Encode(sentence.Text).Length;
+            if (generations.Count > 0 && tokens + count <= _options.MaxTextTokens)
+            {
+                var last = generations[^1];
+                generations[^1] = new TextSegment(last.Start, text[last.Start..(sentence.Start + sentence.Text.Length)]);
+                tokens += count;
+            }
+            else
+            {
+                generations.Add(sentence);
+                tokens = count;
+            }
+        }
+        return generations;
+    }
+
+    private async IAsyncEnumerable<(int Index, PcmChunk Chunk)> SpeakAsync(IReadOnlyList<SynthesisRequest> requests, GenerationSettings settings,
+        Qwen3Trace[]? traces, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var manifest = _model.Manifest;
-        foreach (var (_, language, _) in requests)
+        var voices = new StoredVoice[requests.Count];
+        for (int i = 0; i < requests.Count; i++)
         {
+            string language = requests[i].Language;
             if (!manifest.Languages.ContainsKey(language) && language != "auto")
             {
                 throw new ArgumentException($"The model {manifest.Model} does not speak '{language}'; it speaks: {string.Join(", ", manifest.Languages.Keys)}.", nameof(requests));
             }
+            voices[i] = Read(requests[i].Voice);
         }
-        var segments = requests.Select(r => SentenceSplitter.Segments(r.Text).ToList()).ToArray();
+        var segments = requests.Select(r => Generations(r.Text)).ToArray();
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             for (int round = 0; round < segments.Max(s => s.Count); round++)
             {
-                // The rows of this round: the requests that still have a sentence, at most MaxBatchSize at a time.
+                // The rows of this round: the requests that still have a generation, at most MaxBatchSize at a time.
                 var due = Enumerable.Range(0, requests.Count).Where(i => round < segments[i].Count).ToList();
                 foreach (var group in due.Chunk(Capabilities.MaxBatchSize))
                 {
@@ -233,14 +288,18 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
                     var timings = new GenerationTimings[group.Length];
                     for (int r = 0; r < group.Length; r++)
                     {
-                        var (_, language, voice) = requests[group[r]];
-                        var speaker = new SpeakerCondition(voice.Speaker is { } s ? manifest.Speakers[s] : null, voice.XVector, voice.ReferenceCodes, voice.ReferenceText);
-                        prompts[r] = _prompt.Build(segments[group[r]][round].Text, language, voice.Instruct, speaker);
-                        streamers[r] = new CodecStreamer(_model, voice.ReferenceCodes, _options.FirstChunkFrames, _options.ChunkFrames);
+                        var (request, voice) = (requests[group[r]], voices[group[r]]);
+                        var speaker = new SpeakerCondition(voice.Speaker is { } s ? manifest.Speakers[s] : null, voice.XVector, voice.ReferenceCodes,
+                            voice.ReferenceText, voice.Speaker is { } d ? manifest.DialectOf(d) : null);
+                        prompts[r] = _prompt.Build(segments[group[r]][round].Text, request.Language, voice.Instruct, speaker,
+                            settings.StreamingText ?? voice.Mode == "clone");
+                        streamers[r] = new CodecStreamer(_model, voice.ReferenceCodes, _options.FirstChunkFrames, _options.ChunkFrames, _options.ContextFrames);
                         timings[r] = new GenerationTimings();
+                        traces?[group[r]].Prompts.Add(prompts[r]);
                     }
                     await foreach (var (row, frame) in _generator.GenerateBatchAsync(prompts, settings, timings, cancellationToken).ConfigureAwait(false))
                     {
+                        traces?[group[row]].Frames.Add(frame);
                         if (streamers[row].Add(frame) is { } audio)
                         {
                             yield return (group[row], new PcmChunk(audio, manifest.SampleRate, Progress(group[row], round, partial: true)));
@@ -253,6 +312,7 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
                         {
                             yield return (group[r], new PcmChunk(rest, manifest.SampleRate, Progress(group[r], round, partial: false)));
                         }
+                        traces?[group[r]].Stops.Add(timings[r].Stop);
                         Record(timings[r]);
                     }
                 }
@@ -263,7 +323,7 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
             _gate.Release();
         }
 
-        // How much of a request's text is spoken once this chunk has played: the sentences before, and this one at its end.
+        // How much of a request's text is spoken once this chunk has played: the generations before, and this one at its end.
         double Progress(int index, int round, bool partial)
         {
             var segment = segments[index][round];
@@ -307,7 +367,7 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
         _gate.Dispose();
     }
 
-    /// <summary>A voice as the engine keeps it in the profile: computed once, read for every request.</summary>
+    /// <summary>A voice as the engine keeps it in the profile: computed once, read for every request. A preset's instruction is its style.</summary>
     internal sealed record StoredVoice(string Mode, string Language, string? Speaker = null, string? Instruct = null, float[]? XVector = null,
         long[]? ReferenceCodes = null, string? ReferenceText = null);
 

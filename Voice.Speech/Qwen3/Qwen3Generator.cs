@@ -3,20 +3,29 @@ using System.Runtime.CompilerServices;
 
 namespace Voice.Speech.Qwen3;
 
-/// <summary>How one generation is sampled and bounded. <see cref="Seed"/> makes it repeatable; greedy when the temperatures are 0.</summary>
+/// <summary>
+/// How one generation is sampled and bounded. <see cref="Seed"/> makes it repeatable; greedy when the temperatures are 0.
+/// <see cref="MaxFrames"/> replaces the cap from the text's length; <see cref="StopRunaways"/> ends a codebook-0 loop
+/// early (a guard the official code does not have); <see cref="StreamingText"/> overrides the official text layout
+/// (null: streamed for clones, all in the prompt for design and presets).
+/// </summary>
 public sealed record GenerationSettings(
     SamplingSettings Talker,
     SamplingSettings CodePredictor,
     int? Seed = null,
     int MinFrames = 2,
-    int? MaxFrames = null)
+    int? MaxFrames = null,
+    bool StopRunaways = true,
+    bool? StreamingText = null)
 {
     public static GenerationSettings From(GenerationDefaults defaults, int? seed = null) => new(
         new SamplingSettings(defaults.Temperature, defaults.TopK, defaults.TopP, defaults.RepetitionPenalty),
         new SamplingSettings(defaults.SubtalkerTemperature, defaults.SubtalkerTopK, defaults.SubtalkerTopP),
         seed, defaults.MinNewTokens);
 
-    public static GenerationSettings Greedy { get; } = new(new SamplingSettings(0, 0, 1), new SamplingSettings(0, 0, 1));
+    /// <summary>The official greedy run (do_sample=False, subtalker_dosample=False): arg-max, yet with the repetition penalty, which Hugging Face applies to greedy search too.</summary>
+    public static GenerationSettings Greedy(GenerationDefaults defaults) =>
+        new(new SamplingSettings(0, 0, 1, defaults.RepetitionPenalty), new SamplingSettings(0, 0, 1), MinFrames: defaults.MinNewTokens);
 }
 
 /// <summary>Why a generation ended.</summary>
@@ -56,9 +65,12 @@ public sealed class Qwen3Generator(Qwen3Model model)
 
     private Qwen3Manifest M => model.Manifest;
 
-    /// <summary>The frame cap for a text of <paramref name="textTokens"/> tokens: 6 frames a token, at least 75 (6 s), at most the model's max_new_tokens.</summary>
+    /// <summary>
+    /// The frame cap for a text of <paramref name="textTokens"/> tokens: 6 frames a token, at least 75 (6 s), and below
+    /// the model's max_new_tokens (the official loop samples that many codebook-0 tokens; the last one gets no frame).
+    /// </summary>
     public int FrameLimit(int textTokens, GenerationSettings settings) =>
-        settings.MaxFrames ?? Math.Min(M.Generation.MaxNewTokens, Math.Max(75, 6 * textTokens));
+        settings.MaxFrames ?? Math.Min(M.Generation.MaxNewTokens - 1, Math.Max(75, 6 * textTokens));
 
     /// <summary>Streams the frames ([Q] codes each) of one utterance.</summary>
     public async IAsyncEnumerable<long[]> GenerateAsync(PromptEmbeddings prompt, GenerationSettings settings, GenerationTimings? timings = null,
@@ -110,6 +122,9 @@ public sealed class Qwen3Generator(Qwen3Model model)
         }
 
         int vocab = M.Talker.VocabSize;
+        // The official suppress_tokens: the top 1,024 ids (control tokens) except end-of-speech. On every published model
+        // they start at the codebook size; the hand-made test model has fewer, so it falls back to that.
+        int firstControl = Math.Max(M.CodebookSize, vocab - 1024);
         for (int frame = 0; rows.Any(r => !r.Done); frame++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -122,7 +137,7 @@ public sealed class Qwen3Generator(Qwen3Model model)
                     continue;
                 }
                 bool mayEnd = frame >= settings.MinFrames;
-                int token = row.TalkerSampler.Sample(logits.AsSpan(i * vocab, vocab), settings.Talker, row.History, id => id < M.CodebookSize || (id == eos && mayEnd));
+                int token = row.TalkerSampler.Sample(logits.AsSpan(i * vocab, vocab), settings.Talker, row.History, id => id < firstControl || (id == eos && mayEnd));
                 if (token == eos)
                 {
                     row.Finish(StopReason.EndOfSpeech);
@@ -134,7 +149,7 @@ public sealed class Qwen3Generator(Qwen3Model model)
                 else
                 {
                     row.History.Add(token);
-                    if (Runaway(row.History))
+                    if (settings.StopRunaways && Runaway(row.History))
                     {
                         row.Finish(StopReason.Repetition);
                     }

@@ -55,7 +55,10 @@ public sealed record Qwen3Manifest(
     [property: JsonPropertyName("speakers")] Dictionary<string, int> Speakers,
     [property: JsonPropertyName("tokenizer")] Dictionary<string, string> Tokenizer,
     [property: JsonPropertyName("generation")] GenerationDefaults Generation,
-    [property: JsonPropertyName("graphs")] Dictionary<string, GraphSpec> Graphs)
+    [property: JsonPropertyName("graphs")] Dictionary<string, GraphSpec> Graphs,
+    [property: JsonPropertyName("size")] string? Size = null,
+    [property: JsonPropertyName("precision")] string? Precision = null,
+    [property: JsonPropertyName("speaker_dialects")] Dictionary<string, int>? SpeakerDialects = null)
 {
     public const string FileName = "manifest.json";
     public const string SupportedFormat = "voice-qwen3-onnx/1";
@@ -90,6 +93,12 @@ public sealed record Qwen3Manifest(
     public int Special(string name) => SpecialTokens[name];
 
     public bool Supports(string mode) => Modes.Contains(mode, StringComparer.Ordinal);
+
+    /// <summary>The official code drops a preset's instruction on the 0.6B CustomVoice model ("0b6"); 1.7B follows it.</summary>
+    public bool FollowsPresetInstructions => Size != "0b6";
+
+    /// <summary>The dialect language id a preset speaker uses when asked for Chinese or auto (Eric: Sichuanese, Dylan: Beijing).</summary>
+    public int? DialectOf(string speaker) => SpeakerDialects?.TryGetValue(speaker, out int id) == true ? id : null;
 
     /// <summary>Reads and checks <c>manifest.json</c> in <paramref name="directory"/>; every problem found is in the exception's message.</summary>
     public static Qwen3Manifest Load(string directory)

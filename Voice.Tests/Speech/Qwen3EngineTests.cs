@@ -9,21 +9,26 @@ using Voice.Tests.Infrastructure;
 namespace Voice.Tests.Speech;
 
 /// <summary>
-/// The Qwen3-TTS engine's real loader, tokenizer, prompt assembly, generation loop, KV caches, sampler and streaming
-/// decoder, run on ONNX Runtime's CPU provider against a tiny randomly initialised model with the production graph
-/// signatures (<c>tools/qwen3-export/make_tiny_model.py</c>; committed under <c>Speech/Fixtures/qwen3-tiny</c>).
-/// The tiny model's audio is not speech: these tests check the machinery, not the voice.
+/// The Qwen3-TTS engine's machinery beyond what the official replays cover — loading and refusing model directories,
+/// caches, seeded sampling, batching, voices, presets, cancellation — on the random-weight reference models
+/// (<see cref="Qwen3ReferenceModels"/>: VoiceDesign, CustomVoice and Base exports of the real architecture).
+/// Their audio is not speech: these tests check the machinery, not the voice.
 /// </summary>
-public sealed class Qwen3EngineTests : IDisposable
+public sealed class Qwen3EngineTests(Qwen3ReferenceModels models) : IClassFixture<Qwen3ReferenceModels>, IDisposable
 {
+    /// <summary>The hand-made model with all three modes at once and speech-shaped stops (the contract and worker tests use it).</summary>
     public static readonly string TinyModel = Path.Combine(RepositoryPaths.Root, "Voice.Tests", "Speech", "Fixtures", "qwen3-tiny");
     private static readonly OnnxProviderOptions Cpu = new("cpu");
-    private readonly Qwen3Engine _engine = new(new Qwen3EngineOptions(TinyModel, new OnnxProviderOptions()), NullLogger.Instance);
     private readonly List<string> _temporary = [];
+
+    private Qwen3Engine Design => models.Engines["voice_design"];
+
+    private Qwen3Engine Presets => models.Engines["custom_voice"];
+
+    private Qwen3Engine Clones => models.Engines["base"];
 
     public void Dispose()
     {
-        _engine.Dispose();
         foreach (string directory in _temporary)
         {
             Directory.Delete(directory, recursive: true);
@@ -31,26 +36,28 @@ public sealed class Qwen3EngineTests : IDisposable
     }
 
     [Fact]
-    public void LoadsOnTheCpuWhenCudaIsAbsentAndDescribesItselfFromTheManifest()
+    public void EachModelDescribesItselfFromItsManifest()
     {
-        Assert.Equal("cpu", _engine.Provider); // "auto" fell back: the test build has the CPU package only
-        Assert.Equal("qwen3-onnx", _engine.Name);
-        Assert.Equal([VoiceMode.Design, VoiceMode.Clone, VoiceMode.Preset], _engine.Capabilities.Modes);
-        Assert.Equal(SpeechLanguages.All.Order(), _engine.Capabilities.Languages.Order());
-        Assert.Equal(24_000, _engine.Capabilities.SampleRate);
-        var fromConfiguration = SpeechEngines.Create("qwen3-onnx",
+        Assert.Equal("cpu", Design.Provider);
+        Assert.Equal("qwen3-onnx", Design.Name);
+        Assert.Equal([VoiceMode.Design], Design.Capabilities.Modes);
+        Assert.Equal([VoiceMode.Preset], Presets.Capabilities.Modes);
+        Assert.Equal([VoiceMode.Clone], Clones.Capabilities.Modes);
+        Assert.Equal(SpeechLanguages.All.Order(), Design.Capabilities.Languages.Order());
+        Assert.Equal(24_000, Design.Capabilities.SampleRate);
+        using var fromConfiguration = (Qwen3Engine)SpeechEngines.Create("qwen3-onnx",
             new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Speech:ModelDirectory"] = TinyModel, ["Speech:Provider"] = "cpu",
+                ["Speech:ModelDirectory"] = Qwen3ReferenceModels.ModelDirectory("custom_voice"), ["Speech:Provider"] = "auto",
             }).Build());
-        Assert.Equal("tiny-random-qwen3-tts (tests only)", fromConfiguration.Model);
-        ((IDisposable)fromConfiguration).Dispose();
+        Assert.Equal("custom_voice", fromConfiguration.Model);
+        Assert.Equal("cpu", fromConfiguration.Provider); // "auto" fell back: the test build has the CPU package only
     }
 
     [Fact]
     public void AskingForCudaWhereThereIsNoneFailsClearly()
     {
-        var error = Assert.Throws<Qwen3ModelException>(() => new Qwen3Model(TinyModel, new OnnxProviderOptions("cuda"), NullLogger.Instance));
+        var error = Assert.Throws<Qwen3ModelException>(() => new Qwen3Model(Qwen3ReferenceModels.ModelDirectory("voice_design"), new OnnxProviderOptions("cuda"), NullLogger.Instance));
         Assert.Contains("CUDA execution provider could not load", error.Message);
         Assert.Throws<Qwen3ModelException>(() => SpeechEngines.Create("qwen3-onnx", new ConfigurationBuilder().Build()));
     }
@@ -66,7 +73,7 @@ public sealed class Qwen3EngineTests : IDisposable
     [InlineData("tokenizer", "tokenizer file vocab.json is missing")]
     public void ABrokenModelDirectoryIsRefusedNamingWhatIsWrong(string breakage, string expected)
     {
-        string directory = CopyTinyModel();
+        string directory = CopyModel("voice_design");
         string manifestPath = Path.Combine(directory, Qwen3Manifest.FileName);
         var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!;
         var talker = manifest["graphs"]!["talker"]!;
@@ -82,7 +89,7 @@ public sealed class Qwen3EngineTests : IDisposable
                 talker["inputs"]!["inputs_embeds"]!["dtype"] = "float16";
                 break;
             case "absent-tensor":
-                talker["outputs"]!["hidden_states"] = JsonNode.Parse("""{"dtype":"float32","shape":["batch",16]}""");
+                talker["outputs"]!["hidden_states"] = JsonNode.Parse("""{"dtype":"float32","shape":["batch",32]}""");
                 break;
             case "special-token":
                 manifest["special_tokens"]!.AsObject().Remove("codec_eos");
@@ -103,70 +110,58 @@ public sealed class Qwen3EngineTests : IDisposable
     [Fact]
     public void TheTalkerCacheGrowsByThePromptThenOnePositionAFrame()
     {
-        using var model = new Qwen3Model(TinyModel, Cpu, NullLogger.Instance);
-        var tokenizer = new Qwen3Tokenizer(TinyModel, model.Manifest);
-        var prompt = new Qwen3Prompt(model, tokenizer).Build("the tiny test", "en", null, new SpeakerCondition());
+        var model = Design.Graphs;
+        var manifest = model.Manifest;
+        var prompt = new Qwen3Prompt(model, Design.Tokenizer).Build("The cache grows.", "en", null, new SpeakerCondition(), streamingText: false);
         int length = prompt.Embeds.Length / model.Hidden;
         using var cache = model.NewCache("talker");
 
         var (logits, hidden) = model.Talker(cache, prompt.Embeds);
         Assert.Equal(length, cache.Length);
-        Assert.Equal([1, 2, length, 8], cache.Values[0].GetTensorTypeAndShape().Shape);
-        Assert.Equal(model.Manifest.Talker.VocabSize, logits.Length);
+        Assert.Equal([1, manifest.Talker.KvHeads, length, manifest.Talker.HeadDim], cache.Values[0].GetTensorTypeAndShape().Shape);
+        Assert.Equal(manifest.Talker.VocabSize, logits.Length);
         Assert.Equal(model.Hidden, hidden.Length);
 
-        var (next, _) = model.Talker(cache, model.FrameEmbed([1, 2, 3, 4], 1));
+        var (next, _) = model.Talker(cache, model.FrameEmbed(new long[manifest.Codebooks], 1));
         Assert.Equal(length + 1, cache.Length);
-        Assert.Equal([1, 2, length + 1, 8], cache.Values[^1].GetTensorTypeAndShape().Shape);
+        Assert.Equal([1, manifest.Talker.KvHeads, length + 1, manifest.Talker.HeadDim], cache.Values[^1].GetTensorTypeAndShape().Shape);
         Assert.NotEqual(logits, next); // the new position and the grown cache changed the answer
     }
 
     [Fact]
-    public void ThePromptHasTheReferenceLayout()
+    public void PromptLayoutsFollowTheVoiceAndTheTextMode()
     {
-        using var model = new Qwen3Model(TinyModel, Cpu, NullLogger.Instance);
-        var tokenizer = new Qwen3Tokenizer(TinyModel, model.Manifest);
-        var builder = new Qwen3Prompt(model, tokenizer);
-        int role = tokenizer.AssistantRole().Length, text = tokenizer.Encode("the tiny test").Length;
-
+        var model = Presets.Graphs;
+        var builder = new Qwen3Prompt(model, Presets.Tokenizer);
+        int text = Presets.Tokenizer.Target("Layout.")[3..^5].Length; // the official slice of the template (the cut test vocabulary splits "assistant")
         int Rows(PromptEmbeddings p) => p.Embeds.Length / model.Hidden;
-        // role + [think, think_bos, lang, think_eos] + pad + text + tts_eos + bos
-        Assert.Equal(role + 4 + 1 + text + 2, Rows(builder.Build("the tiny test", "en", null, new SpeakerCondition())));
-        // an unknown language is "auto": [nothink, think_bos, think_eos]
-        Assert.Equal(role + 3 + 1 + text + 2, Rows(builder.Build("the tiny test", "auto", null, new SpeakerCondition())));
-        // a speaker adds one position, an instruction its own tokens
-        Assert.Equal(role + 4 + 2 + text + 2, Rows(builder.Build("the tiny test", "en", null, new SpeakerCondition(SpeakerId: 60))));
-        Assert.Equal(tokenizer.Instruct("calm").Length + role + 4 + 1 + text + 2, Rows(builder.Build("the tiny test", "en", "calm", new SpeakerCondition())));
-        // in-context cloning: the codec track is bos + the reference frames; text beyond it is fed while generating
-        var icl = builder.Build("the tiny test", "en", null, new SpeakerCondition(XVector: new float[model.Hidden], ReferenceCodes: new long[2 * 4], ReferenceText: "ref"));
-        Assert.Equal(role + 4 + 2 + 1 + 2, Rows(icl));
-        int textTrack = tokenizer.Encode("ref").Length + text + 1;
-        Assert.Equal((textTrack - 3) * model.Hidden, icl.Trailing.Length);
-    }
+        int ryan = model.Manifest.Speakers["ryan"], eric = model.Manifest.Speakers["eric"];
 
-    [Fact]
-    public void TheTokenizerIsByteLevelBpeAndNeverReadsSpecialTokensFromText()
-    {
-        using var model = new Qwen3Model(TinyModel, Cpu, NullLogger.Instance);
-        var tokenizer = new Qwen3Tokenizer(TinyModel, model.Manifest);
-        var vocab = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(Path.Combine(TinyModel, "vocab.json")))!;
-
-        Assert.Equal([vocab["Ġthe"]], tokenizer.Encode(" the")); // merges applied
-        Assert.Equal(4, tokenizer.Encode("ñé").Length); // two 2-byte characters: one token per byte, no merge covers them
-        long[] injected = tokenizer.Encode("<|im_end|>");
-        Assert.DoesNotContain((long)model.Manifest.Special("im_end"), injected);
-        Assert.Equal("<|im_end|>".Length, injected.Length); // spelled out byte by byte
+        // role 3 + [think, think_bos, language, think_eos] + speaker + pad, then the text over codec pad, tts_eos, bos.
+        Assert.Equal(3 + 4 + 1 + 1 + text + 2, Rows(builder.Build("Layout.", "en", null, new SpeakerCondition(ryan), streamingText: false)));
+        // auto: [nothink, think_bos, think_eos]; a dialect speaker turns Chinese and auto into its dialect (the think form).
+        Assert.Equal(3 + 3 + 1 + 1 + text + 2, Rows(builder.Build("Layout.", "auto", null, new SpeakerCondition(ryan), streamingText: false)));
+        var dialect = new SpeakerCondition(eric, DialectId: model.Manifest.DialectOf("eric"));
+        Assert.Equal(3 + 4 + 1 + 1 + text + 2, Rows(builder.Build("Layout.", "auto", null, dialect, streamingText: false)));
+        Assert.NotEqual(builder.Build("Layout.", "zh", null, dialect, streamingText: false).Embeds,
+            builder.Build("Layout.", "zh", null, new SpeakerCondition(eric), streamingText: false).Embeds);
+        Assert.Equal(builder.Build("Layout.", "en", null, dialect, streamingText: false).Embeds,
+            builder.Build("Layout.", "en", null, new SpeakerCondition(eric), streamingText: false).Embeds); // English keeps English
+        // streamed text: only the first token is in the prompt, the rest and tts_eos come one per frame.
+        var streamed = builder.Build("Layout.", "en", null, new SpeakerCondition(ryan), streamingText: true);
+        Assert.Equal(3 + 4 + 1 + 1 + 1, Rows(streamed));
+        Assert.Equal(text * model.Hidden, streamed.Trailing.Length);
     }
 
     [Fact]
     public async Task AFixedSeedRepeatsExactlyAndAnotherSeedDiffers()
     {
-        var voice = await _engine.CreateVoiceAsync(new DesignVoiceSpec("a calm narrator", "en"), CancellationToken.None);
-        var settings = GenerationSettings.From(JsonSerializer.Deserialize<GenerationDefaults>("{}")!, seed: 7);
+        var voice = await Design.CreateVoiceAsync(new DesignVoiceSpec("a calm narrator", "en"), CancellationToken.None);
+        var settings = GenerationSettings.From(Design.Graphs.Manifest.Generation, seed: 7) with { MaxFrames = 20 };
 
-        float[] first = await SpeakAsync(voice, "Seeded speech is repeatable.", settings);
-        float[] again = await SpeakAsync(voice, "Seeded speech is repeatable.", settings);
-        float[] other = await SpeakAsync(voice, "Seeded speech is repeatable.", settings with { Seed = 8 });
+        float[] first = await SpeakAsync(Design, voice, "Seeded speech is repeatable.", settings);
+        float[] again = await SpeakAsync(Design, voice, "Seeded speech is repeatable.", settings);
+        float[] other = await SpeakAsync(Design, voice, "Seeded speech is repeatable.", settings with { Seed = 8 });
 
         Assert.True(first.Length > 0);
         Assert.Equal(first, again);
@@ -176,51 +171,55 @@ public sealed class Qwen3EngineTests : IDisposable
     [Fact]
     public async Task GenerationStopsAtEndOfSpeechOrAtTheFrameLimit()
     {
-        using var model = new Qwen3Model(TinyModel, Cpu, NullLogger.Instance);
-        var prompt = new Qwen3Prompt(model, new Qwen3Tokenizer(TinyModel, model.Manifest)).Build("stop", "en", null, new SpeakerCondition());
+        var model = Design.Graphs;
+        var greedy = GenerationSettings.Greedy(model.Manifest.Generation) with { StopRunaways = false };
         var generator = new Qwen3Generator(model);
+        var prompt = new Qwen3Prompt(model, Design.Tokenizer).Build("Hello there. This voice was designed from a description.", "en",
+            "A warm, low-pitched male narrator speaking slowly.", new SpeakerCondition(), streamingText: false);
 
         var ended = new GenerationTimings();
-        var frames = await CollectAsync(generator.GenerateAsync(prompt, GenerationSettings.Greedy, ended));
-        Assert.Equal(StopReason.EndOfSpeech, ended.Stop); // the tiny talker's EOS rises past 40 positions
-        Assert.InRange(frames.Count, 2, 40);
+        var frames = await CollectAsync(generator.GenerateAsync(prompt, greedy with { MaxFrames = 200 }, ended));
+        Assert.Equal(StopReason.EndOfSpeech, ended.Stop); // this random model ends this text by itself (the official run does too)
+        Assert.InRange(frames.Count, 2, 199);
         Assert.All(frames, f => Assert.All(f, c => Assert.InRange(c, 0, model.Manifest.CodebookSize - 1))); // only codes, never control ids
 
         var capped = new GenerationTimings();
-        var few = await CollectAsync(generator.GenerateAsync(prompt, GenerationSettings.Greedy with { MaxFrames = 3 }, capped));
+        var few = await CollectAsync(generator.GenerateAsync(prompt, greedy with { MaxFrames = 3 }, capped));
         Assert.Equal(StopReason.FrameLimit, capped.Stop);
-        Assert.Equal(3, few.Count);
         Assert.Equal(frames.Take(3).SelectMany(f => f), few.SelectMany(f => f)); // greedy: the same first frames
 
-        Assert.Equal(75, generator.FrameLimit(1, GenerationSettings.Greedy));
-        Assert.Equal(600, generator.FrameLimit(100, GenerationSettings.Greedy));
-        Assert.Equal(2048, generator.FrameLimit(10_000, GenerationSettings.Greedy));
+        int maxNewTokens = model.Manifest.Generation.MaxNewTokens;
+        Assert.Equal(75, generator.FrameLimit(1, greedy));
+        Assert.Equal(600, generator.FrameLimit(100, greedy));
+        Assert.Equal(maxNewTokens - 1, generator.FrameLimit(100_000, greedy)); // the official loop's last token gets no frame
     }
 
     [Fact]
     public async Task ABatchOfDifferentLengthsGeneratesWhatEachRowGeneratesAlone()
     {
-        using var model = new Qwen3Model(TinyModel, Cpu, NullLogger.Instance);
-        var builder = new Qwen3Prompt(model, new Qwen3Tokenizer(TinyModel, model.Manifest));
+        var model = Presets.Graphs;
+        var builder = new Qwen3Prompt(model, Presets.Tokenizer);
         var generator = new Qwen3Generator(model);
-        // Different lengths (so the batch is left-padded and masked), speakers and an instruction.
+        var speakers = model.Manifest.Speakers;
+        // Different lengths (so the batch is left-padded and masked), speakers, an instruction and a streamed text.
         PromptEmbeddings[] prompts =
         [
-            builder.Build("a", "en", null, new SpeakerCondition()),
-            builder.Build("a much longer sentence than the first", "de", null, new SpeakerCondition(SpeakerId: 61)),
-            builder.Build("middle length", "en", "calm", new SpeakerCondition()),
+            builder.Build("A.", "en", null, new SpeakerCondition(speakers["ryan"]), streamingText: false),
+            builder.Build("A much longer sentence than the first one.", "de", null, new SpeakerCondition(speakers["sohee"]), streamingText: true),
+            builder.Build("Middle length.", "en", "calm", new SpeakerCondition(speakers["vivian"]), streamingText: false),
         ];
         Assert.Equal(3, prompts.Select(p => p.Embeds.Length).Distinct().Count());
 
-        foreach (var settings in new[] { GenerationSettings.Greedy, GenerationSettings.From(model.Manifest.Generation, seed: 11) })
+        foreach (var settings in new[] { GenerationSettings.Greedy(model.Manifest.Generation), GenerationSettings.From(model.Manifest.Generation, seed: 11) })
         {
+            var bounded = settings with { MaxFrames = 24 };
             var alone = new List<long[]>[prompts.Length];
             for (int i = 0; i < prompts.Length; i++)
             {
-                alone[i] = await CollectAsync(generator.GenerateAsync(prompts[i], settings));
+                alone[i] = await CollectAsync(generator.GenerateAsync(prompts[i], bounded));
             }
             var together = Enumerable.Range(0, prompts.Length).Select(_ => new List<long[]>()).ToArray();
-            await foreach (var (row, frame) in generator.GenerateBatchAsync(prompts, settings))
+            await foreach (var (row, frame) in generator.GenerateBatchAsync(prompts, bounded))
             {
                 together[row].Add(frame);
             }
@@ -235,7 +234,8 @@ public sealed class Qwen3EngineTests : IDisposable
     [Fact]
     public async Task TheEngineSpeaksABatchOfRequestsAsEachAloneAndStreamsEveryRow()
     {
-        var voice = await _engine.CreateVoiceAsync(new PresetVoiceSpec("alloy", "en"), CancellationToken.None);
+        var voice = await Presets.CreateVoiceAsync(new PresetVoiceSpec("alloy", "en"), CancellationToken.None);
+        var settings = GenerationSettings.Greedy(Presets.Graphs.Manifest.Generation) with { MaxFrames = 30 };
         SynthesisRequest[] requests =
         [
             new("One sentence only.", "en", voice),
@@ -244,17 +244,33 @@ public sealed class Qwen3EngineTests : IDisposable
         ];
         var batched = requests.Select(_ => new List<float>()).ToArray();
         var progress = requests.Select(_ => new List<double>()).ToArray();
-        await foreach (var (index, chunk) in _engine.SynthesizeBatchAsync(requests, GenerationSettings.Greedy, CancellationToken.None))
+        await foreach (var (index, chunk) in Presets.SynthesizeBatchAsync(requests, settings, CancellationToken.None))
         {
             batched[index].AddRange(chunk.Samples.Span);
             progress[index].Add(chunk.Progress);
         }
         for (int i = 0; i < requests.Length; i++)
         {
-            Assert.Equal(await SpeakAsync(voice, requests[i].Text, GenerationSettings.Greedy), batched[i].ToArray());
+            Assert.Equal(await SpeakAsync(Presets, voice, requests[i].Text, settings), batched[i].ToArray());
             Assert.Equal(progress[i].Order(), progress[i]); // never backwards
             Assert.Equal(1.0, progress[i][^1], 3);
         }
+    }
+
+    [Fact]
+    public async Task AShortTextIsOneGenerationAndALongOneIsCutAtSentenceEnds()
+    {
+        var voice = await Design.CreateVoiceAsync(new DesignVoiceSpec("calm", "en"), CancellationToken.None);
+        var settings = GenerationSettings.Greedy(Design.Graphs.Manifest.Generation) with { MaxFrames = 4 };
+        string sentence = "This sentence has about a dozen tokens in it, give or take a few.";
+
+        var shortTrace = (await Design.TraceAsync([new SynthesisRequest($"{sentence} {sentence} {sentence}", "en", voice)], settings, CancellationToken.None))[0];
+        Assert.Single(shortTrace.Prompts); // as the official code: the whole text in one generation
+
+        string longText = string.Join(" ", Enumerable.Repeat(sentence, 30)); // about 480 tokens
+        var longTrace = (await Design.TraceAsync([new SynthesisRequest(longText, "en", voice)], settings, CancellationToken.None))[0];
+        Assert.InRange(longTrace.Prompts.Count, 3, 6);
+        Assert.All(longTrace.Prompts, p => Assert.InRange(p.TextTokens, 1, new Qwen3EngineOptions("", Cpu).MaxTextTokens));
     }
 
     [Fact]
@@ -268,74 +284,98 @@ public sealed class Qwen3EngineTests : IDisposable
     }
 
     [Fact]
-    public async Task StreamedChunksJoinToTheOneShotDecodeAtFrameBoundaries()
-    {
-        using var model = new Qwen3Model(TinyModel, Cpu, NullLogger.Instance);
-        var prompt = new Qwen3Prompt(model, new Qwen3Tokenizer(TinyModel, model.Manifest)).Build("chunks", "en", null, new SpeakerCondition());
-        // 30 frames exactly: end-of-speech held back until then, and the cap there.
-        var frames = await CollectAsync(new Qwen3Generator(model).GenerateAsync(prompt, GenerationSettings.Greedy with { MinFrames = 30, MaxFrames = 30 }));
-        Assert.Equal(30, frames.Count);
-        var streamer = new CodecStreamer(model, firstChunk: 4, chunk: 12, context: 5);
-
-        var chunks = new List<float[]>();
-        foreach (var frame in frames)
-        {
-            if (streamer.Add(frame) is { } audio)
-            {
-                chunks.Add(audio);
-            }
-        }
-        chunks.Add(streamer.Flush());
-
-        int perFrame = model.Manifest.SamplesPerFrame;
-        Assert.Equal([4 * perFrame, 12 * perFrame, 12 * perFrame, 2 * perFrame], chunks.Select(c => c.Length));
-        float[] oneShot = model.Decode(frames.SelectMany(f => f).ToArray(), frames.Count);
-        Assert.Equal(oneShot, chunks.SelectMany(c => c).ToArray());
-        Assert.Equal(frames.Count, streamer.EmittedFrames);
-    }
-
-    [Fact]
     public async Task ACloneKeepsItsSpeakerEmbeddingAndReferenceCodesAndSpeaksFromThem()
     {
-        float[] reference = Enumerable.Range(0, 24_000 * 3).Select(i => 0.3f * MathF.Sin(i * 0.05f)).ToArray();
+        float[] reference = Enumerable.Range(0, 24_000 * 2 + 7).Select(i => 0.3f * MathF.Sin(i * 0.05f)).ToArray();
 
-        var withText = await _engine.CreateVoiceAsync(new CloneVoiceSpec(reference, 24_000, "a reference", "en"), CancellationToken.None);
+        var withText = await Clones.CreateVoiceAsync(new CloneVoiceSpec(reference, 24_000, "a reference", "en"), CancellationToken.None);
         var stored = JsonDocument.Parse(withText.Data).RootElement;
-        Assert.Equal(16, stored.GetProperty("x_vector").GetArrayLength());
-        int frames = (reference.Length + 12_000 + 1919) / 1920; // the reference plus half a second of silence, whole frames
-        Assert.Equal(frames * 4, stored.GetProperty("reference_codes").GetArrayLength());
+        Assert.Equal(Clones.Graphs.Hidden, stored.GetProperty("x_vector").GetArrayLength());
+        int frames = (reference.Length + 1919) / 1920; // every started frame of the reference, nothing added
+        Assert.Equal(frames * 16, stored.GetProperty("reference_codes").GetArrayLength());
         Assert.Empty(withText.Notes);
-        Assert.True((await SpeakAsync(withText, "The clone speaks.", GenerationSettings.Greedy)).Length > 0);
+        var settings = GenerationSettings.Greedy(Clones.Graphs.Manifest.Generation) with { MaxFrames = 8 };
+        Assert.True((await SpeakAsync(Clones, withText, "The clone speaks.", settings)).Length > 0);
 
-        var embeddingOnly = await _engine.CreateVoiceAsync(new CloneVoiceSpec(reference, 24_000, null, "en"), CancellationToken.None);
+        var embeddingOnly = await Clones.CreateVoiceAsync(new CloneVoiceSpec(reference, 24_000, null, "en"), CancellationToken.None);
         Assert.False(JsonDocument.Parse(embeddingOnly.Data).RootElement.TryGetProperty("reference_codes", out _));
         Assert.Contains("speaker embedding only", Assert.Single(embeddingOnly.Notes));
-        await Assert.ThrowsAsync<ArgumentException>(() => _engine.CreateVoiceAsync(new CloneVoiceSpec(reference, 16_000, null, "en"), CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => Clones.CreateVoiceAsync(new CloneVoiceSpec(reference, 16_000, null, "en"), CancellationToken.None));
+        await Assert.ThrowsAsync<NotSupportedException>(() => Design.CreateVoiceAsync(new CloneVoiceSpec(reference, 24_000, null, "en"), CancellationToken.None));
     }
 
     [Fact]
-    public async Task PresetsUseTheModelsSpeakersAndForeignOrBrokenRequestsAreRefused()
+    public async Task EachModelWarmsUpWithAVoiceItCanMake()
     {
-        var preset = await _engine.CreateVoiceAsync(new PresetVoiceSpec("alloy", "en"), CancellationToken.None);
-        Assert.Equal("vivian", JsonDocument.Parse(preset.Data).RootElement.GetProperty("speaker").GetString());
-        var unmapped = await _engine.CreateVoiceAsync(new PresetVoiceSpec("onyx", "en"), CancellationToken.None); // uncle_fu is not in the tiny model: designed from its description
-        Assert.Equal("design", JsonDocument.Parse(unmapped.Data).RootElement.GetProperty("mode").GetString());
+        foreach (var engine in models.Engines.Values)
+        {
+            await engine.WarmUpAsync(CancellationToken.None); // a clone-only model must not try a preset
+        }
+    }
 
-        await Assert.ThrowsAsync<ArgumentException>(() => SpeakAsync(preset, "Hallo", GenerationSettings.Greedy, language: "xx"));
+    [Theory]
+    [InlineData("nova", "en", "vivian")] // no native English woman: a standard-Mandarin one
+    [InlineData("coral", "en", "serena")] // presets of one gender spread over the speakers that qualify
+    [InlineData("ash", "en", "ryan")]
+    [InlineData("ballad", "en", "aiden")]
+    [InlineData("nova", "ja", "ono_anna")]
+    [InlineData("coral", "ko", "sohee")]
+    [InlineData("echo", "zh", "uncle_fu")] // never a dialect speaker for a name that is not theirs
+    [InlineData("Eric", "en", "eric")] // native names are themselves
+    [InlineData("dylan", "zh", "dylan")]
+    public async Task PresetNamesMapToSpeakersByLanguageAndGender(string preset, string language, string speaker)
+    {
+        var voice = await Presets.CreateVoiceAsync(new PresetVoiceSpec(preset, language), CancellationToken.None);
+        Assert.Equal(speaker, JsonDocument.Parse(voice.Data).RootElement.GetProperty("speaker").GetString());
+        var gender = Qwen3Speakers.All.Single(s => s.Name == speaker).Gender;
+        if (PresetVoices.Find(preset) is { Gender: not VoiceGender.Neutral } known)
+        {
+            Assert.Equal(known.Gender, gender);
+        }
+    }
+
+    [Fact]
+    public async Task APresetCarriesItsInstructionOnlyWhereTheModelFollowsOne()
+    {
+        var styled = await Presets.CreateVoiceAsync(new PresetVoiceSpec("vivian", "zh", "用开心的语气说"), CancellationToken.None);
+        Assert.Equal("用开心的语气说", JsonDocument.Parse(styled.Data).RootElement.GetProperty("instruct").GetString());
+        Assert.Empty(styled.Notes);
+
+        string small = CopyModel("custom_voice");
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(small, Qwen3Manifest.FileName)))!;
+        manifest["size"] = "0b6";
+        File.WriteAllText(Path.Combine(small, Qwen3Manifest.FileName), manifest.ToJsonString());
+        using var engine = new Qwen3Engine(new Qwen3EngineOptions(small, Cpu), NullLogger.Instance);
+        var ignored = await engine.CreateVoiceAsync(new PresetVoiceSpec("vivian", "zh", "用开心的语气说"), CancellationToken.None);
+        Assert.False(JsonDocument.Parse(ignored.Data).RootElement.TryGetProperty("instruct", out _));
+        Assert.Contains("does not follow instructions", Assert.Single(ignored.Notes));
+
+        // A design model renders a preset (and its instruction) as a description.
+        var designed = await Design.CreateVoiceAsync(new PresetVoiceSpec("onyx", "en", "Whisper."), CancellationToken.None);
+        Assert.EndsWith("Whisper.", JsonDocument.Parse(designed.Data).RootElement.GetProperty("instruct").GetString());
+    }
+
+    [Fact]
+    public async Task ForeignOrBrokenRequestsAreRefused()
+    {
+        var preset = await Presets.CreateVoiceAsync(new PresetVoiceSpec("alloy", "en"), CancellationToken.None);
+        var settings = GenerationSettings.Greedy(Presets.Graphs.Manifest.Generation) with { MaxFrames = 4 };
+        await Assert.ThrowsAsync<ArgumentException>(() => SpeakAsync(Presets, preset, "Hallo", settings, language: "xx"));
         var foreign = new VoicePrompt("espeak", VoiceMode.Preset, [1, 2, 3], "{}", [], "approximate");
-        await Assert.ThrowsAsync<ArgumentException>(() => SpeakAsync(foreign, "Hello", GenerationSettings.Greedy));
+        await Assert.ThrowsAsync<ArgumentException>(() => SpeakAsync(Presets, foreign, "Hello", settings));
+        await Assert.ThrowsAsync<NotSupportedException>(() => Presets.CreateVoiceAsync(new DesignVoiceSpec("calm", "en"), CancellationToken.None));
     }
 
     [Fact]
     public async Task CancellationStopsGenerationBetweenFrames()
     {
-        var voice = await _engine.CreateVoiceAsync(new DesignVoiceSpec("calm", "en"), CancellationToken.None);
+        var voice = await Design.CreateVoiceAsync(new DesignVoiceSpec("calm", "en"), CancellationToken.None);
         using var cts = new CancellationTokenSource();
         int chunks = 0;
+        var longer = GenerationSettings.Greedy(Design.Graphs.Manifest.Generation) with { MinFrames = 40, MaxFrames = 60 }; // several chunks
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
-            var longer = GenerationSettings.Greedy with { MinFrames = 40, MaxFrames = 60 }; // several chunks, whatever the tiny model's end-of-speech
-            await foreach (var _ in _engine.SynthesizeAsync(new SynthesisRequest("A sentence that would go on.", "en", voice), longer, cts.Token))
+            await foreach (var _ in Design.SynthesizeAsync(new SynthesisRequest("A sentence that would go on.", "en", voice), longer, cts.Token))
             {
                 chunks++;
                 await cts.CancelAsync();
@@ -343,7 +383,7 @@ public sealed class Qwen3EngineTests : IDisposable
         });
         Assert.Equal(1, chunks);
         // The engine is free again afterwards.
-        Assert.True((await SpeakAsync(voice, "Again.", GenerationSettings.Greedy)).Length > 0);
+        Assert.True((await SpeakAsync(Design, voice, "Again.", longer with { MinFrames = 2, MaxFrames = 4 })).Length > 0);
     }
 
     [Fact]
@@ -366,10 +406,10 @@ public sealed class Qwen3EngineTests : IDisposable
         Assert.All(Enumerable.Range(0, 200), _ => Assert.Equal(1, two.Sample([0f, MathF.Log(3)], new SamplingSettings(1, 0, 0.5f))));
     }
 
-    private async Task<float[]> SpeakAsync(VoicePrompt voice, string text, GenerationSettings settings, string language = "en")
+    private static async Task<float[]> SpeakAsync(Qwen3Engine engine, VoicePrompt voice, string text, GenerationSettings settings, string language = "en")
     {
         var samples = new List<float>();
-        await foreach (var chunk in _engine.SynthesizeAsync(new SynthesisRequest(text, language, voice), settings, CancellationToken.None))
+        await foreach (var chunk in engine.SynthesizeAsync(new SynthesisRequest(text, language, voice), settings, CancellationToken.None))
         {
             Assert.Equal(24_000, chunk.SampleRate);
             samples.AddRange(chunk.Samples.Span);
@@ -387,11 +427,11 @@ public sealed class Qwen3EngineTests : IDisposable
         return list;
     }
 
-    private string CopyTinyModel()
+    private string CopyModel(string kind)
     {
-        string directory = Path.Combine(Path.GetTempPath(), "qwen3-tiny-" + Guid.NewGuid().ToString("N")[..8]);
+        string directory = Path.Combine(Path.GetTempPath(), "qwen3-model-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(directory);
-        foreach (string file in Directory.GetFiles(TinyModel))
+        foreach (string file in Directory.GetFiles(Qwen3ReferenceModels.ModelDirectory(kind)))
         {
             File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
         }

@@ -15,7 +15,7 @@ int frames = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) 
 int threads = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1;
 int[] batches = args.Length > 3 ? [.. args[3].Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture))] : [1, 2, 4, 8];
 using var model = new Qwen3Model(directory, new OnnxProviderOptions("cpu", IntraOpThreads: threads), NullLogger.Instance);
-var tokenizer = new Qwen3Tokenizer(directory, model.Manifest);
+var tokenizer = Qwen3Tokenizer.Load(directory, model.Manifest);
 var builder = new Qwen3Prompt(model, tokenizer);
 var generator = new Qwen3Generator(model);
 var settings = GenerationSettings.From(model.Manifest.Generation, seed: 1) with { MinFrames = frames, MaxFrames = frames };
@@ -27,7 +27,7 @@ Console.WriteLine("| batch | frames/s (all rows) | ms per step | talker ms/step 
 Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
 foreach (int batch in batches)
 {
-    var prompts = Enumerable.Range(0, batch).Select(i => builder.Build($"Benchmark sentence number {i}.", "en", null, new SpeakerCondition())).ToArray();
+    var prompts = Enumerable.Range(0, batch).Select(i => builder.Build($"Benchmark sentence number {i}.", "en", null, new SpeakerCondition(), streamingText: false)).ToArray();
     await RunAsync(prompts, settings with { MinFrames = 3, MaxFrames = 3 }); // warm-up
     var timings = prompts.Select(_ => new GenerationTimings()).ToArray();
     long allocated = GC.GetTotalAllocatedBytes(precise: true);

@@ -1,0 +1,1 @@
+import qwen3_compat; qwen3_compat.apply()
