@@ -73,23 +73,11 @@ public static class OpenAiApi
         {
             errors["timestamps"] = ["Word timestamps come as speech.audio.timestamps events: set stream_format to 'sse' (or use POST /api/v1/voice/generate)."];
         }
-        // Instructions reshape a preset: the request speaks with a voice designed from them, keeping the preset's
-        // gender unless they say otherwise (as the seed's inline design does, for this request only).
-        string? design = null;
-        if (request.Instructions is { } instructions && !errors.ContainsKey("voice"))
+        // Instructions style a preset: the preset's speaker with the instruction where the engine follows one
+        // (Qwen3-TTS CustomVoice 1.7B), else a voice designed from both (for this request only).
+        if (!string.IsNullOrWhiteSpace(request.Instructions) && !errors.ContainsKey("voice") && PresetVoices.Find(request.Voice!) is null)
         {
-            if (PresetVoices.Find(request.Voice!) is not { } preset)
-            {
-                errors["instructions"] = ["Instructions shape a preset voice; for your own voices, design a new one (POST /api/v1/voices)."];
-            }
-            else if (!engine.Capabilities.Modes.Contains(VoiceMode.Design))
-            {
-                errors["instructions"] = [$"The '{engine.Name}' engine cannot design voices, so it cannot follow instructions."];
-            }
-            else
-            {
-                design = preset.Gender == VoiceGender.Neutral ? instructions.Trim() : $"{instructions.Trim()} A {preset.Gender.ToString().ToLowerInvariant()} voice.";
-            }
+            errors["instructions"] = ["Instructions shape a preset voice; for your own voices, design a new one (POST /api/v1/voices)."];
         }
         if (errors.Count > 0)
         {
@@ -97,10 +85,8 @@ public static class OpenAiApi
             return;
         }
 
-        var generate = design is null
-            ? new GenerateRequest(request.Input, null, request.Voice, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed, Timestamps: request.Timestamps)
-            : new GenerateRequest(request.Input, null, null, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed, Mode: VoiceModes.Design, Instruct: design,
-                Timestamps: request.Timestamps);
+        var generate = new GenerateRequest(request.Input, null, request.Voice, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed,
+            Instruct: string.IsNullOrWhiteSpace(request.Instructions) ? null : request.Instructions.Trim(), Timestamps: request.Timestamps);
         var submitted = await TasksApi.SubmitAsync(context, generate, null, submitter, jobs, queue, plans, webhooks, guard, voices, profiles, engine,
             audit, clock, loggers, cancellationToken, stream: true);
         if (submitted.Result is not Accepted<TaskAccepted> { Value: { } accepted })

@@ -240,22 +240,36 @@ public static partial class TasksApi
             errors["mode"] = ["'clone' (with ref_audio and consent), 'design' (with instruct) or 'preset'."];
             return (errors, new RequestedVoice(PresetVoices.Default, null, null, null));
         }
-        foreach (var (field, value) in new[] { ("instruct", request.Instruct), ("ref_audio", request.RefAudio), ("ref_text", request.RefText), ("consent", request.Consent) })
+        foreach (var (field, value) in new[] { ("ref_audio", request.RefAudio), ("ref_text", request.RefText), ("consent", request.Consent) })
         {
             if (value is not null)
             {
-                errors[field] = ["Only used with mode 'clone' or 'design'."];
+                errors[field] = ["Only used with mode 'clone'."];
             }
         }
         string name = request.Voice ?? PresetVoices.Default;
         if (!Guid.TryParse(name, out var voiceId))
         {
-            if (PresetVoices.Find(name) is { } preset)
+            if (PresetVoices.Find(name) is { } preset && request.Instruct is { } style)
             {
-                return (errors, new RequestedVoice(preset.Name, null, null, null));
+                // A preset with a style instruction: a transient voice for this request only.
+                var source = new PresetSource(preset.Name, request.Language ?? "en", style);
+                foreach (var (field, messages) in profiles.Validate(source, null))
+                {
+                    errors.TryAdd(field, messages);
+                }
+                return (errors, new RequestedVoice(null, source, null, SHA256.HashData(Encoding.UTF8.GetBytes($"preset\n{preset.Name}\n{style}"))));
+            }
+            if (PresetVoices.Find(name) is { } named)
+            {
+                return (errors, new RequestedVoice(named.Name, null, null, null));
             }
             errors["voice"] = [$"Unknown voice '{name}'. Use a voice id from GET /api/v1/voices or a preset: {string.Join(", ", PresetVoices.All.Select(v => v.Name))}."];
             return (errors, new RequestedVoice(name, null, null, null));
+        }
+        if (request.Instruct is not null)
+        {
+            errors["instruct"] = ["A style instruction shapes a preset voice (or, with mode 'design', describes one); your own voices keep theirs."];
         }
         var profile = await voices.GetAsync(caller.TenantId, voiceId, cancellationToken);
         if (profile is null)

@@ -73,17 +73,17 @@ public static class VoicesApi
             string? mode = request.Mode?.ToLowerInvariant() ?? (request.Preset is not null ? VoiceModes.Preset : request.Description is not null ? VoiceModes.Design : null);
             switch (mode)
             {
-                case VoiceModes.Design when request.Preset is null:
+                case VoiceModes.Design when request.Preset is null && request.Instruct is null:
                     source = new DesignSource(request.Description ?? "", language);
                     break;
                 case VoiceModes.Preset when request.Description is null:
-                    source = new PresetSource(request.Preset ?? "", language);
+                    source = new PresetSource(request.Preset ?? "", language, request.Instruct);
                     break;
                 case VoiceModes.Clone:
                     return Problems.Create(StatusCodes.Status415UnsupportedMediaType, Problems.UnsupportedMediaType,
                         "Clones are created with multipart/form-data.", "Send the recording as the 'audio' file field with 'consent' and the other fields.");
                 default:
-                    return Problems.ValidationFailed(new() { ["mode"] = ["Give a 'description' (design) or a 'preset' — one of them; or upload 'audio' as multipart/form-data (clone)."] });
+                    return Problems.ValidationFailed(new() { ["mode"] = ["Give a 'description' (design) or a 'preset' (optionally with a style 'instruct') — one of them; or upload 'audio' as multipart/form-data (clone)."] });
             }
             name = request.Name;
             sampleText = request.SampleText;
@@ -370,7 +370,7 @@ public static class VoicesApi
         voice.Mode == VoiceModes.Clone ? null : voice.Description,
         voice.ReferenceText, voice.Engine, voice.Fidelity,
         Json(voice.QualityJson), Json(voice.AnalysisJson), voice.Notes, Consent(voice.ConsentJson), Json(voice.ErrorJson),
-        voice.CreatedAt, voice.ReadyAt, taskId, previewTaskId);
+        voice.CreatedAt, voice.ReadyAt, taskId, previewTaskId, voice.Instruction);
 
     private static PresetView ToView(PresetVoice preset, SpeechEngineDescriptor engine) => new(
         preset.Name, "voice", preset.Name, VoiceModes.Preset, VoiceStatus.Ready, preset.Gender.ToString().ToLowerInvariant(), preset.Description,

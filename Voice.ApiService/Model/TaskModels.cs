@@ -5,7 +5,8 @@ namespace Voice.ApiService.Model;
 /// <summary>
 /// <c>POST /api/v1/voice/generate</c>. <c>voice</c> is a preset name or a voice profile id; or, in the inline
 /// form, <c>mode: "clone"</c> with <c>ref_audio</c> (base64) + <c>consent</c> (+ <c>ref_text</c>), or
-/// <c>mode: "design"</c> with <c>instruct</c>, which makes a transient profile for this request only.
+/// <c>mode: "design"</c> with <c>instruct</c>, which makes a transient profile for this request only. A preset
+/// <c>voice</c> with <c>instruct</c> is that preset with a style instruction (also a transient profile).
 /// <c>timestamps: "word"</c> asks for the time of each word (in the task status once completed).
 /// </summary>
 public sealed record GenerateRequest(

@@ -7,7 +7,9 @@ namespace Voice.ApiService.Model;
 /// <c>POST /api/v1/voices</c> as JSON: a designed voice (<c>description</c>) or a named preset (<c>preset</c>).
 /// Clones are created with multipart/form-data (see the voices API). <c>sample_text</c> queues a preview at once.
 /// </summary>
-public sealed record CreateVoiceRequest(string? Mode, string? Name, string? Language, string? Description, string? Preset, string? SampleText);
+/// <summary><c>POST /api/v1/voices</c> (JSON): a design from <c>description</c>, or a <c>preset</c> with an optional style <c>instruct</c>.</summary>
+public sealed record CreateVoiceRequest(string? Mode, string? Name, string? Language, string? Description, string? Preset, string? SampleText,
+    string? Instruct = null);
 
 public sealed record UpdateVoiceRequest(string? Name);
 
@@ -66,7 +68,8 @@ public sealed record VoiceView(
     DateTimeOffset CreatedAt,
     DateTimeOffset? ReadyAt,
     Guid? TaskId = null,
-    Guid? PreviewTaskId = null);
+    Guid? PreviewTaskId = null,
+    string? Instruction = null);
 
 /// <summary>A preset voice: ready in every language, usable by name.</summary>
 public sealed record PresetView(string Id, string Object, string Name, string Mode, string Status, string Gender, string Description,

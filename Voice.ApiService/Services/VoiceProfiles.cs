@@ -20,7 +20,8 @@ namespace Voice.ApiService.Services;
 /// <summary>What a tenant asks a new voice to be made from.</summary>
 public abstract record VoiceSource(string Language);
 
-public sealed record PresetSource(string Preset, string Language) : VoiceSource(Language);
+/// <summary>A named preset, optionally with a style instruction (CustomVoice 1.7B follows it; other engines design from it or note they ignore it).</summary>
+public sealed record PresetSource(string Preset, string Language, string? Instruct = null) : VoiceSource(Language);
 
 public sealed record DesignSource(string Description, string Language) : VoiceSource(Language);
 
@@ -71,6 +72,9 @@ public sealed partial class VoiceProfiles(
         {
             case PresetSource preset when PresetVoices.Find(preset.Preset) is null:
                 errors["preset"] = [$"Unknown preset '{preset.Preset}'. Presets: {string.Join(", ", PresetVoices.All.Select(v => v.Name))}."];
+                break;
+            case PresetSource { Instruct: { } instruct } when instruct.Trim().Length is 0 or > MaxDescriptionLength:
+                errors["instruct"] = [$"A style instruction of 1–{MaxDescriptionLength} characters, or none."];
                 break;
             case DesignSource design when design.Description.Trim().Length is 0 or > MaxDescriptionLength:
                 errors["description"] = [$"Describe the voice in 1–{MaxDescriptionLength} characters."];
@@ -165,7 +169,8 @@ public sealed partial class VoiceProfiles(
             _ => throw new ArgumentOutOfRangeException(nameof(source)),
         };
         var newVoice = new NewVoice(id, name?.Trim() ?? DefaultName(source), mode, source.Language, description,
-            (source as CloneSource)?.ReferenceText?.Trim() is { Length: > 0 } text ? text : null, referencePath, consentJson, qualityJson, transient);
+            (source as CloneSource)?.ReferenceText?.Trim() is { Length: > 0 } text ? text : null, referencePath, consentJson, qualityJson, transient,
+            (source as PresetSource)?.Instruct?.Trim());
         var voice = await store.CreateAsync(caller.TenantId, newVoice, caller.Actor, cancellationToken);
         if (voice is null)
         {

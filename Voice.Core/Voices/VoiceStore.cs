@@ -27,7 +27,8 @@ public sealed record VoiceProfile(
     string? ErrorJson,
     bool Transient,
     DateTimeOffset CreatedAt,
-    DateTimeOffset? ReadyAt);
+    DateTimeOffset? ReadyAt,
+    string? Instruction = null);
 
 /// <summary>A profile to create. <see cref="ReferencePath"/> is where the prepared reference was stored (clones).</summary>
 public sealed record NewVoice(
@@ -40,7 +41,8 @@ public sealed record NewVoice(
     string? ReferencePath,
     string? ConsentJson,
     string? QualityJson,
-    bool Transient);
+    bool Transient,
+    string? Instruction = null);
 
 public static class VoiceModes
 {
@@ -107,7 +109,7 @@ public sealed class VoiceStore(TenantDatabase database, TenantKeys keys)
 
     private const string Columns = """
         id, tenant_id, name, mode, status, language, description, reference_text, reference_path, consent::text, quality::text,
-        engine, prompt, analysis::text, notes, fidelity, error::text, transient, created_at, ready_at
+        engine, prompt, analysis::text, notes, fidelity, error::text, transient, created_at, ready_at, instruction
         """;
 
     /// <summary>Creates the profile, or returns null when the tenant already has its plan's maximum of voices.</summary>
@@ -120,8 +122,8 @@ public sealed class VoiceStore(TenantDatabase database, TenantKeys keys)
                 await lockTenant.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
             await using var command = new NpgsqlCommand($"""
-                insert into voices (id, tenant_id, name, mode, language, description, reference_text, reference_path, consent, quality, transient)
-                select $1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11
+                insert into voices (id, tenant_id, name, mode, language, description, reference_text, reference_path, consent, quality, transient, instruction)
+                select $1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12
                 where $11 or (select count(*) from voices where not transient)
                            < (select p.max_voices from tenants t join plans p on p.id = t.plan where t.id = $2)
                 returning {Columns}
@@ -137,6 +139,7 @@ public sealed class VoiceStore(TenantDatabase database, TenantKeys keys)
             command.Parameters.Add(Text(voice.ConsentJson));
             command.Parameters.Add(Text(voice.QualityJson));
             command.Parameters.Add(new() { Value = voice.Transient });
+            command.Parameters.Add(Text(voice.Instruction));
             VoiceProfile? created;
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -276,5 +279,6 @@ public sealed class VoiceStore(TenantDatabase database, TenantKeys keys)
         ErrorJson: r.IsDBNull(16) ? null : r.GetString(16),
         Transient: r.GetBoolean(17),
         CreatedAt: r.GetFieldValue<DateTimeOffset>(18),
-        ReadyAt: r.IsDBNull(19) ? null : r.GetFieldValue<DateTimeOffset>(19));
+        ReadyAt: r.IsDBNull(19) ? null : r.GetFieldValue<DateTimeOffset>(19),
+        Instruction: r.IsDBNull(20) ? null : r.GetString(20));
 }

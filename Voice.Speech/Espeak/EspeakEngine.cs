@@ -48,6 +48,16 @@ public sealed class EspeakEngine : ISpeechEngine
         ["sage"] = new("f1", 45, 45, 165),
         ["shimmer"] = new("f5", 70, 55, 180),
         ["verse"] = new("m4", 47, 60, 185),
+        // Qwen3-TTS CustomVoice's speakers by name (Mandarin, English, Japanese, Korean voices; approximations here).
+        ["vivian"] = new("f3", 68, 65, 185),
+        ["serena"] = new("f4", 56, 50, 170),
+        ["uncle_fu"] = new("m7", 22, 40, 155),
+        ["dylan"] = new("m2", 50, 60, 185),
+        ["eric"] = new("m6", 44, 55, 175),
+        ["ryan"] = new("m3", 45, 65, 185),
+        ["aiden"] = new("m1", 48, 55, 180),
+        ["ono_anna"] = new("f5", 72, 70, 190),
+        ["sohee"] = new("f2", 60, 55, 170),
     };
 
     public static readonly SpeechEngineCapabilities StaticCapabilities = new(
@@ -98,6 +108,12 @@ public sealed class EspeakEngine : ISpeechEngine
         RequireLanguage(spec.Language);
         switch (spec)
         {
+            case PresetVoiceSpec { Instruct: { Length: > 0 } instruct } styled when PresetVoices.Find(styled.Preset) is { } known:
+                // A style instruction: the voice designed from it, keeping the preset's gender unless it says otherwise.
+                var shaped = EspeakVoiceDesigner.Design(known.Gender == VoiceGender.Neutral ? instruct : $"{instruct} A {known.Gender.ToString().ToLowerInvariant()} voice.");
+                return Prompt(VoiceMode.Preset, shaped.Voice, new { preset = known.Name, instruction = instruct, parameters = shaped.Voice },
+                    shaped.Ignored.Count > 0 ? [$"Not understood by the embedded engine and ignored: {string.Join(", ", shaped.Ignored)}."] : []);
+
             case PresetVoiceSpec preset:
                 var voice = Presets.TryGetValue(preset.Preset, out var found)
                     ? found

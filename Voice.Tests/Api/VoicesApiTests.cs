@@ -252,7 +252,9 @@ public sealed class VoicesApiTests(VoiceAppFixture app)
             HttpStatusCode.BadRequest, "https://voice.dev/problems/validation");
         var errors = bad.GetProperty("errors");
         Assert.True(errors.TryGetProperty("ref_audio", out _) && errors.TryGetProperty("consent", out _) && errors.TryGetProperty("voice", out _));
-        await ProblemAsync(await api.PostAsJsonAsync("/api/v1/voice/generate", new { text = "x", instruct = "calm" }), HttpStatusCode.BadRequest, "https://voice.dev/problems/validation");
+        // Clone fields without mode 'clone' are refused (an instruction alone styles the default preset: see below).
+        var stray = await ProblemAsync(await api.PostAsJsonAsync("/api/v1/voice/generate", new { text = "x", ref_text = "calm" }), HttpStatusCode.BadRequest, "https://voice.dev/problems/validation");
+        Assert.True(stray.GetProperty("errors").TryGetProperty("ref_text", out _));
     }
 
     [Fact]
@@ -305,6 +307,32 @@ public sealed class VoicesApiTests(VoiceAppFixture app)
         var fast = await GenerateAsync(api, new { text, speed = 1.5 });
 
         Assert.InRange(fast.Length / (double)normal.Length, 0.55, 0.8);
+    }
+
+    [Fact]
+    public async Task APresetCarriesAStyleInstructionAsAProfileOrInline()
+    {
+        using var api = app.CreateApiClient((await app.CreateTenantAsync()).ApiKey);
+
+        // A lasting profile: the preset (a Qwen3-TTS speaker's own name is a preset too) with its instruction.
+        var id = await CreateAsync(api, new { preset = "vivian", instruct = "Speak slowly and calmly.", language = "en" });
+        var ready = await WaitForVoiceAsync(api, id);
+        Assert.Equal("ready", ready.GetProperty("status").GetString());
+        Assert.Equal("preset", ready.GetProperty("mode").GetString());
+        Assert.Equal("vivian", ready.GetProperty("description").GetString());
+        Assert.Equal("Speak slowly and calmly.", ready.GetProperty("instruction").GetString());
+        // The embedded engine follows no instruction: it designs the voice from it, keeping the preset's gender.
+        Assert.Equal("Speak slowly and calmly.", ready.GetProperty("analysis").GetProperty("instruction").GetString());
+
+        // Inline, for one request: the same instruction makes the preset slower than without it.
+        const string text = "The instruction decides how this sentence is read.";
+        float[] plain = await GenerateAsync(api, new { text, voice = "nova" });
+        float[] styled = await GenerateAsync(api, new { text, voice = "nova", instruct = "Speak very slowly." });
+        Assert.True(styled.Length > plain.Length * 1.2, $"{styled.Length} samples styled, {plain.Length} plain");
+
+        await ProblemAsync(await api.PostAsJsonAsync("/api/v1/voices", new { preset = "nova", instruct = new string('x', 1001) }), HttpStatusCode.BadRequest, "https://voice.dev/problems/validation");
+        var foreign = await ProblemAsync(await api.PostAsJsonAsync("/api/v1/voice/generate", new { text, voice = id, instruct = "Whisper." }), HttpStatusCode.BadRequest, "https://voice.dev/problems/validation");
+        Assert.True(foreign.GetProperty("errors").TryGetProperty("instruct", out _));
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
