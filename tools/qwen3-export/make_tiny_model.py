@@ -1,5 +1,7 @@
 #!/usr/bin/python3
-"""Writes a tiny, randomly initialised Qwen3-TTS model directory for tests: the same graph files, input and output
+"""Writes a tiny, hand-made Qwen3-TTS model directory for the tests that need all three modes in one model and
+speech-shaped behaviour (the speech-engine contract, the worker pipeline test); everything else is proven on the
+official architecture (tools/qwen3-reference). The same graph files, input and output
 names, dtypes and ranks as export.py writes for the real checkpoints, with hidden size 16, two talker layers, one
 code-predictor layer, four codebooks of 32 codes, a byte-level BPE vocabulary of 256 bytes + a few merges, and a
 manifest.json. The graphs compute real things where the engine depends on them: the KV caches really grow (past
