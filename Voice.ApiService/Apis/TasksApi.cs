@@ -250,8 +250,12 @@ public static partial class TasksApi
         string name = request.Voice ?? PresetVoices.Default;
         if (!Guid.TryParse(name, out var voiceId))
         {
-            if (PresetVoices.Find(name) is { } preset && request.Instruct is { } style)
+            if (PresetVoices.Find(name) is { } preset)
             {
+                if (request.Instruct is not { } style)
+                {
+                    return (errors, new RequestedVoice(preset.Name, null, null, null));
+                }
                 // A preset with a style instruction: a transient voice for this request only.
                 var source = new PresetSource(preset.Name, request.Language ?? "en", style);
                 foreach (var (field, messages) in profiles.Validate(source, null))
@@ -259,10 +263,6 @@ public static partial class TasksApi
                     errors.TryAdd(field, messages);
                 }
                 return (errors, new RequestedVoice(null, source, null, SHA256.HashData(Encoding.UTF8.GetBytes($"preset\n{preset.Name}\n{style}"))));
-            }
-            if (PresetVoices.Find(name) is { } named)
-            {
-                return (errors, new RequestedVoice(named.Name, null, null, null));
             }
             errors["voice"] = [$"Unknown voice '{name}'. Use a voice id from GET /api/v1/voices or a preset: {string.Join(", ", PresetVoices.All.Select(v => v.Name))}."];
             return (errors, new RequestedVoice(name, null, null, null));

@@ -4,10 +4,10 @@ using Voice.Audio.Processing;
 namespace Voice.ApiService.Model;
 
 /// <summary>
-/// <c>POST /api/v1/voices</c> as JSON: a designed voice (<c>description</c>) or a named preset (<c>preset</c>).
-/// Clones are created with multipart/form-data (see the voices API). <c>sample_text</c> queues a preview at once.
+/// <c>POST /api/v1/voices</c> as JSON: a designed voice (<c>description</c>) or a named preset (<c>preset</c>) with an
+/// optional style <c>instruct</c>. Clones are created with multipart/form-data (see the voices API).
+/// <c>sample_text</c> queues a preview at once.
 /// </summary>
-/// <summary><c>POST /api/v1/voices</c> (JSON): a design from <c>description</c>, or a <c>preset</c> with an optional style <c>instruct</c>.</summary>
 public sealed record CreateVoiceRequest(string? Mode, string? Name, string? Language, string? Description, string? Preset, string? SampleText,
     string? Instruct = null);
 
