@@ -4,7 +4,7 @@ using Voice.ApiService.Security;
 using Voice.Core.Billing;
 using Voice.Core.Jobs;
 using Voice.Core.Storage;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Apis;
 

@@ -5,7 +5,7 @@ using Voice.ApiService.Security;
 using Voice.Audio;
 using Voice.Audio.Decoding;
 using Voice.Audio.Processing;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Apis;
 

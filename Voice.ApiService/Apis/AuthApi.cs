@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.ApiService.Services;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Apis;
 

@@ -4,7 +4,7 @@ using Voice.ApiService.Security;
 using Voice.ApiService.Services;
 using Voice.Core.Crypto;
 using Voice.Core.Database;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Apis;
 

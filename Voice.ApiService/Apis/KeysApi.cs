@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.Core.Audit;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Apis;
 

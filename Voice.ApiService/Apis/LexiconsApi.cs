@@ -3,7 +3,7 @@ using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.Core.Audit;
 using Voice.Core.Lexicons;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 using Voice.Speech.Engines;
 
 namespace Voice.ApiService.Apis;

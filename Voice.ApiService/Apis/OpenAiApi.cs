@@ -10,7 +10,7 @@ using Voice.Core.Audit;
 using Voice.Core.Billing;
 using Voice.Core.Jobs;
 using Voice.Core.Storage;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 using Voice.Core.Voices;
 using Voice.Core.Webhooks;
 using Voice.Speech.Engines;

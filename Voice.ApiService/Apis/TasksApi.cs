@@ -13,7 +13,7 @@ using Voice.Core.Billing;
 using Voice.Core.Crypto;
 using Voice.Core.Jobs;
 using Voice.Core.Storage;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 using Voice.Core.Webhooks;
 using Voice.Core.Voices;
 using Voice.ApiService.Services;

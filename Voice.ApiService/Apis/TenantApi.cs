@@ -5,7 +5,7 @@ using Voice.ApiService.Security;
 using Voice.Core.Audit;
 using Voice.Core.Billing;
 using Voice.Core.Storage;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Apis;
 

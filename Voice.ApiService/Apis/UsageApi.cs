@@ -5,7 +5,7 @@ using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.Core.Billing;
 using Voice.Core.Jobs;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Apis;
 

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Apis;
 

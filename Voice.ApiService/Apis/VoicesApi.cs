@@ -9,7 +9,7 @@ using Voice.Audio.Encoding;
 using Voice.Core.Audit;
 using Voice.Core.Billing;
 using Voice.Core.Jobs;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 using Voice.Core.Voices;
 using Voice.Speech.Engines;
 

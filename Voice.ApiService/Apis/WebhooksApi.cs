@@ -4,7 +4,7 @@ using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.Core.Audit;
 using Voice.Core.Jobs;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 using Voice.Core.Webhooks;
 
 namespace Voice.ApiService.Apis;

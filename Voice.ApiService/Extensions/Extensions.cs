@@ -1,6 +1,8 @@
+using Microsoft.Extensions.Options;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.ApiService.Services;
+using Voice.Core.Billing;
 using Voice.Speech.Engines;
 
 namespace Voice.ApiService.Extensions;
@@ -9,9 +11,21 @@ public static class Extensions
 {
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        builder.AddVoiceCore();
-        builder.AddVoiceDatabaseAdministration();
-        builder.AddVoiceSecurity();
+        builder.AddVoiceConnections()
+            .AddVoiceDatabaseAdministration()
+            .AddVoiceKeys()
+            .AddVoiceStorage()
+            .AddVoiceLedger()
+            .AddVoiceBilling()
+            .AddVoiceProfiles()
+            .AddVoiceWebhooks()
+            .AddVoiceAudit()
+            .AddVoiceAccounts()
+            .AddVoiceSecurity();
+        builder.AddValidatedOptions<DataKeyOptions>(DataKeyOptions.Section);
+        builder.AddValidatedOptions<RetentionOptions>(RetentionOptions.Section);
+        builder.AddValidatedOptions<BootstrapOptions>(BootstrapOptions.Section);
+        builder.Services.AddSingleton<PlanStore>();
         builder.Services.AddHostedService<DemoTenantSeeder>();
         builder.Services.AddSingleton<DataKeySweeper>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DataKeySweeper>());
@@ -19,21 +33,9 @@ public static class Extensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<RetentionSweeper>());
         builder.Services.AddSingleton<Voice.Core.Jobs.JobSubmitter>();
         // The API validates against the engine the workers run, without loading it.
-        builder.Services.AddSingleton(SpeechEngines.Describe(builder.Configuration[SpeechEngines.ConfigurationKey] ?? SpeechEngines.Default));
+        builder.AddValidatedOptions<SpeechOptions>(SpeechOptions.Section);
+        builder.Services.AddSingleton(sp => SpeechEngines.Describe(sp.GetRequiredService<IOptions<SpeechOptions>>().Value.Engine));
         builder.Services.AddSingleton<VoiceProfiles>();
-        builder.Services.AddSingleton<AccountMails>();
-        builder.Services.AddSingleton<Voice.Core.Webhooks.WebhookSender>(); // the endpoint test sends through the real sender
-        // Account mail: the development mailbox in Development (or when asked for), otherwise dropped with a warning.
-        string mailbox = builder.Configuration["Accounts:Mailbox"] ?? (builder.Environment.IsDevelopment() ? "development" : "none");
-        if (mailbox == "development")
-        {
-            builder.Services.AddSingleton<DevelopmentMailbox>();
-            builder.Services.AddSingleton<IAccountMailer>(sp => sp.GetRequiredService<DevelopmentMailbox>());
-        }
-        else
-        {
-            builder.Services.AddSingleton<IAccountMailer, NoMailer>();
-        }
 
         builder.Services.ConfigureHttpJsonOptions(options =>
         {

@@ -59,7 +59,7 @@ namespace Voice.ApiService.Model;
 [JsonSerializable(typeof(CreatedInvite))]
 [JsonSerializable(typeof(DeleteTenantRequest))]
 [JsonSerializable(typeof(UpdateOwnTenantRequest))]
-[JsonSerializable(typeof(IReadOnlyList<Voice.ApiService.Services.AccountMessage>))]
+[JsonSerializable(typeof(IReadOnlyList<Voice.ApiService.Accounts.AccountMessage>))]
 [JsonSerializable(typeof(SessionView))]
 [JsonSerializable(typeof(CreateTenantRequest))]
 [JsonSerializable(typeof(UpdateTenantRequest))]

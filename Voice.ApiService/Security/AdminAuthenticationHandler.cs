@@ -18,7 +18,7 @@ public sealed class AdminAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    IConfiguration configuration,
+    IOptions<AdminOptions> adminOptions,
     AuthFailureLimiter limiter)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
@@ -40,7 +40,7 @@ public sealed class AdminAuthenticationHandler(
             Context.Items[RetryKey] = wait;
             return AuthenticateResult.Fail("throttled");
         }
-        string? expected = configuration["Admin:Token"];
+        string? expected = adminOptions.Value.Token;
         byte[] presented = SHA256.HashData(Encoding.UTF8.GetBytes(authorization["Bearer ".Length..].Trim()));
         if (expected is null || expected.Length < MinimumTokenLength
             || !CryptographicOperations.FixedTimeEquals(presented, SHA256.HashData(Encoding.UTF8.GetBytes(expected))))

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Voice.ApiService.Security;
@@ -9,13 +10,13 @@ namespace Voice.ApiService.Security;
 /// one-minute window shared by every API replica (Redis). Past the limit the address gets 429 until the
 /// window ends, answered from memory, so a flood of bad keys never reaches the database.
 /// </summary>
-public sealed class AuthFailureLimiter(IConnectionMultiplexer redis, TimeProvider clock, IConfiguration configuration)
+public sealed class AuthFailureLimiter(IConnectionMultiplexer redis, TimeProvider clock, IOptions<SecurityOptions> options)
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private const string CountScript = "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n";
 
     private readonly ConcurrentDictionary<IPAddress, DateTimeOffset> _blocked = new();
-    private readonly int _limit = configuration.GetValue("Security:AuthFailuresPerMinute", 30);
+    private readonly int _limit = options.Value.AuthFailuresPerMinute;
 
     /// <summary>How long the address must wait, or null when it may try.</summary>
     public TimeSpan? RetryAfter(IPAddress? address)

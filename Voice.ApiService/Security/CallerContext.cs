@@ -1,4 +1,4 @@
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Security;
 

@@ -4,7 +4,7 @@ using StackExchange.Redis;
 using Voice.ApiService.Model;
 using Voice.ApiService.Services;
 using Voice.Core.Billing;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Security;
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Security;
 
@@ -13,6 +13,8 @@ public static class Policies
 
     public static IHostApplicationBuilder AddVoiceSecurity(this IHostApplicationBuilder builder)
     {
+        builder.AddValidatedOptions<SecurityOptions>(SecurityOptions.Section);
+        builder.AddValidatedOptions<AdminOptions>(AdminOptions.Section);
         builder.Services.AddSingleton<AuthFailureLimiter>();
         builder.Services.AddExceptionHandler<StoredObjectErrors>();
         builder.Services.AddSingleton<RequestRateLimiter>();

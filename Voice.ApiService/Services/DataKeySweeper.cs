@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Npgsql;
 using StackExchange.Redis;
 using Voice.Core.Crypto;
@@ -13,15 +14,15 @@ namespace Voice.ApiService.Services;
 /// because finding those tenants needs the admin role, which workers never get.
 /// </summary>
 public sealed partial class DataKeySweeper(
-    AdminDatabase admin, TenantKeys keys, BlobStore blobs, Voice.Core.Voices.VoiceStore voices, IConnectionMultiplexer redis, IConfiguration configuration, TimeProvider clock,
+    AdminDatabase admin, TenantKeys keys, BlobStore blobs, Voice.Core.Voices.VoiceStore voices, IConnectionMultiplexer redis, IOptions<DataKeyOptions> options, TimeProvider clock,
     ILogger<DataKeySweeper> logger) : BackgroundService
 {
     private static readonly RedisKey Lease = "voice:data-key-sweep";
 
     /// <summary>How long a rotation must have stood before older versions are destroyed (replicas cache the current version for a minute).</summary>
-    public TimeSpan Grace { get; } = configuration.GetValue("DataKeys:RotationGrace", TenantKeys.CacheLifetime * 2);
+    public TimeSpan Grace { get; } = options.Value.RotationGrace;
 
-    public TimeSpan Interval { get; } = configuration.GetValue("DataKeys:SweepInterval", TimeSpan.FromMinutes(10));
+    public TimeSpan Interval { get; } = options.Value.SweepInterval;
 
     /// <summary>Re-encrypts one tenant's objects now; destroys older versions if the rotation has settled.</summary>
     public async Task<KeyRotation.Outcome> CompleteAsync(Guid tenantId, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
-using Voice.Core.Tenancy;
+using Microsoft.Extensions.Options;
+using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Services;
 
@@ -6,23 +7,21 @@ namespace Voice.ApiService.Services;
 /// Development convenience: makes sure the <c>demo</c> tenant exists and accepts the API key the AppHost
 /// passes in <c>Bootstrap:DemoApiKey</c>. Without that setting (production) it does nothing.
 /// </summary>
-public sealed partial class DemoTenantSeeder(IConfiguration configuration, TenantAdministration administration, ILogger<DemoTenantSeeder> logger) : IHostedService
+public sealed partial class DemoTenantSeeder(IOptions<BootstrapOptions> options, TenantAdministration administration, ILogger<DemoTenantSeeder> logger) : IHostedService
 {
     public const string DemoSlug = "demo";
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        string? configured = configuration["Bootstrap:DemoApiKey"];
+        string? configured = options.Value.DemoApiKey;
         if (string.IsNullOrWhiteSpace(configured))
         {
             return;
         }
-        if (!CredentialToken.TryParse(configured, out var key) || key.Value.Kind != CredentialKind.ApiKey)
-        {
-            throw new InvalidOperationException("Bootstrap:DemoApiKey is not a valid API key (vk_live_<12 chars>_<32 chars>).");
-        }
-        var tenantId = await administration.EnsureTenantWithKeyAsync(DemoSlug, "Demo tenant", "pro", key.Value, "demo key", cancellationToken);
-        LogSeeded(logger, tenantId, key.Value.Id);
+        CredentialToken.TryParse(configured, out var parsed); // BootstrapOptions has checked it is an API key
+        var key = parsed!.Value;
+        var tenantId = await administration.EnsureTenantWithKeyAsync(DemoSlug, "Demo tenant", "pro", key, "demo key", cancellationToken);
+        LogSeeded(logger, tenantId, key.Id);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Npgsql;
 using StackExchange.Redis;
 using Voice.Core.Database;
@@ -9,13 +10,13 @@ namespace Voice.ApiService.Services;
 /// Deletes expired results in the background (every <c>Retention:SweepInterval</c>, default 1 h; one replica at
 /// a time by a Redis lease), in batches until none is left. In the API, because it needs the admin role.
 /// </summary>
-public sealed partial class RetentionSweeper(AdminDatabase admin, ResultRetention retention, IConnectionMultiplexer redis, IConfiguration configuration,
+public sealed partial class RetentionSweeper(AdminDatabase admin, ResultRetention retention, IConnectionMultiplexer redis, IOptions<RetentionOptions> options,
     ILogger<RetentionSweeper> logger) : BackgroundService
 {
     private const int Batch = 500;
     private static readonly RedisKey Lease = "voice:retention-sweep";
 
-    public TimeSpan Interval { get; } = configuration.GetValue("Retention:SweepInterval", TimeSpan.FromHours(1));
+    public TimeSpan Interval { get; } = options.Value.SweepInterval;
 
     /// <summary>Sweeps until nothing expired is left; how many results it deleted.</summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)

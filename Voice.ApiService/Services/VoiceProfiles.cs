@@ -11,7 +11,7 @@ using Voice.Audio.Processing;
 using Voice.Core.Billing;
 using Voice.Core.Jobs;
 using Voice.Core.Storage;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 using Voice.Core.Voices;
 using Voice.Speech.Engines;
 

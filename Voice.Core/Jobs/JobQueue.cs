@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using StackExchange.Redis;
-using Voice.Core.Hosting;
 
 namespace Voice.Core.Jobs;
 

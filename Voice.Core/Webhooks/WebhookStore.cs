@@ -4,7 +4,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Voice.Core.Audit;
 using Voice.Core.Crypto;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 using Voice.Core.Database;
 
 namespace Voice.Core.Webhooks;
@@ -13,7 +13,7 @@ namespace Voice.Core.Webhooks;
 /// A tenant's webhook endpoints, its callback secret and the delivery log, within its row-level-security
 /// scope. Signing secrets are shown once at creation and kept sealed (<see cref="SecretBox"/>).
 /// </summary>
-public sealed class WebhookStore(TenantDatabase database, SecretBox secrets, TimeProvider clock, IConfiguration configuration)
+public sealed class WebhookStore(TenantDatabase database, SecretBox secrets, TimeProvider clock, IOptions<WebhookOptions> options)
 {
     public const int MaxAttempts = 30;
     public static readonly TimeSpan GiveUpAfter = TimeSpan.FromHours(24);
@@ -229,7 +229,7 @@ public sealed class WebhookStore(TenantDatabase database, SecretBox secrets, Tim
             return next;
         }, cancellationToken);
 
-    private readonly TimeSpan _retryBase = configuration.GetValue("Webhooks:RetryBaseDelay", TimeSpan.FromSeconds(10));
+    private readonly TimeSpan _retryBase = options.Value.RetryBaseDelay;
 
     /// <summary>Exponential backoff with jitter: base (10 s), 2×, 4×… capped at an hour, each spread ±50%.</summary>
     public TimeSpan Backoff(int attempt)

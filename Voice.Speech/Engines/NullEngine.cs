@@ -10,13 +10,11 @@ namespace Voice.Speech.Engines;
 /// </summary>
 public sealed class NullEngine : ISpeechEngine
 {
-    public const string EngineName = "null";
+    public const string EngineName = SpeechEngines.Null;
     private const int SampleRate = 24_000;
     private const double CharactersPerSecond = 16;
 
-    public static readonly SpeechEngineCapabilities StaticCapabilities = new(
-        [VoiceMode.Preset, VoiceMode.Design, VoiceMode.Clone], SpeechLanguages.All, SampleRate, MaxTextLength: 50_000,
-        Streaming: true, RequiresGpu: false, MaxBatchSize: 16, Fidelity: "none");
+    public static readonly SpeechEngineCapabilities StaticCapabilities = NullDescription.Capabilities;
 
     public string Name => EngineName;
 

@@ -17,8 +17,8 @@ namespace Voice.Speech.Espeak;
 /// </summary>
 public sealed class EspeakEngine : ISpeechEngine
 {
-    public const string EngineName = "espeak";
-    public const string Fidelity = "approximate";
+    public const string EngineName = SpeechEngines.Espeak;
+    public const string Fidelity = EspeakDescription.Fidelity;
 
     private static readonly Dictionary<string, string> LanguageVoices = new(StringComparer.Ordinal)
     {
@@ -60,21 +60,7 @@ public sealed class EspeakEngine : ISpeechEngine
         ["sohee"] = new("f2", 60, 55, 170),
     };
 
-    public static readonly SpeechEngineCapabilities StaticCapabilities = new(
-        Modes: [VoiceMode.Preset, VoiceMode.Design, VoiceMode.Clone],
-        Languages: SpeechLanguages.All,
-        SampleRate: 22_050,
-        MaxTextLength: 50_000,
-        Streaming: true,
-        RequiresGpu: false,
-        MaxBatchSize: 1,
-        Fidelity: Fidelity,
-        WordTimestamps: true,
-        LanguageNotes: new Dictionary<string, string>
-        {
-            ["ja"] = "The embedded engine reads kana only: kanji are skipped. Write Japanese in hiragana or katakana.",
-            ["zh"] = "Read through espeak-ng's pinyin voice: Hanzi and tone-numbered pinyin both work.",
-        });
+    public static readonly SpeechEngineCapabilities StaticCapabilities = EspeakDescription.Capabilities;
 
     public string Name => EngineName;
 
@@ -82,18 +68,7 @@ public sealed class EspeakEngine : ISpeechEngine
 
     public SpeechEngineCapabilities Capabilities => StaticCapabilities;
 
-    /// <summary>What the engine will do to a text it cannot fully read: Japanese kanji are skipped.</summary>
-    public static TextCheck CheckText(string text, string language)
-    {
-        if (language != "ja" || !JapaneseText.HasKanji(text))
-        {
-            return TextCheck.Fine;
-        }
-        string readable = JapaneseText.WithoutKanji(text);
-        return string.IsNullOrWhiteSpace(JapaneseText.WithoutPunctuation(readable))
-            ? new TextCheck(false, ["The text is written only in kanji, which the embedded engine cannot read; write it in kana."])
-            : new TextCheck(true, ["The embedded engine reads Japanese kana only; the kanji in this text are skipped."]);
-    }
+    public static TextCheck CheckText(string text, string language) => EspeakDescription.CheckText(text, language);
 
     TextCheck ISpeechEngine.CheckText(string text, string language) => CheckText(text, language);
 

@@ -28,7 +28,7 @@ public sealed record Qwen3EngineOptions(string ModelDirectory, OnnxProviderOptio
 /// </summary>
 public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
 {
-    public const string EngineName = "qwen3-onnx";
+    public const string EngineName = SpeechEngines.Qwen3;
 
     private static readonly Meter Meter = new("Voice.Speech.Qwen3");
     private static readonly Histogram<double> StepTime = Meter.CreateHistogram<double>("voice.qwen3.step.duration", "s", "Time per generated frame, by stage (talker, code_predictor).");
@@ -38,9 +38,7 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>What the API knows without the model: every mode and language (the worker refuses what its variant cannot do, naming it).</summary>
-    public static readonly SpeechEngineCapabilities StaticCapabilities = new(
-        [VoiceMode.Preset, VoiceMode.Design, VoiceMode.Clone], SpeechLanguages.All, 24_000, MaxTextLength: 5_000,
-        Streaming: true, RequiresGpu: true, MaxBatchSize: 8, Fidelity: "model", SpeedControl: false);
+    public static readonly SpeechEngineCapabilities StaticCapabilities = Qwen3Description.Capabilities;
 
     private readonly Qwen3EngineOptions _options;
     private readonly ILogger _logger;

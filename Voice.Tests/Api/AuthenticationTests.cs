@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 using Voice.Tests.Infrastructure;
 
 namespace Voice.Tests.Api;

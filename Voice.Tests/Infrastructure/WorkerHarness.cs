@@ -40,7 +40,7 @@ public sealed class WorkerHarness : IAsyncDisposable
             ["Queue:VisibilityTimeout"] = "00:00:10",
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddVoiceCore();
+        builder.AddWorkerFoundations();
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section);
         builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton<WorkerTelemetry>();

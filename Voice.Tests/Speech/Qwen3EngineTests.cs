@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Voice.Speech.Engines;
 using Voice.Speech.Qwen3;
@@ -45,11 +44,8 @@ public sealed class Qwen3EngineTests(Qwen3ReferenceModels models) : IClassFixtur
         Assert.Equal([VoiceMode.Clone], Clones.Capabilities.Modes);
         Assert.Equal(SpeechLanguages.All.Order(), Design.Capabilities.Languages.Order());
         Assert.Equal(24_000, Design.Capabilities.SampleRate);
-        using var fromConfiguration = (Qwen3Engine)SpeechEngines.Create("qwen3-onnx",
-            new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["Speech:ModelDirectory"] = Qwen3ReferenceModels.ModelDirectory("custom_voice"), ["Speech:Provider"] = "auto",
-            }).Build());
+        using var fromConfiguration = (Qwen3Engine)SpeechEngineFactory.Create(
+            new SpeechOptions { Engine = SpeechEngines.Qwen3, ModelDirectory = Qwen3ReferenceModels.ModelDirectory("custom_voice"), Provider = "auto" });
         Assert.Equal("custom_voice", fromConfiguration.Model);
         Assert.Equal("cpu", fromConfiguration.Provider); // "auto" fell back: the test build has the CPU package only
     }
@@ -59,7 +55,7 @@ public sealed class Qwen3EngineTests(Qwen3ReferenceModels models) : IClassFixtur
     {
         var error = Assert.Throws<Qwen3ModelException>(() => new Qwen3Model(Qwen3ReferenceModels.ModelDirectory("voice_design"), new OnnxProviderOptions("cuda"), NullLogger.Instance));
         Assert.Contains("CUDA execution provider could not load", error.Message);
-        Assert.Throws<Qwen3ModelException>(() => SpeechEngines.Create("qwen3-onnx", new ConfigurationBuilder().Build()));
+        Assert.Throws<Qwen3ModelException>(() => SpeechEngineFactory.Create(new SpeechOptions { Engine = SpeechEngines.Qwen3 }));
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Voice.Core.Webhooks;
 using Voice.Speech.Engines;
 
@@ -5,23 +6,29 @@ namespace Voice.Worker.Processing;
 
 public static class WorkerExtensions
 {
+    /// <summary>What a worker uses of the core, and nothing more: no accounts, no audit, no administration.</summary>
+    public static IHostApplicationBuilder AddWorkerFoundations(this IHostApplicationBuilder builder) => builder
+        .AddVoiceConnections()
+        .AddVoiceKeys()
+        .AddVoiceStorage()
+        .AddVoiceLedger()
+        .AddVoiceBilling()
+        .AddVoiceProfiles()
+        .AddVoiceWebhooks();
+
     public static IHostApplicationBuilder AddJobProcessing(this IHostApplicationBuilder builder)
     {
-        builder.AddVoiceCore();
-        builder.Services.AddOptions<WorkerOptions>()
-            .BindConfiguration(WorkerOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddWorkerFoundations();
+        builder.AddValidatedOptions<WorkerOptions>(WorkerOptions.Section);
         // Long enough for the grace period plus handing jobs back.
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
-        string engine = builder.Configuration[SpeechEngines.ConfigurationKey] ?? SpeechEngines.Default;
-        builder.Services.AddSingleton(sp => SpeechEngines.Create(engine, sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<ILoggerFactory>()));
+        builder.AddValidatedOptions<SpeechOptions>(SpeechOptions.Section);
+        builder.Services.AddSingleton(sp => SpeechEngineFactory.Create(sp.GetRequiredService<IOptions<SpeechOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         builder.Services.AddSingleton<EngineWarmup>();
         builder.Services.AddHealthChecks().AddCheck<EngineWarmup>("speech-engine", tags: ["ready"]);
 
         builder.Services.AddSingleton<WorkerTelemetry>();
-        builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<JobRunner>();
         builder.Services.AddSingleton<VoicePrompts>();
         builder.Services.AddSingleton<CancellationSignals>();

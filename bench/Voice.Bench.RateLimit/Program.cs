@@ -7,7 +7,7 @@ using HdrHistogram;
 using StackExchange.Redis;
 using Voice.ApiService.Security;
 using Voice.Core.Billing;
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 
 // The rate limiter's cost per request: the same tiny endpoint served by Kestrel with and without the limiter's
 // check (the real RequestRateLimiter and its Lua script against a throwaway redis-server), under concurrent

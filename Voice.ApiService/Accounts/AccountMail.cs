@@ -1,7 +1,9 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
+using Voice.ApiService.Services;
 
-namespace Voice.ApiService.Services;
+namespace Voice.ApiService.Accounts;
 
 /// <summary>A mail to a person about their account: an invitation or a password reset, carrying its one-time token.</summary>
 public sealed record AccountMessage(string To, string Kind, string Subject, string Text, string Token, DateTimeOffset SentAt);
@@ -61,9 +63,9 @@ public sealed partial class NoMailer(ILogger<NoMailer> logger) : IAccountMailer
 }
 
 /// <summary>The texts of account mails; links point at the portal (<c>Accounts:PortalUrl</c>) when it is known.</summary>
-public sealed class AccountMails(IConfiguration configuration, TimeProvider clock)
+public sealed class AccountMails(IOptions<AccountsOptions> options, TimeProvider clock)
 {
-    private string Portal => (configuration["Accounts:PortalUrl"] ?? "").TrimEnd('/');
+    private string Portal => (options.Value.PortalUrl ?? "").TrimEnd('/');
 
     public AccountMessage Invitation(string to, string tenantName, string role, string token) => new(to, "invite",
         $"You are invited to {tenantName} on Voice",

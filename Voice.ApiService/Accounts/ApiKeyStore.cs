@@ -2,7 +2,7 @@ using Npgsql;
 using Voice.Core.Audit;
 using Voice.Core.Database;
 
-namespace Voice.Core.Tenancy;
+namespace Voice.ApiService.Accounts;
 
 /// <summary>An API key as its tenant sees it: never the secret, which exists only in the creation answer.</summary>
 public sealed record ApiKeyInfo(

@@ -1,7 +1,8 @@
+using Voice.Core.Crypto;
 using Voice.Core.Storage;
 using Voice.Core.Voices;
 
-namespace Voice.Core.Crypto;
+namespace Voice.ApiService.Services;
 
 /// <summary>
 /// Finishes a tenant's data-key rotation lazily: objects (blobs and voice prompts) written under older key versions are re-encrypted

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Konscious.Security.Cryptography;
 
-namespace Voice.Core.Tenancy;
+namespace Voice.ApiService.Accounts;
 
 /// <summary>
 /// Portal passwords: Argon2id with OWASP's baseline (19 MiB, 2 passes, 1 lane), stored as a PHC string

@@ -1,4 +1,4 @@
-namespace Voice.Core.Tenancy;
+namespace Voice.ApiService.Accounts;
 
 public sealed record TenantProfile(Guid Id, string Slug, string Name, string Plan, string Status, DateTimeOffset CreatedAt);
 

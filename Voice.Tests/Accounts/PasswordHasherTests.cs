@@ -1,6 +1,6 @@
-using Voice.Core.Tenancy;
+using Voice.ApiService.Accounts;
 
-namespace Voice.Tests.Core;
+namespace Voice.Tests.Accounts;
 
 public sealed class PasswordHasherTests
 {

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Voice.Core.Tenancy;
+namespace Voice.ApiService.Accounts;
 
 public enum CredentialKind
 {

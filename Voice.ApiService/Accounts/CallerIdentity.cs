@@ -1,4 +1,4 @@
-namespace Voice.Core.Tenancy;
+namespace Voice.ApiService.Accounts;
 
 /// <summary>Who is calling, as established from a credential — never from a header alone.</summary>
 public sealed record CallerIdentity(

@@ -2,7 +2,7 @@ using Npgsql;
 using Voice.Core.Audit;
 using Voice.Core.Database;
 
-namespace Voice.Core.Tenancy;
+namespace Voice.ApiService.Accounts;
 
 /// <summary>A reset was asked for an existing user: the token to mail them (the only place it exists).</summary>
 public sealed record PasswordResetMail(Guid TenantId, string Email, CredentialToken Token, DateTimeOffset ExpiresAt);

@@ -2,7 +2,7 @@ using Npgsql;
 using Voice.Core.Audit;
 using Voice.Core.Database;
 
-namespace Voice.Core.Tenancy;
+namespace Voice.ApiService.Accounts;
 
 /// <summary>
 /// Portal accounts: sign-up (a new tenant and its owner), login and logout with server-side sessions.

@@ -1,26 +1,19 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
-using Voice.Core.Audit;
-using Voice.Core.Billing;
-using Voice.Core.Webhooks;
-using Voice.Core.Crypto;
 using Voice.Core.Database;
 using Voice.Core.Hosting;
-using Voice.Core.Jobs;
-using Voice.Core.Tenancy;
-using Voice.Core.Voices;
 
 namespace Microsoft.Extensions.Hosting;
 
-public static class VoiceCoreExtensions
+public static class ConnectionsRegistration
 {
     /// <summary>
-    /// What every service shares: Postgres as <c>voice_app</c> (row-level security), Redis, blob storage, the
-    /// jobs ledger and queue, tenancy (credentials, accounts, keys, audit) and the key material.
+    /// What every service connects to: Postgres as <c>voice_app</c> (row-level security, one tenant per
+    /// transaction through <see cref="TenantDatabase"/>), Redis, and the clock.
     /// </summary>
-    public static IHostApplicationBuilder AddVoiceCore(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddVoiceConnections(this IHostApplicationBuilder builder)
     {
         // The services run the same few dozen statements all day: prepared once per pooled connection, Postgres
         // stops parsing and planning them on every call, and a connection returned to the pool is reset without
@@ -39,46 +32,8 @@ public static class VoiceCoreExtensions
             }
         });
         builder.AddRedisClient(ConnectionNames.Redis);
-        builder.AddBlobServiceClient(ConnectionNames.Blobs);
-
-        builder.Services.AddOptions<VoiceOptions>()
-            .BindConfiguration(VoiceOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-
-        builder.Services.AddOptions<QueueOptions>()
-            .BindConfiguration(QueueOptions.Section)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => new MasterKey(sp.GetRequiredService<IOptions<VoiceOptions>>().Value.MasterKey));
-        builder.Services.AddSingleton(sp => new KeyRing(new LocalKeyWrapper(sp.GetRequiredService<MasterKey>()),
-            [.. sp.GetRequiredService<IOptions<VoiceOptions>>().Value.PreviousMasterKeys.Select(k => new LocalKeyWrapper(new MasterKey(k)))]));
-        builder.Services.AddSingleton<TenantKeys>();
-        builder.Services.AddSingleton<Voice.Core.Storage.ResultRetention>();
-        builder.Services.AddSingleton<ResultUrlSigner>();
-        builder.Services.AddSingleton(sp => new TenantDatabase(sp.GetRequiredKeyedService<NpgsqlDataSource>(ConnectionNames.App)));
-        builder.Services.AddSingleton<CredentialAuthenticator>();
-        builder.Services.AddSingleton<UserAccounts>();
-        builder.Services.AddSingleton<ApiKeyStore>();
-        builder.Services.AddSingleton<TeamStore>();
-        builder.Services.AddSingleton<PasswordResets>();
-        builder.Services.AddSingleton<AuditLog>();
-        builder.Services.AddSingleton<JobStore>();
-        builder.Services.AddSingleton<JobQueue>();
-        builder.Services.AddSingleton<JobEvents>();
-        builder.Services.AddSingleton<SpeechStreams>();
-        builder.Services.AddSingleton<LedgerScan>();
-        builder.Services.AddSingleton<PlanCatalog>();
-        builder.Services.AddSingleton<VoiceStore>();
-        builder.Services.AddSingleton<Voice.Core.Lexicons.LexiconStore>();
-        builder.Services.AddSingleton<UsageReports>();
-        builder.Services.AddSingleton<SecretBox>();
-        builder.Services.AddSingleton<WebhookStore>();
-        builder.Services.AddSingleton<WebhookSchedule>();
-        builder.Services.AddSingleton(sp => new SsrfGuard(
-            [.. sp.GetRequiredService<IConfiguration>().GetSection("Webhooks:AllowedPrivateNetworks").Get<string[]>()?.Select(System.Net.IPNetwork.Parse) ?? []]));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(sp => new TenantDatabase(sp.GetRequiredKeyedService<NpgsqlDataSource>(ConnectionNames.App)));
         return builder;
     }
 
@@ -91,12 +46,10 @@ public static class VoiceCoreExtensions
         builder.AddKeyedNpgsqlDataSource(ConnectionNames.Owner);
         builder.AddKeyedNpgsqlDataSource(ConnectionNames.Admin);
         builder.Services.AddSingleton(sp => new AdminDatabase(sp.GetRequiredKeyedService<NpgsqlDataSource>(ConnectionNames.Admin)));
-        builder.Services.AddSingleton<TenantAdministration>();
-        builder.Services.AddSingleton<PlanStore>();
 
         builder.Services.AddSingleton(sp => new DatabaseMigrator(
             sp.GetRequiredKeyedService<NpgsqlDataSource>(ConnectionNames.Owner),
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DatabaseMigrator>>()));
+            sp.GetRequiredService<Logging.ILogger<DatabaseMigrator>>()));
         builder.Services.AddSingleton<SchemaState>();
         builder.Services.AddHostedService(sp => new MigrationHostedService(
             sp.GetRequiredService<DatabaseMigrator>(),
@@ -108,7 +61,7 @@ public static class VoiceCoreExtensions
                 await DatabaseRoles.EnableLoginAsync(owner, DatabaseRoles.App, Required(configuration, ConnectionNames.App), ct).ConfigureAwait(false);
                 await DatabaseRoles.EnableLoginAsync(owner, DatabaseRoles.Admin, Required(configuration, ConnectionNames.Admin), ct).ConfigureAwait(false);
             },
-            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<MigrationHostedService>>()));
+            sp.GetRequiredService<Logging.ILogger<MigrationHostedService>>()));
         builder.Services.AddHealthChecks().AddCheck<SchemaReadyHealthCheck>("schema", tags: ["ready"]);
         return builder;
     }

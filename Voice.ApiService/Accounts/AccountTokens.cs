@@ -1,7 +1,7 @@
 using Npgsql;
 using Voice.Core.Database;
 
-namespace Voice.Core.Tenancy;
+namespace Voice.ApiService.Accounts;
 
 public static class AccountTokenKinds
 {

@@ -11,8 +11,16 @@ namespace Microsoft.Extensions.Hosting;
 /// Registers a <see cref="BlobServiceClient"/> from the <c>ConnectionStrings:{name}</c> that the AppHost
 /// injects, with a health check and tracing — what Aspire.Azure.Storage.Blobs would do (it is not served here).
 /// </summary>
-public static class BlobStorageExtensions
+public static class StorageRegistration
 {
+    /// <summary>Encrypted blob storage for references and results, and the retention that deletes expired results.</summary>
+    public static IHostApplicationBuilder AddVoiceStorage(this IHostApplicationBuilder builder)
+    {
+        builder.AddBlobServiceClient(Voice.Core.Hosting.ConnectionNames.Blobs);
+        builder.Services.AddSingleton<ResultRetention>();
+        return builder;
+    }
+
     public static IHostApplicationBuilder AddBlobServiceClient(this IHostApplicationBuilder builder, string connectionName)
     {
         string connectionString = builder.Configuration.GetConnectionString(connectionName)

@@ -1,4 +1,4 @@
-namespace Voice.Core.Tenancy;
+namespace Voice.ApiService.Accounts;
 
 /// <summary>What a credential may do. API keys carry a chosen subset; portal sessions get their user's role's.</summary>
 public static class Scopes

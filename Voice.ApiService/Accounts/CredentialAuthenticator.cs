@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Npgsql;
 using Voice.Core.Database;
 
-namespace Voice.Core.Tenancy;
+namespace Voice.ApiService.Accounts;
 
 /// <summary>
 /// Turns a presented API key or session token into a <see cref="CallerIdentity"/>. Lookups go through the
