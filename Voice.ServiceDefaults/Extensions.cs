@@ -46,7 +46,7 @@ public static class Extensions
             logging.IncludeScopes = true;
         });
 
-        bool prometheus = builder.Configuration.GetValue("Telemetry:Prometheus", false);
+        var telemetry = TelemetryOptions.From(builder.Configuration);
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics =>
             {
@@ -55,7 +55,7 @@ public static class Extensions
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation()
                     .AddMeter(TelemetryPrefix + "*");
-                if (prometheus)
+                if (telemetry.Prometheus)
                 {
                     metrics.AddPrometheusExporter(); // scraped at /metrics (MapDefaultEndpoints)
                 }
@@ -77,19 +77,19 @@ public static class Extensions
                 // (a caller's traceparent, the queue's) is decided again by the same trace-id ratio — so our own
                 // hops agree with each other, and an outside client can neither force its requests into the traces
                 // (…-01) nor hide them (…-00).
-                if (builder.Configuration.GetValue<double?>("Telemetry:TraceSampleRatio") is { } ratio)
+                if (telemetry.TraceSampleRatio is { } ratio)
                 {
-                    var byTraceId = new TraceIdRatioBasedSampler(Math.Clamp(ratio, 0, 1));
+                    var byTraceId = new TraceIdRatioBasedSampler(ratio);
                     tracing.SetSampler(new ParentBasedSampler(byTraceId, remoteParentSampled: byTraceId, remoteParentNotSampled: byTraceId));
                 }
             });
 
         // Telemetry:OtlpEndpoint names a collector explicitly (OTLP over HTTP/protobuf), overriding what the
         // AppHost's dashboard would get; otherwise the standard OTEL_EXPORTER_OTLP_* variables decide.
-        if (builder.Configuration["Telemetry:OtlpEndpoint"] is { Length: > 0 } collector)
+        if (telemetry.OtlpEndpoint is { Length: > 0 } collector)
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter(OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf, new Uri(collector));
-            if (builder.Configuration.GetValue<int?>("Telemetry:ExportDelayMs") is { } delay)
+            if (telemetry.ExportDelayMs is { } delay)
             {
                 builder.Services.Configure<BatchExportActivityProcessorOptions>(options => options.ScheduledDelayMilliseconds = delay);
             }
@@ -118,10 +118,11 @@ public static class Extensions
         // Prometheus scraping (Telemetry:Prometheus): off unless enabled. With Telemetry:MetricsPort it answers only
         // on that port (which Kestrel must also listen on): the Kubernetes manifests open it to the monitoring
         // namespace and keep it out of the Service, so the ingress never reaches /metrics.
-        if (app.Configuration.GetValue("Telemetry:Prometheus", false))
+        var telemetry = TelemetryOptions.From(app.Configuration);
+        if (telemetry.Prometheus)
         {
             var scraping = app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
-            if (app.Configuration.GetValue<int?>("Telemetry:MetricsPort") is int port)
+            if (telemetry.MetricsPort is int port)
             {
                 scraping.RequireHost($"*:{port}");
             }

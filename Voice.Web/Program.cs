@@ -6,6 +6,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.Services.AddHttpContextAccessor();
+builder.Services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSharedKeyRing(builder.Configuration); // replicas share cookies and anti-forgery keys
 builder.Services.AddPortalAuthentication();
 builder.Services.AddRazorPages(options =>

@@ -25,9 +25,9 @@ public sealed partial class MigrationHostedService(
         {
             try
             {
-                int applied = await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
+                var applied = await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
                 await afterMigrations(cancellationToken).ConfigureAwait(false);
-                LogReady(logger, applied);
+                LogReady(logger, applied.Migrations, applied.Functions);
                 state.MarkReady();
                 return;
             }
@@ -41,8 +41,8 @@ public sealed partial class MigrationHostedService(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Database schema is current ({Applied} migrations applied now)")]
-    private static partial void LogReady(ILogger logger, int applied);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Database schema is current ({Applied} migrations and {Functions} functions applied now)")]
+    private static partial void LogReady(ILogger logger, int applied, int functions);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Database not reachable yet (attempt {Attempt}): {Reason}")]
     private static partial void LogRetry(ILogger logger, int attempt, string reason);

@@ -11,7 +11,7 @@ namespace Voice.Web.Pages;
 /// Try a voice: submit through the API, follow the task live (SSE, polling where a browser cannot), play and
 /// download the result, and see the same request as curl and OpenAI-client code.
 /// </summary>
-public sealed class PlaygroundModel(VoiceApiClient api, IConfiguration configuration) : PageModel
+public sealed class PlaygroundModel(VoiceApiClient api, IConfiguration configuration, Microsoft.Extensions.Options.IOptions<PortalOptions> portal) : PageModel
 {
     public static readonly IReadOnlyList<(string Code, string Name)> Languages =
     [
@@ -47,7 +47,7 @@ public sealed class PlaygroundModel(VoiceApiClient api, IConfiguration configura
     public string? Error { get; private set; }
 
     /// <summary>Where clients reach the API (for the snippets): configured, else the address service discovery gives the portal.</summary>
-    public string PublicApiUrl => (configuration["Portal:PublicApiUrl"] ?? configuration["services:api:http:0"] ?? "https://api.example.com").TrimEnd('/');
+    public string PublicApiUrl => (portal.Value.PublicApiUrl ?? configuration["services:api:http:0"] ?? "https://api.example.com").TrimEnd('/');
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {

@@ -78,10 +78,10 @@ public static class PortalAuthentication
     /// The tenant slug a request's host names: <c>acme.localhost</c> or <c>acme.&lt;Portal:BaseDomain&gt;</c> → <c>acme</c>.
     /// Only a convenience for pre-filling forms: the tenant is always decided by the credential.
     /// </summary>
-    public static string? TenantFromHost(HttpContext context, IConfiguration configuration)
+    public static string? TenantFromHost(HttpContext context, PortalOptions options)
     {
         string host = context.Request.Host.Host;
-        string baseDomain = configuration["Portal:BaseDomain"] ?? "localhost";
+        string baseDomain = options.BaseDomain;
         if (!host.EndsWith("." + baseDomain, StringComparison.OrdinalIgnoreCase))
         {
             return null;

@@ -5,7 +5,7 @@ using Voice.Web.Services;
 namespace Voice.Web.Pages.Account;
 
 /// <summary>Asks the API to mail a reset link; the answer is the same whether or not the address exists.</summary>
-public sealed class ForgotPasswordModel(VoiceApiClient api, IConfiguration configuration) : PageModel
+public sealed class ForgotPasswordModel(VoiceApiClient api, Microsoft.Extensions.Options.IOptions<PortalOptions> portal) : PageModel
 {
     [BindProperty]
     public string? Tenant { get; set; }
@@ -17,7 +17,7 @@ public sealed class ForgotPasswordModel(VoiceApiClient api, IConfiguration confi
 
     public string? Error { get; private set; }
 
-    public void OnGet() => Tenant ??= PortalAuthentication.TenantFromHost(HttpContext, configuration);
+    public void OnGet() => Tenant ??= PortalAuthentication.TenantFromHost(HttpContext, portal.Value);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {

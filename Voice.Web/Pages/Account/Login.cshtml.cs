@@ -4,7 +4,7 @@ using Voice.Web.Services;
 
 namespace Voice.Web.Pages.Account;
 
-public sealed class LoginModel(VoiceApiClient api, IConfiguration configuration) : PageModel
+public sealed class LoginModel(VoiceApiClient api, Microsoft.Extensions.Options.IOptions<PortalOptions> portal) : PageModel
 {
     [BindProperty]
     public string? Tenant { get; set; }
@@ -29,7 +29,7 @@ public sealed class LoginModel(VoiceApiClient api, IConfiguration configuration)
 
     public string? Error { get; private set; }
 
-    public void OnGet() => Tenant ??= PortalAuthentication.TenantFromHost(HttpContext, configuration);
+    public void OnGet() => Tenant ??= PortalAuthentication.TenantFromHost(HttpContext, portal.Value);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
