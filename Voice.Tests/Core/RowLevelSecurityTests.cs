@@ -13,7 +13,7 @@ namespace Voice.Tests.Core;
 public sealed class RowLevelSecurityTests(VoiceAppFixture app)
 {
     /// <summary>Tables that hold no tenant data; every other table must be isolated.</summary>
-    private static readonly string[] GlobalTables = ["plans", "schema_migrations", "audited_object_kinds"];
+    private static readonly string[] GlobalTables = ["plans", "schema_migrations", "schema_functions", "audited_object_kinds"];
 
     [Fact]
     public async Task EveryTableIsGlobalByDesignOrHasForcedRowLevelSecurityWithAPolicy()
@@ -154,7 +154,7 @@ public sealed class RowLevelSecurityTests(VoiceAppFixture app)
             Assert.False(reader.GetBoolean(0));
             Assert.False(reader.GetBoolean(1));
         }
-        foreach (string statement in new[] { "update audit_events set action = 'x'", "delete from audit_events", "select * from schema_migrations", "alter table jobs disable row level security" })
+        foreach (string statement in new[] { "update audit_events set action = 'x'", "delete from audit_events", "select * from schema_migrations", "select * from schema_functions", "alter table jobs disable row level security" })
         {
             await using var transaction = await connection.BeginTransactionAsync();
             await DeclareAsync(connection, tenant.Id);
