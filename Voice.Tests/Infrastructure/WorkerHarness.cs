@@ -5,7 +5,10 @@ using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Voice.Core.Jobs;
 using Voice.Speech.Engines;
-using Voice.Worker.Processing;
+using Voice.Worker.Hosting;
+using Voice.Worker.Jobs;
+using Voice.Worker.Queue;
+using Voice.Worker.Voices;
 
 namespace Voice.Tests.Infrastructure;
 

@@ -1,7 +1,11 @@
 using Voice.Core.Webhooks;
 using Voice.Speech.Engines;
+using Voice.Worker.Jobs;
+using Voice.Worker.Queue;
+using Voice.Worker.Voices;
+using Voice.Worker.Webhooks;
 
-namespace Voice.Worker.Processing;
+namespace Voice.Worker.Hosting;
 
 public static class WorkerExtensions
 {

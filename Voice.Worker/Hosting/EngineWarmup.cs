@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Voice.Speech.Engines;
 
-namespace Voice.Worker.Processing;
+namespace Voice.Worker.Hosting;
 
 /// <summary>
 /// Warms the engine before the worker takes jobs, and keeps the readiness probe (<c>/health</c>) failing until

@@ -8,8 +8,9 @@ using Voice.Audio.Resampling;
 using Voice.Core.Storage;
 using Voice.Core.Voices;
 using Voice.Speech.Engines;
+using Voice.Worker.Hosting;
 
-namespace Voice.Worker.Processing;
+namespace Voice.Worker.Voices;
 
 /// <summary>A job's voice cannot be used: it was deleted, or the engine could not prepare it. Not worth a retry.</summary>
 public sealed class VoiceUnavailableException(string problemType, string message) : Exception(message)

@@ -1,6 +1,6 @@
 using Voice.Core.Jobs;
 
-namespace Voice.Worker.Processing;
+namespace Voice.Worker.Hosting;
 
 public static class QueueStatsEndpoint
 {

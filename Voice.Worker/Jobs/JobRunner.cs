@@ -11,8 +11,12 @@ using Voice.Core.Lexicons;
 using Voice.Core.Storage;
 using Voice.Core.Voices;
 using Voice.Speech.Engines;
+using Voice.Worker.Hosting;
+using Voice.Worker.Queue;
+using Voice.Worker.Synthesis;
+using Voice.Worker.Voices;
 
-namespace Voice.Worker.Processing;
+namespace Voice.Worker.Jobs;
 
 /// <summary>
 /// Runs delivered jobs: claims each in the ledger (a new epoch), synthesises compatible ones together as one
