@@ -7,8 +7,6 @@ using Voice.Core.Jobs;
 using Voice.Speech.Engines;
 using Voice.Worker.Hosting;
 using Voice.Worker.Jobs;
-using Voice.Worker.Queue;
-using Voice.Worker.Voices;
 
 namespace Voice.Tests.Infrastructure;
 
@@ -46,11 +44,7 @@ public sealed class WorkerHarness : IAsyncDisposable
         builder.AddVoiceCore();
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section);
         builder.Services.AddSingleton(engine);
-        builder.Services.AddSingleton<WorkerTelemetry>();
-        builder.Services.AddSingleton<JobRunner>();
-        builder.Services.AddSingleton<VoicePrompts>();
-        builder.Services.AddSingleton<CancellationSignals>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CancellationSignals>());
+        builder.Services.AddJobPipeline();
         var host = builder.Build();
         await host.StartAsync();
         return new WorkerHarness(host);
