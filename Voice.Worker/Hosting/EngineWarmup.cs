@@ -12,8 +12,6 @@ public sealed partial class EngineWarmup(ISpeechEngine engine, ILogger<EngineWar
 {
     private volatile bool _warm;
 
-    public bool IsWarm => _warm;
-
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
