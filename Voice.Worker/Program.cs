@@ -1,4 +1,4 @@
-using Voice.Worker.Processing;
+using Voice.Worker.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 using Voice.Core.Jobs;
 using Voice.Speech.Engines;
-using Voice.Worker.Processing;
+using Voice.Worker.Hosting;
+using Voice.Worker.Jobs;
 
 namespace Voice.Tests.Infrastructure;
 
@@ -43,11 +44,7 @@ public sealed class WorkerHarness : IAsyncDisposable
         builder.AddWorkerFoundations();
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section);
         builder.Services.AddSingleton(engine);
-        builder.Services.AddSingleton<WorkerTelemetry>();
-        builder.Services.AddSingleton<JobRunner>();
-        builder.Services.AddSingleton<VoicePrompts>();
-        builder.Services.AddSingleton<CancellationSignals>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CancellationSignals>());
+        builder.Services.AddJobPipeline();
         var host = builder.Build();
         await host.StartAsync();
         return new WorkerHarness(host);

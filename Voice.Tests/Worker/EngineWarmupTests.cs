@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 using Voice.Speech.Espeak;
-using Voice.Worker.Processing;
+using Voice.Worker.Hosting;
 
 namespace Voice.Tests.Worker;
 

@@ -1,7 +1,7 @@
 using Voice.Core.Jobs;
 using Voice.Core.Lexicons;
 using Voice.Speech.Engines;
-using Voice.Worker.Processing;
+using Voice.Worker.Synthesis;
 
 namespace Voice.Tests.Worker;
 

@@ -3,8 +3,10 @@ using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using Voice.Core.Jobs;
 using Voice.Speech.Engines;
+using Voice.Worker.Hosting;
+using Voice.Worker.Jobs;
 
-namespace Voice.Worker.Processing;
+namespace Voice.Worker.Queue;
 
 /// <summary>
 /// Pulls work with <see cref="WorkerOptions.Concurrency"/> slots. Each slot takes entries the reclaimer found

@@ -1,6 +1,7 @@
 using Voice.Core.Webhooks;
+using Voice.Worker.Hosting;
 
-namespace Voice.Worker.Processing;
+namespace Voice.Worker.Webhooks;
 
 /// <summary>
 /// Sends webhook deliveries when they fall due (at most 8 at once), records each attempt in the delivery

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using StackExchange.Redis;
 using Voice.Core.Jobs;
 
-namespace Voice.Worker.Processing;
+namespace Voice.Worker.Queue;
 
 /// <summary>
 /// Running jobs' cancellation sources, triggered by the API's cancel messages. A lost message only delays

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Text.Json;
 using Voice.Audio;
 using Voice.Audio.Decoding;
 using Voice.Audio.Processing;
@@ -8,14 +7,10 @@ using Voice.Audio.Resampling;
 using Voice.Core.Storage;
 using Voice.Core.Voices;
 using Voice.Speech.Engines;
+using Voice.Worker.Hosting;
+using Voice.Worker.Jobs;
 
-namespace Voice.Worker.Processing;
-
-/// <summary>A job's voice cannot be used: it was deleted, or the engine could not prepare it. Not worth a retry.</summary>
-public sealed class VoiceUnavailableException(string problemType, string message) : Exception(message)
-{
-    public string ProblemType { get; } = problemType;
-}
+namespace Voice.Worker.Voices;
 
 /// <summary>
 /// Turns a job's voice (a preset name or a profile id) into the engine's prompt. Presets are prepared once per
@@ -78,13 +73,7 @@ public sealed partial class VoicePrompts(ISpeechEngine engine, VoiceStore voices
         {
             // The source itself is unusable for this engine: every attempt would fail the same way.
             LogPreparationFailed(logger, profile.Id, profile.TenantId, ex);
-            await voices.MarkFailedAsync(profile.TenantId, profile.Id, JsonSerializer.Serialize(new Dictionary<string, object>
-            {
-                ["type"] = "https://voice.dev/problems/voice-failed",
-                ["title"] = "The voice could not be prepared.",
-                ["status"] = 422,
-                ["detail"] = ex.Message,
-            }), CancellationToken.None).ConfigureAwait(false);
+            await voices.MarkFailedAsync(profile.TenantId, profile.Id, JobProblems.Json("voice-failed", ex.Message), CancellationToken.None).ConfigureAwait(false);
             throw new VoiceUnavailableException("voice-failed", $"The voice could not be prepared: {ex.Message}");
         }
         await voices.MarkReadyAsync(profile.TenantId, profile.Id, engine.Name, prompt.Data, prompt.AnalysisJson, prompt.Notes, prompt.Fidelity, CancellationToken.None).ConfigureAwait(false);

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Voice.Worker.Processing;
+namespace Voice.Worker.Hosting;
 
 /// <summary>Configuration section <c>Worker</c>.</summary>
 public sealed class WorkerOptions

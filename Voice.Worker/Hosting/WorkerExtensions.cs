@@ -1,8 +1,15 @@
 using Microsoft.Extensions.Options;
-using Voice.Core.Webhooks;
 using Voice.Speech.Engines;
+using Voice.Worker.Claiming;
+using Voice.Worker.Jobs;
+using Voice.Worker.Queue;
+using Voice.Worker.Results;
+using Voice.Worker.Settlement;
+using Voice.Worker.Synthesis;
+using Voice.Worker.Voices;
+using Voice.Worker.Webhooks;
 
-namespace Voice.Worker.Processing;
+namespace Voice.Worker.Hosting;
 
 public static class WorkerExtensions
 {
@@ -28,14 +35,31 @@ public static class WorkerExtensions
         builder.Services.AddSingleton<EngineWarmup>();
         builder.Services.AddHealthChecks().AddCheck<EngineWarmup>("speech-engine", tags: ["ready"]);
 
-        builder.Services.AddSingleton<WorkerTelemetry>();
-        builder.Services.AddSingleton<JobRunner>();
-        builder.Services.AddSingleton<VoicePrompts>();
-        builder.Services.AddSingleton<CancellationSignals>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CancellationSignals>());
+        builder.Services.AddJobPipeline();
         builder.Services.AddHostedService<JobConsumer>();
         builder.Services.AddHostedService<Reconciler>();
         builder.Services.AddHostedService<WebhookDispatcher>();
         return builder;
+    }
+
+    /// <summary>
+    /// <see cref="JobRunner"/> and its steps, with the cancellation listener they need, but not the loops that feed
+    /// it: what the worker and the tests' harness share (which adds the engine and <see cref="WorkerOptions"/>).
+    /// </summary>
+    public static IServiceCollection AddJobPipeline(this IServiceCollection services)
+    {
+        services.AddSingleton<WorkerTelemetry>();
+        services.AddSingleton<VoicePrompts>();
+        services.AddSingleton<VoiceJobHandler>();
+        services.AddSingleton<FailedAttempts>();
+        services.AddSingleton<JobClaimer>();
+        services.AddSingleton<BatchSynthesizer>();
+        services.AddSingleton<ResultWriter>();
+        services.AddSingleton<BatchSettler>();
+        services.AddSingleton<EntryHeartbeats>();
+        services.AddSingleton<JobRunner>();
+        services.AddSingleton<CancellationSignals>();
+        services.AddHostedService(sp => sp.GetRequiredService<CancellationSignals>());
+        return services;
     }
 }

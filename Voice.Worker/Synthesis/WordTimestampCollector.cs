@@ -2,7 +2,7 @@ using Voice.Core.Jobs;
 using Voice.Core.Lexicons;
 using Voice.Speech.Engines;
 
-namespace Voice.Worker.Processing;
+namespace Voice.Worker.Synthesis;
 
 /// <summary>
 /// Gathers a job's word timestamps as the engine reports them, in terms of the text the tenant sent: the

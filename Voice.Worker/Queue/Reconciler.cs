@@ -3,8 +3,9 @@ using StackExchange.Redis;
 using Voice.Core.Billing;
 using Voice.Core.Jobs;
 using Voice.Core.Webhooks;
+using Voice.Worker.Hosting;
 
-namespace Voice.Worker.Processing;
+namespace Voice.Worker.Queue;
 
 /// <summary>
 /// Repairs what Redis forgot. One worker at a time (a Redis lease) compares the ledger with Redis: unfinished

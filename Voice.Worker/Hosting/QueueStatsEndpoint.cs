@@ -1,6 +1,6 @@
 using Voice.Core.Jobs;
 
-namespace Voice.Worker.Processing;
+namespace Voice.Worker.Hosting;
 
 public static class QueueStatsEndpoint
 {
@@ -16,7 +16,7 @@ public static class QueueStatsEndpoint
         app.MapGet(Path, async (JobQueue queue) =>
         {
             var stats = await queue.StatsAsync().ConfigureAwait(false);
-            return Results.Json(new QueueStats(stats.TenantDepth + stats.LiveDepth, stats.TenantDepth, stats.LiveDepth, Math.Round(stats.OldestSeconds, 3)));
+            return TypedResults.Json(new QueueStats(stats.TenantDepth + stats.LiveDepth, stats.TenantDepth, stats.LiveDepth, Math.Round(stats.OldestSeconds, 3)));
         });
         return app;
     }

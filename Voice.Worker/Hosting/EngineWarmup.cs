@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Voice.Speech.Engines;
 
-namespace Voice.Worker.Processing;
+namespace Voice.Worker.Hosting;
 
 /// <summary>
 /// Warms the engine before the worker takes jobs, and keeps the readiness probe (<c>/health</c>) failing until
@@ -11,8 +11,6 @@ namespace Voice.Worker.Processing;
 public sealed partial class EngineWarmup(ISpeechEngine engine, ILogger<EngineWarmup> logger) : IHealthCheck
 {
     private volatile bool _warm;
-
-    public bool IsWarm => _warm;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {

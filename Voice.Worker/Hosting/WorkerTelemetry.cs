@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Voice.Worker.Processing;
+namespace Voice.Worker.Hosting;
 
 /// <summary>The worker's trace source and instruments (names under the shared "Voice." prefix).</summary>
 public sealed class WorkerTelemetry : IDisposable

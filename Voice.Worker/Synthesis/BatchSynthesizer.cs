@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Voice.Audio;
+using Voice.Core.Jobs;
+using Voice.Speech.Engines;
+using Voice.Worker.Claiming;
+using Voice.Worker.Hosting;
+
+namespace Voice.Worker.Synthesis;
+
+/// <summary>
+/// Runs the engine for a batch of compatible jobs: one job alone streams with its own cancellation; several share
+/// one forward pass. Each job's audio lands in its <see cref="SynthesisSession"/>.
+/// </summary>
+public sealed class BatchSynthesizer(ISpeechEngine engine, JobEvents events, SpeechStreams streams, WorkerTelemetry telemetry, ILogger<LiveStream> streamLogger)
+{
+    public SynthesisSession Open(ReadyJob job) =>
+        new(job, events, job.Job.Spec.Stream ? new LiveStream(job.Job, engine, streams, streamLogger) : null);
+
+    /// <summary>Synthesises every session's text; returns the error that stopped the batch (then it is every job's), or null.</summary>
+    public async Task<Exception?> SynthesizeAsync(IReadOnlyList<SynthesisSession> batch, CancellationToken hardStop)
+    {
+        using var span = WorkerTelemetry.Source.StartActivity("speech.synthesize");
+        span?.SetTag("voice.engine", engine.Name);
+        span?.SetTag("voice.model", engine.Model);
+        span?.SetTag("voice.characters", batch.Sum(s => s.Job.Spec.Text.Length));
+        var started = Stopwatch.GetTimestamp();
+        Exception? error = null;
+        try
+        {
+            if (batch.Count == 1)
+            {
+                await SynthesizeOneAsync(batch[0], started, hardStop).ConfigureAwait(false);
+            }
+            else
+            {
+                // One forward pass for all; a job canceled meanwhile just stops collecting its chunks.
+                await foreach (var (index, chunk) in engine.SynthesizeBatchAsync([.. batch.Select(s => s.Ready.Request)], hardStop).ConfigureAwait(false))
+                {
+                    if (!batch[index].IsCanceled)
+                    {
+                        await batch[index].AcceptAsync(chunk).ConfigureAwait(false);
+                    }
+                }
+            }
+            foreach (var session in batch)
+            {
+                await session.FinishAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+        double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        double audio = batch.Sum(s => s.SampleCount) / (double)AudioFormat.PlatformSampleRate;
+        if (audio > 0)
+        {
+            telemetry.RealTimeFactor.Record(seconds / audio, new KeyValuePair<string, object?>("engine", engine.Name));
+        }
+        return error;
+    }
+
+    private async Task SynthesizeOneAsync(SynthesisSession session, long started, CancellationToken hardStop)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(hardStop, session.Cancel.Token);
+        bool first = true;
+        await foreach (var chunk in engine.SynthesizeAsync(session.Ready.Request, linked.Token).ConfigureAwait(false))
+        {
+            if (first)
+            {
+                first = false;
+                telemetry.FirstChunk.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("engine", engine.Name));
+            }
+            await session.AcceptAsync(chunk).ConfigureAwait(false);
+        }
+    }
+}

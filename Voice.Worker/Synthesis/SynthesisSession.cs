@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Voice.Audio;
+using Voice.Audio.Resampling;
+using Voice.Core.Jobs;
+using Voice.Speech.Engines;
+using Voice.Worker.Claiming;
+
+namespace Voice.Worker.Synthesis;
+
+/// <summary>
+/// One job's synthesis as the engine delivers it: the audio so far at the platform rate, the job's cancellation
+/// (a cancel request triggers it), its word timestamps when it asked for them, and its live stream when it streams.
+/// </summary>
+public sealed class SynthesisSession(ReadyJob ready, JobEvents events, LiveStream? live) : IDisposable
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly List<float> _samples = [];
+    private readonly WordTimestampCollector? _words = ready.Job.Spec.WordTimestamps ? new WordTimestampCollector(ready.Job.Spec.Text, ready.Rewrites) : null;
+    private PolyphaseResampler? _resampler;
+    private long _lastProgress;
+
+    public ReadyJob Ready { get; } = ready;
+
+    public ClaimedJob Job => Ready.Job;
+
+    public CancellationTokenSource Cancel { get; } = new();
+
+    public bool IsCanceled => Cancel.IsCancellationRequested;
+
+    public int SampleCount => _samples.Count;
+
+    /// <summary>The job's word timestamps, when it asked for them.</summary>
+    public IReadOnlyList<WordTimestamp>? Words => _words?.Words;
+
+    /// <summary>What the listener heard, when it heard all of it: the stored result is then exactly that.</summary>
+    public MemoryStream? StreamedResult => live?.Result;
+
+    public async Task AcceptAsync(PcmChunk chunk)
+    {
+        if (chunk.SampleRate == AudioFormat.PlatformSampleRate)
+        {
+            _samples.AddRange(chunk.Samples.Span);
+        }
+        else
+        {
+            _resampler ??= new PolyphaseResampler(chunk.SampleRate, AudioFormat.PlatformSampleRate);
+            _resampler.Process(chunk.Samples.Span, _samples);
+        }
+        var words = chunk.Words is { Count: > 0 } timings && _words is { } collector ? collector.Add(timings) : [];
+        if (live is not null)
+        {
+            await live.WriteAsync(_samples, final: false).ConfigureAwait(false);
+            if (words.Count > 0 && !live.IsBroken)
+            {
+                await live.PublishWordsAsync(words).ConfigureAwait(false);
+            }
+        }
+        long now = Stopwatch.GetTimestamp();
+        if (chunk.Progress > 0 && chunk.Progress < 1 && Stopwatch.GetElapsedTime(_lastProgress, now) >= ProgressInterval)
+        {
+            _lastProgress = now;
+            await events.ReportProgressAsync(Job.Id, chunk.Progress).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The engine is done: flushes the resampler and completes the live stream.</summary>
+    public async Task FinishAsync()
+    {
+        _resampler?.Flush(_samples);
+        if (live is not null && !IsCanceled)
+        {
+            await live.WriteAsync(_samples, final: true).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The audio as one array; the session lets go of its own copy (twice the audio at worst).</summary>
+    public float[] TakeSamples()
+    {
+        float[] samples = _samples.ToArray();
+        _samples.Clear();
+        _samples.Capacity = 0;
+        return samples;
+    }
+
+    public void Dispose()
+    {
+        Cancel.Dispose();
+        live?.Dispose();
+    }
+}
