@@ -29,8 +29,9 @@ public static class UsageApi
     }
 
     public static async Task<Results<Ok<UsageSeries>, ProblemHttpResult>> SeriesAsync(
-        HttpContext context, UsageReports reports, TimeProvider clock, DateTimeOffset? from, DateTimeOffset? to, string? granularity, CancellationToken cancellationToken)
+        HttpContext context, [AsParameters] UsageServices services, DateTimeOffset? from, DateTimeOffset? to, string? granularity, CancellationToken cancellationToken)
     {
+        var (reports, clock) = (services.Reports, services.Clock);
         if (Range(clock, from, to, out var start, out var end) is { } invalid)
         {
             return invalid;
@@ -46,11 +47,11 @@ public static class UsageApi
         return TypedResults.Ok(new UsageSeries(start, end, unit, buckets, totals));
     }
 
-    public static async Task<IResult> RecordsAsync(
-        HttpContext context, UsageReports reports, Voice.Core.Audit.AuditLog audit, TimeProvider clock, DateTimeOffset? from, DateTimeOffset? to, string? format,
-        long? after, int? limit, CancellationToken cancellationToken)
+    public static async Task<IResult> RecordsAsync(HttpContext context, [AsParameters] UsageServices services, [AsParameters] UsageRecordsQuery query, CancellationToken cancellationToken)
     {
-        if (Range(clock, from, to, out var start, out var end) is { } invalid)
+        var (reports, audit) = (services.Reports, services.Audit);
+        var (format, after, limit) = (query.Format, query.After, query.Limit);
+        if (Range(services.Clock, query.From, query.To, out var start, out var end) is { } invalid)
         {
             return invalid;
         }

@@ -114,8 +114,9 @@ public static class WebhooksApi
     /// reports the endpoint's answer. 200 either way: the test ran; <c>delivered</c> says how it went.
     /// </summary>
     public static async Task<Results<Ok<WebhookTestResult>, ProblemHttpResult>> TestAsync(
-        Guid id, HttpContext context, WebhookStore store, WebhookSender sender, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+        Guid id, HttpContext context, [AsParameters] WebhookTestServices services, CancellationToken cancellationToken)
     {
+        var (store, sender, audit, clock) = (services.Store, services.Sender, services.Audit, services.Clock);
         var caller = context.Caller();
         if (await store.TestDeliveryAsync(caller.TenantId, id, cancellationToken) is not { } delivery)
         {
