@@ -1,6 +1,7 @@
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.ApiService.Services;
+using Voice.ApiService.Submissions;
 using Voice.Speech.Engines;
 
 namespace Voice.ApiService.Extensions;
@@ -21,6 +22,7 @@ public static class Extensions
         // The API validates against the engine the workers run, without loading it.
         builder.Services.AddSingleton(SpeechEngines.Describe(builder.Configuration[SpeechEngines.ConfigurationKey] ?? SpeechEngines.Default));
         builder.Services.AddSingleton<VoiceProfiles>();
+        builder.Services.AddSingleton<SpeechRelay>();
         builder.Services.AddSingleton<AccountMails>();
         builder.Services.AddSingleton<Voice.Core.Webhooks.WebhookSender>(); // the endpoint test sends through the real sender
         // Account mail: the development mailbox in Development (or when asked for), otherwise dropped with a warning.
