@@ -2,15 +2,10 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
-using Voice.ApiService.Services;
 using Voice.ApiService.Submissions;
 using Voice.Audio.Encoding;
-using Voice.Core.Audit;
-using Voice.Core.Billing;
-using Voice.Core.Jobs;
 using Voice.Core.Tenancy;
 using Voice.Core.Voices;
-using Voice.Core.Webhooks;
 using Voice.Speech.Engines;
 
 namespace Voice.ApiService.Apis;
@@ -20,8 +15,7 @@ namespace Voice.ApiService.Apis;
 /// so clients written for it work by changing their base URL. A speech request is an ordinary job — the same
 /// validation, plan limits, quotas, usage record and traces — marked to stream: the worker publishes its audio
 /// chunk by chunk and the request relays it as it comes (<see cref="SpeechRelay"/>); a client that goes away
-/// cancels the job. Errors on
-/// these routes take OpenAI's shape
+/// cancels the job. Errors on these routes take OpenAI's shape
 /// (<see cref="OpenAiErrors"/>).
 /// </summary>
 public static class OpenAiApi
@@ -42,20 +36,40 @@ public static class OpenAiApi
         return app;
     }
 
-    public static async Task SpeechAsync(
-        HttpContext context, JobSubmitter submitter, JobStore jobs, JobQueue queue, PlanCatalog plans, WebhookStore webhooks,
-        SsrfGuard guard, VoiceStore voices, VoiceProfiles profiles, SpeechEngineDescriptor engine, AuditLog audit, SpeechRelay relay,
-        TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task SpeechAsync(HttpContext context, [AsParameters] OpenAiSpeechServices services, CancellationToken cancellationToken)
     {
         long arrived = Stopwatch.GetTimestamp();
         var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.OpenAiSpeechRequest, cancellationToken, MaxBodyBytes);
-        if (problem is not null)
+        var (speech, invalid) = problem is null ? await ValidateAsync(context, request!, services, cancellationToken) : (null, problem);
+        if (invalid is not null)
         {
-            await problem.ExecuteAsync(context);
+            await invalid.ExecuteAsync(context);
             return;
         }
+        var caller = context.Caller();
+        var outcome = await services.Submissions.SubmitAsync(caller, speech!, null, stream: true, cancellationToken);
+        if (outcome is not SubmissionOutcome.Accepted accepted)
+        {
+            await outcome.ToResult(context).Result.ExecuteAsync(context);
+            return;
+        }
+        // The format as the submission validated it (lower case), so the first chunk needs no look at the ledger.
+        var sink = SpeechSink.For(request!.StreamFormat, context.Response, speech!.Fields.Format, accepted.TaskId, request.Input!);
+        await services.Relay.StreamAsync(context, caller.TenantId, accepted.TaskId, sink, arrived);
+    }
+
+    /// <summary>OpenAI's own fields first, then the checks every speech request gets.</summary>
+    private static async Task<(ValidatedSpeech? Speech, ProblemHttpResult? Problem)> ValidateAsync(
+        HttpContext context, OpenAiSpeechRequest request, OpenAiSpeechServices services, CancellationToken cancellationToken) =>
+        Check(request, services.Engine) is { } problem
+            ? (null, problem)
+            : await services.Requests.ValidateAsync(context.Caller(), ToGenerateRequest(request), context.ClientAddress(), cancellationToken);
+
+    /// <summary>What OpenAI's dialect adds to a speech request's validation: the model, the voice, the stream format.</summary>
+    private static ProblemHttpResult? Check(OpenAiSpeechRequest request, SpeechEngineDescriptor engine)
+    {
         var errors = new Dictionary<string, string[]>();
-        if (request!.Model is null || !Models.Contains(request.Model, StringComparer.Ordinal) && request.Model != engine.Name)
+        if (request.Model is null || !Models.Contains(request.Model, StringComparer.Ordinal) && request.Model != engine.Name)
         {
             errors["model"] = [$"One of {string.Join(", ", Models)} (all served by the '{engine.Name}' engine)."];
         }
@@ -67,7 +81,7 @@ public static class OpenAiApi
         {
             errors["stream_format"] = ["'audio' (the audio itself, chunked) or 'sse' (speech.audio.delta events)."];
         }
-        else if (string.Equals(request.Timestamps, TasksApi.WordTimestampsOption, StringComparison.OrdinalIgnoreCase) && request.StreamFormat != "sse")
+        else if (string.Equals(request.Timestamps, GenerateValidation.WordTimestampsOption, StringComparison.OrdinalIgnoreCase) && request.StreamFormat != "sse")
         {
             errors["timestamps"] = ["Word timestamps come as speech.audio.timestamps events: set stream_format to 'sse' (or use POST /api/v1/voice/generate)."];
         }
@@ -77,27 +91,12 @@ public static class OpenAiApi
         {
             errors["instructions"] = ["Instructions shape a preset voice; for your own voices, design a new one (POST /api/v1/voices)."];
         }
-        if (errors.Count > 0)
-        {
-            await Problems.ValidationFailed(errors).ExecuteAsync(context);
-            return;
-        }
-
-        var generate = new GenerateRequest(request.Input, null, request.Voice, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed,
-            Instruct: string.IsNullOrWhiteSpace(request.Instructions) ? null : request.Instructions.Trim(), Timestamps: request.Timestamps);
-        var submitted = await TasksApi.SubmitAsync(context, generate, null, submitter, jobs, queue, plans, webhooks, guard, voices, profiles, engine,
-            audit, clock, loggers, cancellationToken, stream: true);
-        if (submitted.Result is not Accepted<TaskAccepted> { Value: { } accepted })
-        {
-            await ((IResult)submitted.Result).ExecuteAsync(context);
-            return;
-        }
-
-        // The format as the submission validated it (lower case), so the first chunk needs no look at the ledger.
-        string format = generate.Format!.ToLowerInvariant();
-        var sink = SpeechSink.For(request.StreamFormat, context.Response, format, accepted.TaskId, request.Input!);
-        await relay.StreamAsync(context, context.Caller().TenantId, accepted.TaskId, sink, arrived);
+        return errors.Count > 0 ? Problems.ValidationFailed(errors) : null;
     }
+
+    private static GenerateRequest ToGenerateRequest(OpenAiSpeechRequest request) =>
+        new(request.Input, null, request.Voice, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed,
+            Instruct: string.IsNullOrWhiteSpace(request.Instructions) ? null : request.Instructions.Trim(), Timestamps: request.Timestamps);
 
     public static Ok<OpenAiModelList> ListModels(SpeechEngineDescriptor engine) =>
         TypedResults.Ok(new OpenAiModelList("list", [.. Models.Select(m => new OpenAiModel(m, "model", 1_735_689_600, $"voice:{engine.Name}"))]));
@@ -110,4 +109,16 @@ public static class OpenAiApi
             .Concat(own.Where(v => v.Status == VoiceStatus.Ready).Select(v => new OpenAiVoice(v.Id.ToString(), v.Name, v.Mode, v.Description)));
         return TypedResults.Ok(new OpenAiVoiceList("list", [.. data]));
     }
+}
+
+/// <summary>What the OpenAI speech route needs: validation, submission, the engine it names, the relay.</summary>
+public sealed class OpenAiSpeechServices(SpeechRequests requests, SpeechSubmissions submissions, SpeechEngineDescriptor engine, SpeechRelay relay)
+{
+    public SpeechRequests Requests { get; } = requests;
+
+    public SpeechSubmissions Submissions { get; } = submissions;
+
+    public SpeechEngineDescriptor Engine { get; } = engine;
+
+    public SpeechRelay Relay { get; } = relay;
 }

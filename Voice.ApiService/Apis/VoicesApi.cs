@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.ApiService.Services;
+using Voice.ApiService.Submissions;
 using Voice.Audio;
 using Voice.Audio.Encoding;
 using Voice.Core.Audit;
@@ -98,7 +99,8 @@ public static class VoicesApi
         {
             return Problems.ValidationFailed(errors);
         }
-        var created = await profiles.CreateAsync(caller, source, name, transient: false, cancellationToken, context.Connection.RemoteIpAddress?.ToString());
+        var plan = await plans.GetAsync(caller.Plan, cancellationToken);
+        var created = await profiles.CreateAsync(caller, plan, source, name, transient: false, cancellationToken, context.ClientAddress());
         if (created.Problem is not null)
         {
             return created.Problem;
@@ -109,7 +111,7 @@ public static class VoicesApi
         {
             try
             {
-                previewTaskId = await SubmitPreviewAsync(caller, voice.Id.ToString(), sampleText.Trim(), voice.Language, AudioFormats.Mp3, submitter, plans, clock);
+                previewTaskId = await SubmitPreviewAsync(caller, plan, voice.Id.ToString(), sampleText.Trim(), voice.Language, AudioFormats.Mp3, submitter, clock);
             }
             catch (Exception ex) when (ex is AdmissionRefusedException or QueueUnavailableException)
             {
@@ -336,7 +338,7 @@ public static class VoicesApi
         }
         try
         {
-            var taskId = await SubmitPreviewAsync(caller, voiceKey, text, language, format, submitter, plans, clock);
+            var taskId = await SubmitPreviewAsync(caller, plan, voiceKey, text, language, format, submitter, clock);
             string statusUrl = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/api/v1/task/{taskId}";
             return TypedResults.Accepted(statusUrl, new TaskAccepted(taskId, JobStatus.Queued, statusUrl, engine.CheckText(text, language).Warnings));
         }
@@ -346,15 +348,14 @@ public static class VoicesApi
         }
         catch (AdmissionRefusedException refused)
         {
-            return Admissions.Refused(context, refused.Refusal, plan, clock);
+            return Admissions.Refused(refused.Refusal, plan, clock).ToResult(context);
         }
     }
 
     /// <summary>A preview is an ordinary speech job: admitted, billed and limited like any other.</summary>
     private static async Task<Guid> SubmitPreviewAsync(
-        CallerIdentity caller, string voice, string text, string language, string format, JobSubmitter submitter, PlanCatalog plans, TimeProvider clock)
+        CallerIdentity caller, PlanLimits plan, string voice, string text, string language, string format, JobSubmitter submitter, TimeProvider clock)
     {
-        var plan = await plans.GetAsync(caller.Plan, CancellationToken.None);
         var job = await submitter.SubmitAsync(new NewJob(caller.TenantId, new JobSpec(text, language, voice, format), null, Admissions.For(plan, clock)), plan.QueueWeight);
         return job.Id;
     }

@@ -22,6 +22,8 @@ public static class Extensions
         // The API validates against the engine the workers run, without loading it.
         builder.Services.AddSingleton(SpeechEngines.Describe(builder.Configuration[SpeechEngines.ConfigurationKey] ?? SpeechEngines.Default));
         builder.Services.AddSingleton<VoiceProfiles>();
+        builder.Services.AddSingleton<SpeechRequests>();
+        builder.Services.AddSingleton<SpeechSubmissions>();
         builder.Services.AddSingleton<SpeechRelay>();
         builder.Services.AddSingleton<AccountMails>();
         builder.Services.AddSingleton<Voice.Core.Webhooks.WebhookSender>(); // the endpoint test sends through the real sender
