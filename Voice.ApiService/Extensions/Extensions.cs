@@ -24,6 +24,7 @@ public static class Extensions
         builder.Services.AddSingleton<VoiceProfiles>();
         builder.Services.AddSingleton<SpeechRequests>();
         builder.Services.AddSingleton<SpeechSubmissions>();
+        builder.Services.AddSingleton<VoicePreviews>();
         builder.Services.AddSingleton<SpeechRelay>();
         builder.Services.AddSingleton<AccountMails>();
         builder.Services.AddSingleton<Voice.Core.Webhooks.WebhookSender>(); // the endpoint test sends through the real sender
