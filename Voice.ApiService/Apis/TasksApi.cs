@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using StackExchange.Redis;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
@@ -73,13 +74,13 @@ public static class TasksApi
     }
 
     public static async Task<Results<Ok<TaskStatus>, ProblemHttpResult>> GetStatusAsync(
-        Guid id, HttpContext context, JobStore jobs, JobQueue queue, JobEvents events, AuditLog audit, ResultUrlSigner signer, CancellationToken cancellationToken)
+        Guid id, HttpContext context, [AsParameters] TaskServices services, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
-        var job = await jobs.GetAsync(caller.TenantId, id, cancellationToken);
+        var job = await services.Jobs.GetAsync(caller.TenantId, id, cancellationToken);
         if (job is null)
         {
-            return await NotFoundAsync(caller, id, audit, cancellationToken);
+            return await NotFoundAsync(caller, id, services.Audit, cancellationToken);
         }
 
         string? resultUrl = null;
@@ -87,22 +88,22 @@ public static class TasksApi
         TaskResultSummary? result = null;
         if (job.Status == JobStatus.Completed && job.Result is { } r)
         {
-            var (expires, signature) = signer.Sign(caller.TenantId, job.Id, ResultUrlLifetime);
+            var (expires, signature) = services.Signer.Sign(caller.TenantId, job.Id, ResultUrlLifetime);
             resultUrl = SubmissionHttp.AbsoluteUrl(context, string.Create(CultureInfo.InvariantCulture,
                 $"/api/v1/task/{job.Id}/result?tenant={caller.TenantId:N}&expires={expires}&signature={signature}"));
             expiresAt = DateTimeOffset.FromUnixTimeSeconds(expires);
             result = new TaskResultSummary(job.Spec.Format, AudioFormats.ContentType(job.Spec.Format), r.SampleRate,
                 r.DurationMs / 1000.0, r.Bytes, job.Engine, job.Model);
         }
-        long? position = job.Status == JobStatus.Queued ? await queue.PositionAsync(job.TenantId, job.Id) : null;
+        long? position = job.Status == JobStatus.Queued ? await services.Queue.PositionAsync(job.TenantId, job.Id) : null;
         double? progress = job.Status switch
         {
-            JobStatus.Running => await events.GetProgressAsync(job.Id) ?? 0,
+            JobStatus.Running => await services.Events.GetProgressAsync(job.Id) ?? 0,
             JobStatus.Completed => 1,
             _ => null,
         };
         JsonElement? error = job.Error is null ? null : JsonDocument.Parse(job.Error).RootElement.Clone();
-        var words = job is { Status: JobStatus.Completed, Spec.WordTimestamps: true } && await jobs.GetWordsAsync(caller.TenantId, job.Id, cancellationToken) is { } stored
+        var words = job is { Status: JobStatus.Completed, Spec.WordTimestamps: true } && await services.Jobs.GetWordsAsync(caller.TenantId, job.Id, cancellationToken) is { } stored
             ? WordViews(job.Spec.Text, stored)
             : null;
         return TypedResults.Ok(new TaskStatus(job.Id, job.Status, job.CreatedAt, job.StartedAt, job.FinishedAt, job.Attempts,
@@ -110,35 +111,35 @@ public static class TasksApi
     }
 
     public static async Task<Results<Ok<TaskList>, ProblemHttpResult>> ListAsync(
-        HttpContext context, JobStore jobs, string? status, DateTimeOffset? from, DateTimeOffset? to, Guid? before, int? limit, CancellationToken cancellationToken)
+        HttpContext context, [AsParameters] TaskListQuery query, JobStore jobs, CancellationToken cancellationToken)
     {
-        if (status is not null && !Statuses.Contains(status))
+        if (query.Status is not null && !Statuses.Contains(query.Status))
         {
             return Problems.ValidationFailed(new() { ["status"] = [$"One of: {string.Join(", ", Statuses)}."] });
         }
-        int pageSize = Math.Clamp(limit ?? 50, 1, 200);
-        var page = await jobs.ListAsync(context.Caller().TenantId, status, from, to, before, pageSize, cancellationToken);
+        int pageSize = Math.Clamp(query.Limit ?? 50, 1, 200);
+        var page = await jobs.ListAsync(context.Caller().TenantId, query.Status, query.From, query.To, query.Before, pageSize, cancellationToken);
         var data = page.Select(j => new TaskSummary(j.Id, j.Status, j.CreatedAt, j.StartedAt, j.FinishedAt, j.Attempts, Summary(j))).ToList();
         return TypedResults.Ok(new TaskList(data, page.Count == pageSize ? page[^1].Id : null));
     }
 
     public static async Task<Results<Ok<CancelAnswer>, Accepted<CancelAnswer>, ProblemHttpResult>> CancelAsync(
-        Guid id, HttpContext context, JobStore jobs, JobEvents events, AuditLog audit, CancellationToken cancellationToken)
+        Guid id, HttpContext context, [AsParameters] TaskServices services, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
-        var (result, job) = await jobs.CancelAsync(caller.TenantId, id, cancellationToken);
+        var (result, job) = await services.Jobs.CancelAsync(caller.TenantId, id, cancellationToken);
         switch (result)
         {
             case CancelResult.Canceled:
                 return TypedResults.Ok(new CancelAnswer(id, JobStatus.Canceled, true));
             case CancelResult.Requested:
-                await events.RequestCancelAsync(id);
+                await services.Events.RequestCancelAsync(id);
                 return TypedResults.Accepted($"/api/v1/task/{id}", new CancelAnswer(id, job!.Status, true));
             case CancelResult.AlreadyFinished:
                 return Problems.Create(StatusCodes.Status409Conflict, Problems.TaskFinished, "The task has already finished.",
                     $"It is {job!.Status}; only queued or running tasks can be canceled.");
             default:
-                return await NotFoundAsync(caller, id, audit, cancellationToken);
+                return await NotFoundAsync(caller, id, services.Audit, cancellationToken);
         }
     }
 
@@ -146,21 +147,21 @@ public static class TasksApi
     /// Server-Sent Events: the current state first, then every change and progress report, ending after the
     /// terminal event. Subscribes before reading the state, so no change can fall between the two.
     /// </summary>
-    public static async Task<IResult> EventsAsync(Guid id, HttpContext context, JobStore jobs, JobEvents events, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
+    public static async Task<IResult> EventsAsync(Guid id, HttpContext context, [AsParameters] TaskServices services, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
-        var subscription = await events.SubscribeAsync(id);
+        var subscription = await services.Events.SubscribeAsync(id);
         try
         {
-            var job = await jobs.GetAsync(caller.TenantId, id, cancellationToken);
+            var job = await services.Jobs.GetAsync(caller.TenantId, id, cancellationToken);
             if (job is null)
             {
-                return await NotFoundAsync(caller, id, audit, cancellationToken);
+                return await NotFoundAsync(caller, id, services.Audit, cancellationToken);
             }
             context.Response.Headers.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
             context.Response.Headers["X-Accel-Buffering"] = "no";
-            var current = TaskEvent.ForStatus(job, clock.GetUtcNow());
+            var current = TaskEvent.ForStatus(job, services.Clock.GetUtcNow());
             await WriteEventAsync(context.Response, current, cancellationToken);
             if (current.IsTerminal)
             {
@@ -206,39 +207,38 @@ public static class TasksApi
     }
 
     public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadResultAsync(
-        Guid id, string? tenant, long? expires, string? signature, HttpContext context,
-        JobStore jobs, BlobStore blobs, ResultUrlSigner signer, CancellationToken cancellationToken)
+        Guid id, [AsParameters] SignedResultLink link, HttpContext context, [AsParameters] TaskServices services, CancellationToken cancellationToken)
     {
         // The signature is the credential: it binds tenant, task and expiry, so the tenant scope is trustworthy.
-        if (!Guid.TryParseExact(tenant, "N", out var tenantId) || expires is null || !signer.Verify(tenantId, id, expires.Value, signature))
+        if (!Guid.TryParseExact(link.Tenant, "N", out var tenantId) || link.Expires is not { } expires || !services.Signer.Verify(tenantId, id, expires, link.Signature))
         {
             return Problems.Create(StatusCodes.Status403Forbidden, Problems.InvalidSignature,
                 "The download link is invalid or has expired.", "Fetch the task status again for a fresh result_url.");
         }
-        return await ServeAudioAsync(context, tenantId, id, await jobs.GetAsync(tenantId, id, cancellationToken), blobs, cancellationToken);
+        return await ServeAudioAsync(context, tenantId, id, await services.Jobs.GetAsync(tenantId, id, cancellationToken), services.Blobs, cancellationToken);
     }
 
     public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> DownloadAudioAsync(
-        Guid id, HttpContext context, JobStore jobs, BlobStore blobs, AuditLog audit, CancellationToken cancellationToken)
+        Guid id, HttpContext context, [AsParameters] TaskServices services, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
-        var job = await jobs.GetAsync(caller.TenantId, id, cancellationToken);
+        var job = await services.Jobs.GetAsync(caller.TenantId, id, cancellationToken);
         if (job is null)
         {
-            return await NotFoundAsync(caller, id, audit, cancellationToken);
+            return await NotFoundAsync(caller, id, services.Audit, cancellationToken);
         }
-        return await ServeAudioAsync(context, caller.TenantId, id, job, blobs, cancellationToken);
+        return await ServeAudioAsync(context, caller.TenantId, id, job, services.Blobs, cancellationToken);
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAudioAsync(
-        Guid id, HttpContext context, JobStore jobs, ResultRetention retention, AuditLog audit, CancellationToken cancellationToken)
+        Guid id, HttpContext context, [AsParameters] TaskServices services, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
-        if (await jobs.GetAsync(caller.TenantId, id, cancellationToken) is null)
+        if (await services.Jobs.GetAsync(caller.TenantId, id, cancellationToken) is null)
         {
-            return await NotFoundAsync(caller, id, audit, cancellationToken);
+            return await NotFoundAsync(caller, id, services.Audit, cancellationToken);
         }
-        return await retention.DeleteAsync(caller.TenantId, id, caller.Actor, cancellationToken)
+        return await services.Retention.DeleteAsync(caller.TenantId, id, caller.Actor, cancellationToken)
             ? TypedResults.NoContent()
             : Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "The task has no stored audio.", "It did not complete, or its audio was deleted already.");
     }
@@ -286,3 +286,38 @@ public static class TasksApi
     internal static List<WordTimestampView> WordViews(string text, IReadOnlyList<WordTimestamp> words) =>
         [.. WordTimestamps.Describe(text, words).Select(w => new WordTimestampView(w.Word, w.Start, w.End, w.StartChar, w.EndChar))];
 }
+
+/// <summary>What the task endpoints need: the ledger, the queue and live events, the audit log, stored results and their links.</summary>
+public sealed class TaskServices(JobStore jobs, JobQueue queue, JobEvents events, AuditLog audit, BlobStore blobs, ResultUrlSigner signer,
+    ResultRetention retention, TimeProvider clock)
+{
+    public JobStore Jobs { get; } = jobs;
+
+    public JobQueue Queue { get; } = queue;
+
+    public JobEvents Events { get; } = events;
+
+    public AuditLog Audit { get; } = audit;
+
+    public BlobStore Blobs { get; } = blobs;
+
+    public ResultUrlSigner Signer { get; } = signer;
+
+    public ResultRetention Retention { get; } = retention;
+
+    public TimeProvider Clock { get; } = clock;
+}
+
+/// <summary><c>GET /api/v1/tasks</c>'s filters and page.</summary>
+public sealed record TaskListQuery(
+    [FromQuery(Name = "status")] string? Status,
+    [FromQuery(Name = "from")] DateTimeOffset? From,
+    [FromQuery(Name = "to")] DateTimeOffset? To,
+    [FromQuery(Name = "before")] Guid? Before,
+    [FromQuery(Name = "limit")] int? Limit);
+
+/// <summary>The signed result URL's query: the credential of an anonymous download.</summary>
+public sealed record SignedResultLink(
+    [FromQuery(Name = "tenant")] string? Tenant,
+    [FromQuery(Name = "expires")] long? Expires,
+    [FromQuery(Name = "signature")] string? Signature);
