@@ -110,15 +110,3 @@ public static class OpenAiApi
         return TypedResults.Ok(new OpenAiVoiceList("list", [.. data]));
     }
 }
-
-/// <summary>What the OpenAI speech route needs: validation, submission, the engine it names, the relay.</summary>
-public sealed class OpenAiSpeechServices(SpeechRequests requests, SpeechSubmissions submissions, SpeechEngineDescriptor engine, SpeechRelay relay)
-{
-    public SpeechRequests Requests { get; } = requests;
-
-    public SpeechSubmissions Submissions { get; } = submissions;
-
-    public SpeechEngineDescriptor Engine { get; } = engine;
-
-    public SpeechRelay Relay { get; } = relay;
-}

@@ -1,14 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using StackExchange.Redis;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.ApiService.Submissions;
 using Voice.Audio.Encoding;
 using Voice.Core.Audit;
-using Voice.Core.Crypto;
 using Voice.Core.Jobs;
 using Voice.Core.Storage;
 using Voice.Core.Tenancy;
@@ -286,38 +284,3 @@ public static class TasksApi
     internal static List<WordTimestampView> WordViews(string text, IReadOnlyList<WordTimestamp> words) =>
         [.. WordTimestamps.Describe(text, words).Select(w => new WordTimestampView(w.Word, w.Start, w.End, w.StartChar, w.EndChar))];
 }
-
-/// <summary>What the task endpoints need: the ledger, the queue and live events, the audit log, stored results and their links.</summary>
-public sealed class TaskServices(JobStore jobs, JobQueue queue, JobEvents events, AuditLog audit, BlobStore blobs, ResultUrlSigner signer,
-    ResultRetention retention, TimeProvider clock)
-{
-    public JobStore Jobs { get; } = jobs;
-
-    public JobQueue Queue { get; } = queue;
-
-    public JobEvents Events { get; } = events;
-
-    public AuditLog Audit { get; } = audit;
-
-    public BlobStore Blobs { get; } = blobs;
-
-    public ResultUrlSigner Signer { get; } = signer;
-
-    public ResultRetention Retention { get; } = retention;
-
-    public TimeProvider Clock { get; } = clock;
-}
-
-/// <summary><c>GET /api/v1/tasks</c>'s filters and page.</summary>
-public sealed record TaskListQuery(
-    [FromQuery(Name = "status")] string? Status,
-    [FromQuery(Name = "from")] DateTimeOffset? From,
-    [FromQuery(Name = "to")] DateTimeOffset? To,
-    [FromQuery(Name = "before")] Guid? Before,
-    [FromQuery(Name = "limit")] int? Limit);
-
-/// <summary>The signed result URL's query: the credential of an anonymous download.</summary>
-public sealed record SignedResultLink(
-    [FromQuery(Name = "tenant")] string? Tenant,
-    [FromQuery(Name = "expires")] long? Expires,
-    [FromQuery(Name = "signature")] string? Signature);

@@ -7,8 +7,6 @@ using Voice.ApiService.Services;
 using Voice.ApiService.Submissions;
 using Voice.Audio;
 using Voice.Core.Audit;
-using Voice.Core.Billing;
-using Voice.Core.Storage;
 using Voice.Core.Tenancy;
 using Voice.Core.Voices;
 using Voice.Speech.Engines;
@@ -303,23 +301,4 @@ public static class VoicesApi
             root.GetProperty("given_at").GetDateTimeOffset(), Optional("terms_version"), Optional("statement_sha256"), Optional("source_address"),
             Optional("reference_sha256"), Optional("spoken_phrase_check"));
     }
-}
-
-/// <summary>What the voice endpoints need: the profiles and their store, previews, plans, the audit log, reference recordings, the engine.</summary>
-public sealed class VoiceServices(VoiceStore voices, VoiceProfiles profiles, VoicePreviews previews, PlanCatalog plans, AuditLog audit, BlobStore blobs,
-    SpeechEngineDescriptor engine)
-{
-    public VoiceStore Voices { get; } = voices;
-
-    public VoiceProfiles Profiles { get; } = profiles;
-
-    public VoicePreviews Previews { get; } = previews;
-
-    public PlanCatalog Plans { get; } = plans;
-
-    public AuditLog Audit { get; } = audit;
-
-    public BlobStore Blobs { get; } = blobs;
-
-    public SpeechEngineDescriptor Engine { get; } = engine;
 }
