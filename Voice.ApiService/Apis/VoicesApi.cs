@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.ApiService.Services;
+using Voice.ApiService.Submissions;
 using Voice.Audio;
-using Voice.Audio.Encoding;
 using Voice.Core.Audit;
 using Voice.Core.Billing;
 using Voice.Core.Jobs;
@@ -22,7 +22,7 @@ namespace Voice.ApiService.Apis;
 /// </summary>
 public static class VoicesApi
 {
-    public const int MaxPreviewCharacters = 300;
+    public const int MaxPreviewCharacters = VoicePreviews.MaxCharacters;
     private static readonly string[] CloneFields = ["mode", "name", "language", "reference_text", "consent"];
 
     public static IEndpointRouteBuilder MapVoicesApi(this IEndpointRouteBuilder app)
@@ -46,50 +46,15 @@ public static class VoicesApi
     }
 
     public static async Task<Results<Accepted<VoiceView>, ProblemHttpResult>> CreateAsync(
-        HttpContext context, VoiceProfiles profiles, JobSubmitter submitter, PlanCatalog plans, SpeechEngineDescriptor engine, TimeProvider clock,
-        CancellationToken cancellationToken)
+        HttpContext context, [AsParameters] VoiceServices services, CancellationToken cancellationToken)
     {
-        var caller = context.Caller();
-        VoiceSource source;
-        string? name;
-        string? sampleText = null;
-        if (context.Request.HasFormContentType)
+        var (input, problem) = context.Request.HasFormContentType ? await ReadCloneFormAsync(context, cancellationToken) : await ReadJsonAsync(context, cancellationToken);
+        if (problem is not null)
         {
-            var (form, formProblem) = await ReadCloneFormAsync(context, cancellationToken);
-            if (formProblem is not null)
-            {
-                return formProblem;
-            }
-            (source, name) = form!.Value;
+            return problem;
         }
-        else
-        {
-            var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.CreateVoiceRequest, cancellationToken);
-            if (problem is not null)
-            {
-                return problem;
-            }
-            string language = request!.Language ?? "en";
-            string? mode = request.Mode?.ToLowerInvariant() ?? (request.Preset is not null ? VoiceModes.Preset : request.Description is not null ? VoiceModes.Design : null);
-            switch (mode)
-            {
-                case VoiceModes.Design when request.Preset is null && request.Instruct is null:
-                    source = new DesignSource(request.Description ?? "", language);
-                    break;
-                case VoiceModes.Preset when request.Description is null:
-                    source = new PresetSource(request.Preset ?? "", language, request.Instruct);
-                    break;
-                case VoiceModes.Clone:
-                    return Problems.Create(StatusCodes.Status415UnsupportedMediaType, Problems.UnsupportedMediaType,
-                        "Clones are created with multipart/form-data.", "Send the recording as the 'audio' file field with 'consent' and the other fields.");
-                default:
-                    return Problems.ValidationFailed(new() { ["mode"] = ["Give a 'description' (design) or a 'preset' (optionally with a style 'instruct') — one of them; or upload 'audio' as multipart/form-data (clone)."] });
-            }
-            name = request.Name;
-            sampleText = request.SampleText;
-        }
-
-        var errors = profiles.Validate(source, name);
+        var (source, name, sampleText) = input!;
+        var errors = services.Profiles.Validate(source, name);
         if (sampleText is not null && (sampleText.Trim().Length is 0 or > MaxPreviewCharacters))
         {
             errors["sample_text"] = [$"1–{MaxPreviewCharacters} characters."];
@@ -98,30 +63,50 @@ public static class VoicesApi
         {
             return Problems.ValidationFailed(errors);
         }
-        var created = await profiles.CreateAsync(caller, source, name, transient: false, cancellationToken, context.Connection.RemoteIpAddress?.ToString());
+        var caller = context.Caller();
+        var plan = await services.Plans.GetAsync(caller.Plan, cancellationToken);
+        var created = await services.Profiles.CreateAsync(caller, plan, source, name, transient: false, cancellationToken, context.ClientAddress());
         if (created.Problem is not null)
         {
             return created.Problem;
         }
         var voice = created.Voice!;
-        Guid? previewTaskId = null;
-        if (sampleText is not null)
+        // The voice stands even when its sample is not queued (preview_task_id stays null).
+        Guid? previewTaskId = sampleText is null ? null : await services.Previews.TryQueueSampleAsync(caller, plan, voice, sampleText.Trim());
+        return TypedResults.Accepted($"/api/v1/voices/{voice.Id}", ToView(voice, created.TaskId, previewTaskId));
+    }
+
+    /// <summary>What a new voice is made from, as the request gave it.</summary>
+    private sealed record NewVoiceInput(VoiceSource Source, string? Name, string? SampleText);
+
+    /// <summary>Reads a design or preset voice's JSON; clones come as multipart.</summary>
+    private static async Task<(NewVoiceInput? Input, ProblemHttpResult? Problem)> ReadJsonAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.CreateVoiceRequest, cancellationToken);
+        if (problem is not null)
         {
-            try
-            {
-                previewTaskId = await SubmitPreviewAsync(caller, voice.Id.ToString(), sampleText.Trim(), voice.Language, AudioFormats.Mp3, submitter, plans, clock);
-            }
-            catch (Exception ex) when (ex is AdmissionRefusedException or QueueUnavailableException)
-            {
-                // The voice stands; only its preview was not queued (preview_task_id stays null).
-            }
+            return (null, problem);
         }
-        string location = $"/api/v1/voices/{voice.Id}";
-        return TypedResults.Accepted(location, ToView(voice, created.TaskId, previewTaskId));
+        string language = request!.Language ?? "en";
+        string? mode = request.Mode?.ToLowerInvariant() ?? (request.Preset is not null ? VoiceModes.Preset : request.Description is not null ? VoiceModes.Design : null);
+        VoiceSource? source = mode switch
+        {
+            VoiceModes.Design when request.Preset is null && request.Instruct is null => new DesignSource(request.Description ?? "", language),
+            VoiceModes.Preset when request.Description is null => new PresetSource(request.Preset ?? "", language, request.Instruct),
+            _ => null,
+        };
+        if (source is not null)
+        {
+            return (new NewVoiceInput(source, request.Name, request.SampleText), null);
+        }
+        return (null, mode == VoiceModes.Clone
+            ? Problems.Create(StatusCodes.Status415UnsupportedMediaType, Problems.UnsupportedMediaType,
+                "Clones are created with multipart/form-data.", "Send the recording as the 'audio' file field with 'consent' and the other fields.")
+            : Problems.ValidationFailed(new() { ["mode"] = ["Give a 'description' (design) or a 'preset' (optionally with a style 'instruct') — one of them; or upload 'audio' as multipart/form-data (clone)."] }));
     }
 
     /// <summary>Reads a clone's multipart form: the 'audio' file (≤ 10 MB) and the text fields; unknown fields are refused.</summary>
-    private static async Task<((VoiceSource Source, string? Name)? Form, ProblemHttpResult? Problem)> ReadCloneFormAsync(HttpContext context, CancellationToken cancellationToken)
+    private static async Task<(NewVoiceInput? Input, ProblemHttpResult? Problem)> ReadCloneFormAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var limits = AudioLimits.Reference;
         const long formOverhead = 64 * 1024;
@@ -178,11 +163,11 @@ public static class VoicesApi
         }
         string? Field(string key) => form[key].ToString() is { Length: > 0 } value ? value : null;
         var source = new CloneSource(bytes, Field("reference_text"), Field("consent") ?? "", Field("language") ?? "en");
-        return ((source, Field("name")), null);
+        return (new NewVoiceInput(source, Field("name"), null), null);
     }
 
     public static async Task<Results<Ok<VoiceListView>, ProblemHttpResult>> ListAsync(
-        HttpContext context, VoiceStore voices, SpeechEngineDescriptor engine, int? limit, Guid? before, CancellationToken cancellationToken)
+        HttpContext context, [AsParameters] VoiceServices services, int? limit, Guid? before, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 100)
         {
@@ -190,45 +175,45 @@ public static class VoicesApi
         }
         var caller = context.Caller();
         int take = limit ?? 50;
-        var page = await voices.ListAsync(caller.TenantId, before, take + 1, cancellationToken);
+        var page = await services.Voices.ListAsync(caller.TenantId, before, take + 1, cancellationToken);
         var shown = page.Take(take).ToList();
         // Presets belong on the first page only.
-        var presets = before is null ? PresetVoices.All.Select(p => ToView(p, engine)).ToList() : [];
+        var presets = before is null ? PresetVoices.All.Select(p => ToView(p, services.Engine)).ToList() : [];
         return TypedResults.Ok(new VoiceListView(presets, [.. shown.Select(v => ToView(v))], page.Count > take ? shown[^1].Id : null));
     }
 
     public static async Task<Results<Ok<VoiceView>, Ok<PresetView>, ProblemHttpResult>> GetAsync(
-        string id, HttpContext context, VoiceStore voices, AuditLog audit, SpeechEngineDescriptor engine, CancellationToken cancellationToken)
+        string id, HttpContext context, [AsParameters] VoiceServices services, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
         if (!Guid.TryParse(id, out var voiceId))
         {
-            return PresetVoices.Find(id) is { } preset ? TypedResults.Ok(ToView(preset, engine)) : Problems.VoiceMissing(id);
+            return PresetVoices.Find(id) is { } preset ? TypedResults.Ok(ToView(preset, services.Engine)) : Problems.VoiceMissing(id);
         }
-        var voice = await voices.GetAsync(caller.TenantId, voiceId, cancellationToken);
-        return voice is null ? await NotFoundAsync(caller, voiceId, audit, cancellationToken) : TypedResults.Ok(ToView(voice));
+        var voice = await services.Voices.GetAsync(caller.TenantId, voiceId, cancellationToken);
+        return voice is null ? await NotFoundAsync(caller, voiceId, services.Audit, cancellationToken) : TypedResults.Ok(ToView(voice));
     }
 
     public static async Task<Results<Ok<ConsentExport>, ProblemHttpResult>> ExportConsentAsync(
-        Guid id, HttpContext context, VoiceStore voices, AuditLog audit, CancellationToken cancellationToken)
+        Guid id, HttpContext context, [AsParameters] VoiceServices services, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
-        var voice = await voices.GetAsync(caller.TenantId, id, cancellationToken);
+        var voice = await services.Voices.GetAsync(caller.TenantId, id, cancellationToken);
         if (voice is null)
         {
-            return await NotFoundAsync(caller, id, audit, cancellationToken);
+            return await NotFoundAsync(caller, id, services.Audit, cancellationToken);
         }
         if (Consent(voice.ConsentJson) is not { } consent)
         {
             return Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "This voice has no consent record.", "Only cloned voices carry one.");
         }
-        await audit.RecordAsync(caller.TenantId, caller.Actor, "voice.consent_exported", $"voice:{id}", null, cancellationToken);
+        await services.Audit.RecordAsync(caller.TenantId, caller.Actor, "voice.consent_exported", $"voice:{id}", null, cancellationToken);
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"consent-{id}.json\"";
         return TypedResults.Ok(new ConsentExport(voice.Id, voice.TenantId, voice.Name, voice.CreatedAt, consent));
     }
 
     public static async Task<Results<Ok<VoiceView>, ProblemHttpResult>> RenameAsync(
-        Guid id, HttpContext context, VoiceStore voices, AuditLog audit, CancellationToken cancellationToken)
+        Guid id, HttpContext context, [AsParameters] VoiceServices services, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.UpdateVoiceRequest, cancellationToken);
         if (problem is not null)
@@ -239,36 +224,35 @@ public static class VoicesApi
         if (request!.Name is null)
         {
             // Nothing to change: PATCH {} answers the voice as it is.
-            var current = await voices.GetAsync(caller.TenantId, id, cancellationToken);
-            return current is { Transient: false } ? TypedResults.Ok(ToView(current)) : await NotFoundAsync(caller, id, audit, cancellationToken);
+            var current = await services.Voices.GetAsync(caller.TenantId, id, cancellationToken);
+            return current is { Transient: false } ? TypedResults.Ok(ToView(current)) : await NotFoundAsync(caller, id, services.Audit, cancellationToken);
         }
         if (request.Name.Trim() is not { Length: > 0 and <= VoiceProfiles.MaxNameLength } name)
         {
             return Problems.ValidationFailed(new() { ["name"] = [$"1–{VoiceProfiles.MaxNameLength} characters."] });
         }
-        var voice = await voices.RenameAsync(caller.TenantId, id, name, caller.Actor, cancellationToken);
-        return voice is null ? await NotFoundAsync(caller, id, audit, cancellationToken) : TypedResults.Ok(ToView(voice));
+        var voice = await services.Voices.RenameAsync(caller.TenantId, id, name, caller.Actor, cancellationToken);
+        return voice is null ? await NotFoundAsync(caller, id, services.Audit, cancellationToken) : TypedResults.Ok(ToView(voice));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid id, HttpContext context, VoiceStore voices, Voice.Core.Storage.BlobStore blobs, AuditLog audit, CancellationToken cancellationToken)
+        Guid id, HttpContext context, [AsParameters] VoiceServices services, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
-        var deleted = await voices.DeleteAsync(caller.TenantId, id, caller.Actor, cancellationToken);
+        var deleted = await services.Voices.DeleteAsync(caller.TenantId, id, caller.Actor, cancellationToken);
         if (deleted is null)
         {
-            return await NotFoundAsync(caller, id, audit, cancellationToken);
+            return await NotFoundAsync(caller, id, services.Audit, cancellationToken);
         }
         if (deleted.ReferencePath is { } path)
         {
-            await blobs.DeleteAsync(caller.TenantId, path, CancellationToken.None);
+            await services.Blobs.DeleteAsync(caller.TenantId, path, CancellationToken.None);
         }
         return TypedResults.NoContent();
     }
 
     public static async Task<Results<Accepted<TaskAccepted>, ProblemHttpResult>> PreviewAsync(
-        string id, HttpContext context, VoiceStore voices, AuditLog audit, JobSubmitter submitter, PlanCatalog plans, SpeechEngineDescriptor engine,
-        TimeProvider clock, CancellationToken cancellationToken)
+        string id, HttpContext context, [AsParameters] VoiceServices services, CancellationToken cancellationToken)
     {
         PreviewRequest request = new(null, null, null);
         if (context.Request.ContentLength is > 0 || context.Request.HasJsonContentType())
@@ -280,83 +264,12 @@ public static class VoicesApi
             }
             request = body!;
         }
-        var caller = context.Caller();
-        string voiceKey, voiceLanguage;
-        if (Guid.TryParse(id, out var voiceId))
+        return await services.Previews.PreviewAsync(context.Caller(), id, request, cancellationToken) switch
         {
-            var voice = await voices.GetAsync(caller.TenantId, voiceId, cancellationToken);
-            if (voice is null)
-            {
-                return await NotFoundAsync(caller, voiceId, audit, cancellationToken);
-            }
-            if (voice.Status == VoiceStatus.Failed)
-            {
-                return Problems.Create(StatusCodes.Status422UnprocessableEntity, Problems.VoiceFailed, "The voice could not be prepared.",
-                    "It cannot speak; create it again from a better source.");
-            }
-            (voiceKey, voiceLanguage) = (voice.Id.ToString(), voice.Language);
-        }
-        else if (PresetVoices.Find(id) is { } preset)
-        {
-            (voiceKey, voiceLanguage) = (preset.Name, "en");
-        }
-        else
-        {
-            return Problems.VoiceMissing(id);
-        }
-
-        var errors = new Dictionary<string, string[]>();
-        string language = request.Language ?? voiceLanguage;
-        if (!engine.Capabilities.Languages.Contains(language))
-        {
-            errors["language"] = [$"Unknown language '{language}'. Supported: {string.Join(", ", engine.Capabilities.Languages)}."];
-        }
-        string text = request.Text?.Trim() ?? SpeechLanguages.SampleTexts.GetValueOrDefault(language, SpeechLanguages.SampleTexts["en"]);
-        if (text.Length is 0 or > MaxPreviewCharacters)
-        {
-            errors["text"] = [$"1–{MaxPreviewCharacters} characters."];
-        }
-        string format = (request.Format ?? AudioFormats.Mp3).ToLowerInvariant();
-        if (!AudioFormats.IsKnown(format) || !AudioFormats.IsAvailable(format))
-        {
-            errors["format"] = [$"Unsupported format '{request.Format}'. Supported: {string.Join(", ", AudioFormats.All.Where(AudioFormats.IsAvailable))}."];
-        }
-        if (errors.Count == 0 && engine.CheckText(text, language) is { Speakable: false } check)
-        {
-            errors["text"] = [.. check.Warnings];
-        }
-        if (errors.Count > 0)
-        {
-            return Problems.ValidationFailed(errors);
-        }
-        var plan = await plans.GetAsync(caller.Plan, cancellationToken);
-        if (!plan.Allows(plan.AllowedFormats, format))
-        {
-            return Admissions.Restricted(plan, "format", format, plan.AllowedFormats);
-        }
-        try
-        {
-            var taskId = await SubmitPreviewAsync(caller, voiceKey, text, language, format, submitter, plans, clock);
-            string statusUrl = $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}/api/v1/task/{taskId}";
-            return TypedResults.Accepted(statusUrl, new TaskAccepted(taskId, JobStatus.Queued, statusUrl, engine.CheckText(text, language).Warnings));
-        }
-        catch (QueueUnavailableException)
-        {
-            return Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.QueueUnavailable, "The job queue is unavailable.", "Nothing was queued; retry shortly.");
-        }
-        catch (AdmissionRefusedException refused)
-        {
-            return Admissions.Refused(context, refused.Refusal, plan, clock);
-        }
-    }
-
-    /// <summary>A preview is an ordinary speech job: admitted, billed and limited like any other.</summary>
-    private static async Task<Guid> SubmitPreviewAsync(
-        CallerIdentity caller, string voice, string text, string language, string format, JobSubmitter submitter, PlanCatalog plans, TimeProvider clock)
-    {
-        var plan = await plans.GetAsync(caller.Plan, CancellationToken.None);
-        var job = await submitter.SubmitAsync(new NewJob(caller.TenantId, new JobSpec(text, language, voice, format), null, Admissions.For(plan, clock)), plan.QueueWeight);
-        return job.Id;
+            SubmissionOutcome.Accepted accepted => accepted.ToResult(context),
+            SubmissionOutcome.Problem refused => refused.ToResult(context),
+            var other => throw new InvalidOperationException($"A preview cannot be {other.GetType().Name}."),
+        };
     }
 
     private static async Task<ProblemHttpResult> NotFoundAsync(CallerIdentity caller, Guid id, AuditLog audit, CancellationToken cancellationToken)

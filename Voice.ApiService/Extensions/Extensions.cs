@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.ApiService.Services;
+using Voice.ApiService.Submissions;
 using Voice.Core.Billing;
 using Voice.Speech.Engines;
 
@@ -36,6 +37,10 @@ public static class Extensions
         builder.AddValidatedOptions<SpeechOptions>(SpeechOptions.Section);
         builder.Services.AddSingleton(sp => SpeechEngines.Describe(sp.GetRequiredService<IOptions<SpeechOptions>>().Value.Engine));
         builder.Services.AddSingleton<VoiceProfiles>();
+        builder.Services.AddSingleton<SpeechRequests>();
+        builder.Services.AddSingleton<SpeechSubmissions>();
+        builder.Services.AddSingleton<VoicePreviews>();
+        builder.Services.AddSingleton<SpeechRelay>();
 
         builder.Services.ConfigureHttpJsonOptions(options =>
         {

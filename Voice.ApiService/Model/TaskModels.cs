@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Voice.ApiService.Model;
 
@@ -67,3 +68,17 @@ public sealed record TaskResultSummary(
 /// <summary>What a reference recording turned out to be.</summary>
 public sealed record AudioAnalysis(
     string Container, int SampleRate, int Channels, double DurationSeconds, ReferenceQualityView Quality, IReadOnlyList<QualityIssueView> Problems);
+
+/// <summary><c>GET /api/v1/tasks</c>'s filters and page.</summary>
+public sealed record TaskListQuery(
+    [FromQuery(Name = "status")] string? Status,
+    [FromQuery(Name = "from")] DateTimeOffset? From,
+    [FromQuery(Name = "to")] DateTimeOffset? To,
+    [FromQuery(Name = "before")] Guid? Before,
+    [FromQuery(Name = "limit")] int? Limit);
+
+/// <summary>The signed result URL's query: the credential of an anonymous download.</summary>
+public sealed record SignedResultLink(
+    [FromQuery(Name = "tenant")] string? Tenant,
+    [FromQuery(Name = "expires")] long? Expires,
+    [FromQuery(Name = "signature")] string? Signature);

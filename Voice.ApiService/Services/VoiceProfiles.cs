@@ -38,7 +38,7 @@ public sealed record VoiceCreation(VoiceProfile? Voice, Guid? TaskId, ReferenceR
 /// preparation. Transient profiles (inline requests) skip the queue: their speech job prepares them.
 /// </summary>
 public sealed partial class VoiceProfiles(
-    VoiceStore store, BlobStore blobs, JobSubmitter submitter, PlanCatalog plans, SpeechEngineDescriptor engine, TimeProvider clock, ILogger<VoiceProfiles> logger)
+    VoiceStore store, BlobStore blobs, JobSubmitter submitter, SpeechEngineDescriptor engine, TimeProvider clock, ILogger<VoiceProfiles> logger)
 {
     private static readonly ActivitySource Activity = new("Voice.Api");
 
@@ -97,9 +97,12 @@ public sealed partial class VoiceProfiles(
         return errors;
     }
 
-    /// <summary>Creates the profile (after <see cref="Validate"/> found nothing) and, unless transient, queues its preparation.</summary>
-    public async Task<VoiceCreation> CreateAsync(CallerIdentity caller, VoiceSource source, string? name, bool transient, CancellationToken cancellationToken,
-        string? clientAddress = null)
+    /// <summary>
+    /// Creates the profile (after <see cref="Validate"/> found nothing) within the caller's <paramref name="plan"/>
+    /// (loaded once by the request) and, unless transient, queues its preparation.
+    /// </summary>
+    public async Task<VoiceCreation> CreateAsync(CallerIdentity caller, PlanLimits plan, VoiceSource source, string? name, bool transient,
+        CancellationToken cancellationToken, string? clientAddress = null)
     {
         var id = Guid.CreateVersion7();
         using var activity = Activity.StartActivity("voice.create");
@@ -108,7 +111,6 @@ public sealed partial class VoiceProfiles(
         activity?.SetTag("voice.transient", transient);
         ReferenceReport? quality = null;
         string? referencePath = null, consentJson = null, qualityJson = null;
-        var plan = await plans.GetAsync(caller.Plan, cancellationToken);
         string requestedMode = source switch { CloneSource => VoiceModes.Clone, DesignSource => VoiceModes.Design, _ => VoiceModes.Preset };
         if (!plan.Allows(plan.AllowedModes, requestedMode))
         {

@@ -8,11 +8,12 @@ namespace Voice.Core.Jobs;
 public sealed class QueueUnavailableException(Exception inner) : Exception("The job queue is unavailable.", inner);
 
 /// <summary>
-/// Group commit for submissions: concurrent requests are written to the ledger in one round trip and put in
-/// the queue in one call, by a couple of loops that take whatever has arrived meanwhile (up to 256). Alone,
-/// a request goes through at once; under load, a request costs a fraction of a commit. Each caller still
-/// gets its own job, or its own error (<see cref="AdmissionRefusedException"/> when its plan's limits refuse it),
-/// only after both the ledger and the queue have it.
+/// The one door into the ledger and the queue. Group commit for submissions: concurrent requests are written
+/// to the ledger in one round trip and put in the queue in one call, by a couple of loops that take whatever
+/// has arrived meanwhile (up to 256). Alone, a request goes through at once; under load, a request costs a
+/// fraction of a commit. Each caller still gets its own job, or its own error (<see cref="AdmissionRefusedException"/>
+/// when its plan's limits refuse it), only after both the ledger and the queue have it. A submission with an
+/// idempotency key claims its key in its own transaction, then is queued (or withdrawn) like the others.
 /// </summary>
 public sealed partial class JobSubmitter : IAsyncDisposable
 {
@@ -35,13 +36,38 @@ public sealed partial class JobSubmitter : IAsyncDisposable
 
     public Task<Job> SubmitAsync(NewJob job, int weight)
     {
-        var pending = new Pending(job, weight, Activity.Current?.Id, new TaskCompletionSource<Job>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = NewPending(job, weight);
         if (!_pending.Writer.TryWrite(pending))
         {
             throw new ObjectDisposedException(nameof(JobSubmitter));
         }
         return pending.Done.Task;
     }
+
+    /// <summary>
+    /// Submits under an idempotency key: the same key and request within 24 h answer the original job
+    /// (<see cref="SubmitResult.Replayed"/>, not queued again); the same key with another request is a
+    /// <see cref="SubmitResult.KeyConflict"/>. Refusals and queue failures throw as for any submission.
+    /// </summary>
+    public async Task<SubmitResult> SubmitAsync(NewJob job, int weight, string idempotencyKey, byte[] requestHash, CancellationToken cancellationToken)
+    {
+        var pending = NewPending(job, weight);
+        var submitted = await _jobs.CreateAsync(job, idempotencyKey, requestHash, cancellationToken).ConfigureAwait(false);
+        if (submitted.Refusal is { } refusal)
+        {
+            throw new AdmissionRefusedException(refusal);
+        }
+        if (submitted is { Job: { } created, Replayed: false })
+        {
+            await EnqueueOrWithdrawAsync([(pending, created)]).ConfigureAwait(false);
+            await pending.Done.Task.ConfigureAwait(false);
+        }
+        return submitted;
+    }
+
+    // The trace context is the submitter's (its job.submit span), taken before any await.
+    private static Pending NewPending(NewJob job, int weight) =>
+        new(job, weight, Activity.Current?.Id, new TaskCompletionSource<Job>(TaskCreationOptions.RunContinuationsAsynchronously));
 
     private async Task RunAsync()
     {
@@ -84,17 +110,21 @@ public sealed partial class JobSubmitter : IAsyncDisposable
                 all[i].Done.TrySetException(new AdmissionRefusedException(outcomes[i].Refusal!.Value));
             }
         }
-        if (admitted.Count == 0)
+        if (admitted.Count > 0)
         {
-            return;
+            await EnqueueOrWithdrawAsync(admitted).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>The only withdraw path: jobs the queue refused leave the ledger, and their callers are told nothing was queued.</summary>
+    private async Task EnqueueOrWithdrawAsync(List<(Pending Pending, Job Job)> admitted)
+    {
         try
         {
             await _queue.EnqueueManyAsync([.. admitted.Select(a => new JobQueue.Item(a.Job.Id, a.Job.TenantId, a.Pending.Weight, a.Pending.TraceParent, a.Job.Spec.Stream))], CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisFaults.IsTransient(ex))
         {
-            // The ledger rows must not outlive a failed enqueue: the clients are told nothing was queued.
             LogEnqueueFailed(_logger, admitted.Count, ex);
             await _jobs.DeleteQueuedAsync([.. admitted.Select(a => a.Job)], CancellationToken.None).ConfigureAwait(false);
             admitted.ForEach(a => a.Pending.Done.TrySetException(new QueueUnavailableException(ex)));

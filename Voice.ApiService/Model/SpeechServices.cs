@@ -1,0 +1,24 @@
+using Voice.ApiService.Submissions;
+using Voice.Speech.Engines;
+
+namespace Voice.ApiService.Model;
+
+/// <summary>What a speech submission needs: its validation and its submission.</summary>
+public sealed class SpeechServices(SpeechRequests requests, SpeechSubmissions submissions)
+{
+    public SpeechRequests Requests { get; } = requests;
+
+    public SpeechSubmissions Submissions { get; } = submissions;
+}
+
+/// <summary>What the OpenAI speech route needs: validation, submission, the engine it names, the relay.</summary>
+public sealed class OpenAiSpeechServices(SpeechRequests requests, SpeechSubmissions submissions, SpeechEngineDescriptor engine, SpeechRelay relay)
+{
+    public SpeechRequests Requests { get; } = requests;
+
+    public SpeechSubmissions Submissions { get; } = submissions;
+
+    public SpeechEngineDescriptor Engine { get; } = engine;
+
+    public SpeechRelay Relay { get; } = relay;
+}

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Voice.ApiService.Services;
+using Voice.Core.Jobs;
+using Voice.ApiService.Accounts;
+using Voice.Core.Voices;
+
+namespace Voice.ApiService.Submissions;
+
+/// <summary>
+/// Submits a validated speech request (the task API's and the OpenAI route's): makes its inline voice a transient
+/// profile, writes the job to the ledger and the queue through <see cref="JobSubmitter"/> (with its idempotency
+/// key, if any) and counts it. The transient voice outlives the request only as its job's voice.
+/// </summary>
+public sealed partial class SpeechSubmissions(JobSubmitter submitter, VoiceProfiles profiles, TimeProvider clock, ILogger<SpeechSubmissions> logger)
+{
+    private static readonly ActivitySource Activity = new("Voice.Api");
+
+    public async Task<SubmissionOutcome> SubmitAsync(
+        CallerIdentity caller, ValidatedSpeech speech, string? idempotencyKey, bool stream, CancellationToken cancellationToken)
+    {
+        var plan = speech.Plan;
+        using var activity = Activity.StartActivity("job.submit", ActivityKind.Producer);
+        activity?.SetTag("voice.tenant_id", caller.TenantId);
+        activity?.SetTag("voice.characters", speech.Fields.Text.Length);
+        VoiceProfile? transient = null;
+        bool queued = false;
+        try
+        {
+            if (speech.Voice.Inline is { } inline)
+            {
+                var created = await profiles.CreateAsync(caller, plan, inline, null, transient: true, cancellationToken, speech.ClientAddress);
+                if (created.Problem is not null)
+                {
+                    return new SubmissionOutcome.Problem(created.Problem);
+                }
+                transient = created.Voice!;
+            }
+            var newJob = new NewJob(caller.TenantId, speech.Spec(transient?.Id.ToString() ?? speech.Voice.Key!, stream), speech.CallbackUrl, Admissions.For(plan, clock));
+            var submitted = idempotencyKey is null
+                ? new SubmitResult(await submitter.SubmitAsync(newJob, plan.QueueWeight), Replayed: false, KeyConflict: false)
+                : await submitter.SubmitAsync(newJob, plan.QueueWeight, idempotencyKey, speech.RequestHash(), cancellationToken);
+            if (submitted.KeyConflict)
+            {
+                return SubmissionOutcome.KeyConflict();
+            }
+            if (submitted.Replayed)
+            {
+                return new SubmissionOutcome.Replayed(submitted.Job!.Id, speech.Fields.Warnings);
+            }
+            var job = submitted.Job!;
+            queued = true;
+            activity?.SetTag("voice.task_id", job.Id);
+            ApiMetrics.JobsSubmitted.Add(1, new KeyValuePair<string, object?>("plan", plan.Id), new KeyValuePair<string, object?>("stream", stream));
+            return new SubmissionOutcome.Accepted(job.Id, job.Status, speech.Fields.Warnings);
+        }
+        catch (QueueUnavailableException ex)
+        {
+            LogEnqueueFailed(logger, ex);
+            return SubmissionOutcome.QueueUnavailable();
+        }
+        catch (AdmissionRefusedException refused)
+        {
+            return Admissions.Refused(refused.Refusal, plan, clock);
+        }
+        finally
+        {
+            // Only a queued job needs its transient voice; a replay's original job has its own.
+            if (transient is not null && !queued)
+            {
+                await profiles.DiscardAsync(transient, CancellationToken.None);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A submission could not be queued and was withdrawn")]
+    private static partial void LogEnqueueFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Voice.ApiService.Model;
+using Voice.Core.Jobs;
+
+namespace Voice.ApiService.Submissions;
+
+/// <summary>
+/// The HTTP side of submissions: an outcome as 202 with the status URL, 200 for a replay, or the problem (with
+/// its headers); and what a submission takes from the request.
+/// </summary>
+public static class SubmissionHttp
+{
+    /// <summary>The client's address (after trusted proxies): a transient clone's consent records it.</summary>
+    public static string? ClientAddress(this HttpContext context) => context.Connection.RemoteIpAddress?.ToString();
+
+    public static Results<Accepted<TaskAccepted>, Ok<TaskAccepted>, ProblemHttpResult> ToResult(this SubmissionOutcome outcome, HttpContext context) => outcome switch
+    {
+        SubmissionOutcome.Accepted accepted => accepted.ToResult(context),
+        SubmissionOutcome.Replayed replayed => replayed.ToResult(context),
+        SubmissionOutcome.Problem problem => problem.ToResult(context),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome)),
+    };
+
+    public static Accepted<TaskAccepted> ToResult(this SubmissionOutcome.Accepted accepted, HttpContext context)
+    {
+        string statusUrl = StatusUrl(context, accepted.TaskId);
+        return TypedResults.Accepted(statusUrl, new TaskAccepted(accepted.TaskId, accepted.Status, statusUrl, accepted.Warnings));
+    }
+
+    public static Ok<TaskAccepted> ToResult(this SubmissionOutcome.Replayed replayed, HttpContext context)
+    {
+        context.Response.Headers["Idempotent-Replayed"] = "true";
+        return TypedResults.Ok(new TaskAccepted(replayed.TaskId, JobStatus.Queued, StatusUrl(context, replayed.TaskId), replayed.Warnings));
+    }
+
+    public static ProblemHttpResult ToResult(this SubmissionOutcome.Problem problem, HttpContext context)
+    {
+        if (problem.RetryAfter is { } retryAfter)
+        {
+            context.Response.Headers.RetryAfter = retryAfter;
+        }
+        return problem.Result;
+    }
+
+    public static string StatusUrl(HttpContext context, Guid taskId) => AbsoluteUrl(context, $"/api/v1/task/{taskId}");
+
+    public static string AbsoluteUrl(HttpContext context, string pathAndQuery) =>
+        $"{context.Request.Scheme}://{context.Request.Host}{context.Request.PathBase}{pathAndQuery}";
+}

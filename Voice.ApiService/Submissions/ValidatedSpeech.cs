@@ -1,0 +1,33 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Voice.ApiService.Services;
+using Voice.Core.Billing;
+using Voice.Core.Jobs;
+
+namespace Voice.ApiService.Submissions;
+
+/// <summary>
+/// The voice a generate request names: a preset, one of the tenant's profiles (<see cref="Key"/>), or an inline
+/// source that becomes a transient profile for this request (<see cref="Inline"/>, known by its content's hash).
+/// </summary>
+public sealed record RequestedVoice(string? Key, VoiceSource? Inline, string? Language, byte[]? InlineHash);
+
+/// <summary>
+/// A speech request that passed validation against the engine and the plan, with the plan it was checked
+/// against (so a submission loads it once) and the client's address (a transient clone's consent records it).
+/// </summary>
+public sealed record ValidatedSpeech(PlanLimits Plan, RequestedVoice Voice, GenerateValidation Fields, string? CallbackUrl, string? ClientAddress)
+{
+    public JobSpec Spec(string voice, bool stream) =>
+        new(Fields.Text, Fields.Language, voice, Fields.Format, JobKinds.Speech, Fields.Speed, stream, Fields.Words);
+
+    /// <summary>What "the same request" means for idempotency: the normalised fields (an inline voice by its content), not the body's bytes.</summary>
+    public byte[] RequestHash() =>
+        SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new[]
+        {
+            Fields.Text, Fields.Language, Voice.Key ?? Convert.ToHexString(Voice.InlineHash ?? []), Fields.Format, CallbackUrl ?? "",
+            Fields.Speed.ToString(CultureInfo.InvariantCulture), Fields.Words ? GenerateValidation.WordTimestampsOption : "",
+        })));
+}
