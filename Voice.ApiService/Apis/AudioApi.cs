@@ -1,11 +1,11 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.Audio;
 using Voice.Audio.Decoding;
 using Voice.Audio.Processing;
-using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Apis;
 

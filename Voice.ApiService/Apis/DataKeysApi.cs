@@ -1,10 +1,10 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.ApiService.Services;
 using Voice.Core.Crypto;
 using Voice.Core.Database;
-using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Apis;
 

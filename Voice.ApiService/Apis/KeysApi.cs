@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.Core.Audit;
-using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Apis;
 

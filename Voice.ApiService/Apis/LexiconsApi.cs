@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.Core.Audit;
 using Voice.Core.Lexicons;
-using Voice.ApiService.Accounts;
 using Voice.Speech.Engines;
 
 namespace Voice.ApiService.Apis;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.ApiService.Submissions;
@@ -8,7 +9,6 @@ using Voice.Core.Audit;
 using Voice.Core.Billing;
 using Voice.Core.Jobs;
 using Voice.Core.Storage;
-using Voice.ApiService.Accounts;
 using Voice.Core.Voices;
 using Voice.Speech.Engines;
 

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.ApiService.Services;
 using Voice.Core.Audit;
-using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Apis;
 

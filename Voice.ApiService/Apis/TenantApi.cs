@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.Core.Audit;
 using Voice.Core.Billing;
 using Voice.Core.Storage;
-using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Apis;
 

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.Core.Billing;
 using Voice.Core.Jobs;
-using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Apis;
 

@@ -1,10 +1,10 @@
 using System.Net;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
 using Voice.Core.Audit;
 using Voice.Core.Jobs;
-using Voice.ApiService.Accounts;
 using Voice.Core.Webhooks;
 
 namespace Voice.ApiService.Apis;

@@ -4,8 +4,8 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using Voice.ApiService.Model;
 using Voice.ApiService.Accounts;
+using Voice.ApiService.Model;
 
 namespace Voice.ApiService.Security;
 

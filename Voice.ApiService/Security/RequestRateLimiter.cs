@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using StackExchange.Redis;
+using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
 using Voice.ApiService.Services;
 using Voice.Core.Billing;
-using Voice.ApiService.Accounts;
 
 namespace Voice.ApiService.Security;
 

@@ -1,8 +1,9 @@
-using System.Text;
-using System.Security.Cryptography;
 using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
 using Voice.Audio;
 using Voice.Audio.Decoding;
@@ -11,7 +12,6 @@ using Voice.Audio.Processing;
 using Voice.Core.Billing;
 using Voice.Core.Jobs;
 using Voice.Core.Storage;
-using Voice.ApiService.Accounts;
 using Voice.Core.Voices;
 using Voice.Speech.Engines;
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
 using Voice.ApiService.Services;
-using Voice.ApiService.Accounts;
 using Voice.Core.Voices;
 using Voice.Speech.Engines;
 

@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
 using Voice.ApiService.Services;
 using Voice.Core.Audit;
 using Voice.Core.Billing;
-using Voice.ApiService.Accounts;
 using Voice.Core.Voices;
 using Voice.Core.Webhooks;
 using Voice.Speech.Engines;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using Voice.ApiService.Accounts;
 using Voice.ApiService.Services;
 using Voice.Core.Jobs;
-using Voice.ApiService.Accounts;
 using Voice.Core.Voices;
 
 namespace Voice.ApiService.Submissions;

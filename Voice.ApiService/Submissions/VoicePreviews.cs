@@ -1,10 +1,10 @@
+using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
 using Voice.ApiService.Services;
 using Voice.Audio.Encoding;
 using Voice.Core.Audit;
 using Voice.Core.Billing;
 using Voice.Core.Jobs;
-using Voice.ApiService.Accounts;
 using Voice.Core.Voices;
 using Voice.Speech.Engines;
 

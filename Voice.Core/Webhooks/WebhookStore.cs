@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using Voice.Core.Audit;
 using Voice.Core.Crypto;
-using Microsoft.Extensions.Options;
 using Voice.Core.Database;
 
 namespace Voice.Core.Webhooks;

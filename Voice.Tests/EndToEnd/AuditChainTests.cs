@@ -20,7 +20,8 @@ public sealed class AuditChainTests(VoiceAppFixture app)
         using var api = app.CreateApiClient(tenant.ApiKey);
         await using (var worker = await WorkerHarness.StartAsync(app, new GatedFakeEngine()))
         {
-            var audit = worker.Services.GetRequiredService<AuditLog>();
+            // Workers write no audit events (they register no AuditLog); the test writes through the same database access.
+            var audit = new AuditLog(worker.Services.GetRequiredService<Voice.Core.Database.TenantDatabase>());
             // Concurrent writers (two processes' worth) still make one unbroken chain.
             await Task.WhenAll(Enumerable.Range(0, 12).Select(i => audit.RecordAsync(tenant.Id, "system", "test.event", $"thing:{i}", new { i }, CancellationToken.None)));
         }

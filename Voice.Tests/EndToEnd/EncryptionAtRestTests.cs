@@ -10,8 +10,8 @@ using Npgsql;
 using Voice.Core.Crypto;
 using Voice.Core.Database;
 using Voice.Core.Storage;
-using Voice.Tests.Infrastructure;
 using Voice.Tests.Api;
+using Voice.Tests.Infrastructure;
 using Voice.Tests.Worker;
 
 namespace Voice.Tests.EndToEnd;
