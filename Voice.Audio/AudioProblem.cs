@@ -39,6 +39,13 @@ public sealed record AudioLimits
     public int MaxSampleRate { get; init; } = 192_000;
     public int MaxChannels { get; init; } = 8;
 
+    /// <summary>
+    /// The most decoded samples (rate × channels × seconds) an upload may hold: 60 s of 96 kHz stereo, 46 MB as
+    /// floats. A file that compresses extremely well (a constant 192 kHz, 8-channel signal is 31 KB of FLAC for a
+    /// minute) would otherwise cost hundreds of megabytes to decode while staying within every other limit.
+    /// </summary>
+    public long MaxDecodedSamples { get; init; } = 60L * 96_000 * 2;
+
     public static AudioLimits Reference { get; } = new();
 
     /// <summary>The most frames a valid upload at <paramref name="sampleRate"/> can hold.</summary>
@@ -60,6 +67,10 @@ public sealed record AudioLimits
                 $"The sample rate is {sampleRate} Hz; {MinSampleRate}–{MaxSampleRate} Hz are accepted.");
         }
     }
+
+    internal AudioProblemException TooManySamples(int sampleRate, int channels) =>
+        new(AudioProblemKind.TooLarge, $"The recording decodes to more than {MaxDecodedSamples / 1e6:0.#} million samples " +
+            $"({sampleRate} Hz × {channels} channels × seconds); send it at 48 kHz or less, in mono or stereo.");
 
     internal AudioProblemException TooLong() =>
         new(AudioProblemKind.TooLong, $"The recording is longer than {MaxDuration.TotalSeconds:0} seconds.");

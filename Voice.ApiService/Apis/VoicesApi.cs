@@ -141,6 +141,10 @@ public static class VoicesApi
         {
             errors[file.Name] = ["Unknown file field; send the recording as 'audio'."];
         }
+        foreach (string field in CloneFields.Where(f => StorableText.FirstForbidden(form[f].ToString()) is not null))
+        {
+            errors[field] = [$"Has {StorableText.FirstForbidden(form[field].ToString())}. {StorableText.Rule}"];
+        }
         if (form["mode"].ToString() is { Length: > 0 } mode && !string.Equals(mode, VoiceModes.Clone, StringComparison.OrdinalIgnoreCase))
         {
             errors["mode"] = ["A multipart upload creates a clone; design and preset voices are created with JSON."];

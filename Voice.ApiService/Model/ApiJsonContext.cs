@@ -9,7 +9,8 @@ namespace Voice.ApiService.Model;
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    Converters = [typeof(StorableStringConverter)])]
 [JsonSerializable(typeof(GenerateRequest))]
 [JsonSerializable(typeof(DataKeyVersions))]
 [JsonSerializable(typeof(ConsentExport))]

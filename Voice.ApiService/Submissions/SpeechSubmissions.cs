@@ -35,7 +35,8 @@ public sealed partial class SpeechSubmissions(JobSubmitter submitter, VoiceProfi
                 }
                 transient = created.Voice!;
             }
-            var newJob = new NewJob(caller.TenantId, speech.Spec(transient?.Id.ToString() ?? speech.Voice.Key!, stream), speech.CallbackUrl, Admissions.For(plan, clock));
+            var newJob = new NewJob(caller.TenantId, speech.Spec(transient?.Id.ToString() ?? speech.Voice.Key!, stream), speech.CallbackUrl, Admissions.For(plan, clock),
+                speech.SpokenCharacters);
             var submitted = idempotencyKey is null
                 ? new SubmitResult(await submitter.SubmitAsync(newJob, plan.QueueWeight), Replayed: false, KeyConflict: false)
                 : await submitter.SubmitAsync(newJob, plan.QueueWeight, idempotencyKey, speech.RequestHash(), cancellationToken);

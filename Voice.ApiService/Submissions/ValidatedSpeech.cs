@@ -16,9 +16,12 @@ public sealed record RequestedVoice(string? Key, VoiceSource? Inline, string? La
 
 /// <summary>
 /// A speech request that passed validation against the engine and the plan, with the plan it was checked
-/// against (so a submission loads it once) and the client's address (a transient clone's consent records it).
+/// against (so a submission loads it once), the client's address (a transient clone's consent records it) and
+/// the length of what will be spoken once the tenant's pronunciation rules have rewritten the text (what
+/// admission counts and reserves).
 /// </summary>
-public sealed record ValidatedSpeech(PlanLimits Plan, RequestedVoice Voice, GenerateValidation Fields, string? CallbackUrl, string? ClientAddress)
+public sealed record ValidatedSpeech(PlanLimits Plan, RequestedVoice Voice, GenerateValidation Fields, string? CallbackUrl, string? ClientAddress,
+    int SpokenCharacters)
 {
     public JobSpec Spec(string voice, bool stream) =>
         new(Fields.Text, Fields.Language, voice, Fields.Format, JobKinds.Speech, Fields.Speed, stream, Fields.Words);

@@ -5,6 +5,7 @@ using Voice.Audio.Encoding;
 using Voice.Core.Audit;
 using Voice.Core.Billing;
 using Voice.Core.Jobs;
+using Voice.Core.Lexicons;
 using Voice.Core.Voices;
 using Voice.Speech.Engines;
 
@@ -14,7 +15,8 @@ namespace Voice.ApiService.Submissions;
 /// A voice's preview: a short sample (a sentence in its language unless text is given). A preview is an ordinary
 /// speech job, admitted, billed and limited like any other, through <see cref="JobSubmitter"/>.
 /// </summary>
-public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitter submitter, PlanCatalog plans, SpeechEngineDescriptor engine, TimeProvider clock)
+public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitter submitter, PlanCatalog plans, LexiconStore lexicons, SpeechEngineDescriptor engine,
+    TimeProvider clock)
 {
     public const int MaxCharacters = 300;
 
@@ -55,9 +57,17 @@ public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitte
         {
             return new SubmissionOutcome.Problem(Admissions.Restricted(plan, "format", format, plan.AllowedFormats));
         }
+        int spoken = await SpokenCharactersAsync(caller, text, language, cancellationToken);
+        if (spoken > MaxSpoken(plan))
+        {
+            return new SubmissionOutcome.Problem(Problems.ValidationFailed(new()
+            {
+                ["text"] = [$"Your pronunciation rules make this text {spoken} characters long; the '{plan.Id}' plan allows {MaxSpoken(plan)} per request."],
+            }));
+        }
         try
         {
-            var taskId = await QueueAsync(caller, plan, voiceKey, text, language, format);
+            var taskId = await QueueAsync(caller, plan, voiceKey, text, language, format, spoken);
             return new SubmissionOutcome.Accepted(taskId, JobStatus.Queued, engine.CheckText(text, language).Warnings);
         }
         catch (QueueUnavailableException)
@@ -75,7 +85,8 @@ public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitte
     {
         try
         {
-            return await QueueAsync(caller, plan, voice.Id.ToString(), text, voice.Language, AudioFormats.Mp3);
+            int spoken = await SpokenCharactersAsync(caller, text, voice.Language, CancellationToken.None);
+            return spoken > MaxSpoken(plan) ? null : await QueueAsync(caller, plan, voice.Id.ToString(), text, voice.Language, AudioFormats.Mp3, spoken);
         }
         catch (Exception ex) when (ex is AdmissionRefusedException or QueueUnavailableException)
         {
@@ -108,9 +119,16 @@ public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitte
         return (text, language, format, errors);
     }
 
-    private async Task<Guid> QueueAsync(CallerIdentity caller, PlanLimits plan, string voice, string text, string language, string format)
+    private async Task<Guid> QueueAsync(CallerIdentity caller, PlanLimits plan, string voice, string text, string language, string format, int spoken)
     {
-        var job = await submitter.SubmitAsync(new NewJob(caller.TenantId, new JobSpec(text, language, voice, format), null, Admissions.For(plan, clock)), plan.QueueWeight);
+        var job = await submitter.SubmitAsync(
+            new NewJob(caller.TenantId, new JobSpec(text, language, voice, format), null, Admissions.For(plan, clock), spoken), plan.QueueWeight);
         return job.Id;
     }
+
+    /// <summary>What is spoken is the text as the tenant's pronunciation rules make it: that is what limits and admission count.</summary>
+    private async Task<int> SpokenCharactersAsync(CallerIdentity caller, string text, string language, CancellationToken cancellationToken) =>
+        JobAdmission.Characters(Lexicon.Apply(text, language, await lexicons.ForSynthesisAsync(caller.TenantId, cancellationToken)));
+
+    private int MaxSpoken(PlanLimits plan) => Math.Min(plan.MaxTextChars, engine.Capabilities.MaxTextLength);
 }

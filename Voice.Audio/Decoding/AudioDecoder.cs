@@ -17,6 +17,10 @@ public enum AudioContainer
 /// </summary>
 public static class AudioDecoder
 {
+    /// <summary>Decodes at a time in this process: each may hold up to the samples budget, so more wait their turn.</summary>
+    public static readonly int MaxConcurrent = Math.Max(2, Environment.ProcessorCount);
+    private static readonly SemaphoreSlim Slots = new(MaxConcurrent);
+
     /// <summary>Reads at most <see cref="AudioLimits.MaxBytes"/> from <paramref name="input"/>, then decodes.</summary>
     public static async Task<(AudioBuffer Audio, AudioContainer Container)> DecodeAsync(Stream input, AudioLimits limits, CancellationToken cancellationToken)
     {
@@ -31,10 +35,31 @@ public static class AudioDecoder
             }
             buffer.Write(chunk, 0, read);
         }
-        return Decode(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), limits);
+        await Slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return DecodeNow(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), limits);
+        }
+        finally
+        {
+            Slots.Release();
+        }
     }
 
     public static (AudioBuffer Audio, AudioContainer Container) Decode(ReadOnlyMemory<byte> file, AudioLimits limits)
+    {
+        Slots.Wait();
+        try
+        {
+            return DecodeNow(file, limits);
+        }
+        finally
+        {
+            Slots.Release();
+        }
+    }
+
+    private static (AudioBuffer Audio, AudioContainer Container) DecodeNow(ReadOnlyMemory<byte> file, AudioLimits limits)
     {
         if (file.Length > limits.MaxBytes)
         {

@@ -46,7 +46,12 @@ public sealed record Job(
 public sealed record JobResult(string BlobPath, long Bytes, int DurationMs, int SampleRate);
 
 /// <summary>A job a worker has claimed: the spec, and the epoch that alone may finish it.</summary>
-public sealed record ClaimedJob(Guid Id, Guid TenantId, JobSpec Spec, int Attempt, int Epoch, string? CallbackUrl, DateTimeOffset CreatedAt = default);
+/// <summary>
+/// A job claimed for one attempt. <see cref="ReservedCharacters"/> is what admission counted for it (the text as the
+/// tenant's pronunciation rules made it, at submission; 0 when it was admitted without a plan's limits).
+/// </summary>
+public sealed record ClaimedJob(Guid Id, Guid TenantId, JobSpec Spec, int Attempt, int Epoch, string? CallbackUrl, DateTimeOffset CreatedAt = default,
+    int ReservedCharacters = 0);
 
 public enum ClaimResult
 {
@@ -72,7 +77,15 @@ public enum CancelResult
 }
 
 /// <summary>A job to submit, and the plan limits it is admitted against (none: operator tools and tests).</summary>
-public sealed record NewJob(Guid TenantId, JobSpec Spec, string? CallbackUrl, JobAdmission? Admission = null);
+/// <summary>
+/// A job to submit. <see cref="SpokenCharacters"/> is the length of the text after the tenant's pronunciation rules,
+/// when the submitter applied them: admission counts and reserves the longer of it and the text as sent.
+/// </summary>
+public sealed record NewJob(Guid TenantId, JobSpec Spec, string? CallbackUrl, JobAdmission? Admission = null, int? SpokenCharacters = null)
+{
+    /// <summary>Characters admission counts: what will be spoken, never less than what was sent.</summary>
+    public int AdmittedCharacters => Math.Max(JobAdmission.Characters(Spec.Text), SpokenCharacters ?? 0);
+}
 
 /// <summary>
 /// The limits a submission must fit: the tenant's open jobs (queued + running) and, for the calendar month
@@ -95,14 +108,14 @@ public sealed record JobAdmission(DateOnly Period, int MaxActiveJobs, long? Mont
     }
 
     /// <summary>Audio a text is expected to make, reserved until the real duration is known: generous, so a month cannot overshoot much.</summary>
-    public static long EstimatedAudioMs(JobSpec spec)
+    public static long EstimatedAudioMs(JobSpec spec, int? spokenCharacters = null)
     {
         if (spec.Kind != JobKinds.Speech)
         {
             return 0;
         }
         double charactersPerSecond = spec.Language is "zh" or "ja" or "ko" ? 4 : 12;
-        return (long)Math.Ceiling(spec.Text.Length / charactersPerSecond / Math.Max(0.25, spec.Speed) * 1000);
+        return (long)Math.Ceiling(Math.Max(spec.Text.Length, spokenCharacters ?? 0) / charactersPerSecond / Math.Max(0.25, spec.Speed) * 1000);
     }
 }
 

@@ -26,7 +26,7 @@ public sealed partial class JobStore
                         'status', 500, 'detail', 'Gave up after ' || attempts || ' attempts.', 'attempts', attempt_errors) else error end
                 from unnest($1::uuid[]) as c(id)
                 where jobs.id = c.id and jobs.status in ('queued', 'running')
-                returning {Prefixed("jobs")}, jobs.epoch),
+                returning {Prefixed("jobs")}, jobs.epoch, jobs.reserved_chars),
             finished as (
                 select id, tenant_id, callback_url, case status when 'canceled' then 'task.canceled' else 'task.failed' end as event,
                        jsonb_strip_nulls(jsonb_build_object('type', case status when 'canceled' then 'task.canceled' else 'task.failed' end,
@@ -39,7 +39,7 @@ public sealed partial class JobStore
             Parameters = { new() { Value = group.Select(e => e.JobId).ToArray() }, new() { Value = maxAttempts } },
         })).ToList();
 
-        var rows = await database.BatchAsync(statements, r => (Job: Read(r), Epoch: r.GetInt32(ColumnCount), Scheduled: r.GetString(ColumnCount + 1)), cancellationToken).ConfigureAwait(false);
+        var rows = await database.BatchAsync(statements, r => (Job: Read(r), Epoch: r.GetInt32(ColumnCount), Reserved: r.GetInt32(ColumnCount + 1), Scheduled: r.GetString(ColumnCount + 2)), cancellationToken).ConfigureAwait(false);
         var byId = rows.ToDictionary(r => r.Job.Id);
         var outcomes = new List<ClaimOutcome>(entries.Count);
         var finished = new List<TaskEvent>();
@@ -54,7 +54,7 @@ public sealed partial class JobStore
             switch (job.Status)
             {
                 case JobStatus.Running:
-                    outcomes.Add(new ClaimOutcome(entry, ClaimResult.Claimed, new ClaimedJob(job.Id, job.TenantId, job.Spec, job.Attempts, row.Epoch, job.CallbackUrl, job.CreatedAt)));
+                    outcomes.Add(new ClaimOutcome(entry, ClaimResult.Claimed, new ClaimedJob(job.Id, job.TenantId, job.Spec, job.Attempts, row.Epoch, job.CallbackUrl, job.CreatedAt, row.Reserved)));
                     break;
                 case JobStatus.Canceled:
                     outcomes.Add(new ClaimOutcome(entry, ClaimResult.Canceled, null));

@@ -27,8 +27,8 @@ public sealed partial class JobStore
         p.Add(new() { Value = jobs.Select(j => j.Job.CallbackUrl).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         p.Add(new() { Value = jobs.Select(j => j.Job.Spec.Kind).ToArray() });
         p.Add(new() { Value = jobs.Select(j => j.Job.Spec.Speed).ToArray() });
-        p.Add(new() { Value = jobs.Select(j => j.Job.Admission is null || j.Job.Spec.Kind != JobKinds.Speech ? 0 : JobAdmission.Characters(j.Job.Spec.Text)).ToArray() });
-        p.Add(new() { Value = jobs.Select(j => j.Job.Admission is null ? 0L : JobAdmission.EstimatedAudioMs(j.Job.Spec)).ToArray() });
+        p.Add(new() { Value = jobs.Select(j => j.Job.Admission is null || j.Job.Spec.Kind != JobKinds.Speech ? 0 : j.Job.AdmittedCharacters).ToArray() });
+        p.Add(new() { Value = jobs.Select(j => j.Job.Admission is null ? 0L : JobAdmission.EstimatedAudioMs(j.Job.Spec, j.Job.SpokenCharacters)).ToArray() });
         p.Add(new() { Value = jobs.Select(j => j.Job.Spec.Stream).ToArray() });
         p.Add(new() { Value = jobs.Select(j => j.Job.Spec.WordTimestamps).ToArray() });
         p.Add(new() { Value = (object?)admission?.Period ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Date });

@@ -36,6 +36,10 @@ public sealed partial class JobSubmitter : IAsyncDisposable
 
     public Task<Job> SubmitAsync(NewJob job, int weight)
     {
+        if (Unstorable(job) is { } problem)
+        {
+            return Task.FromException<Job>(problem);
+        }
         var pending = NewPending(job, weight);
         if (!_pending.Writer.TryWrite(pending))
         {
@@ -51,6 +55,10 @@ public sealed partial class JobSubmitter : IAsyncDisposable
     /// </summary>
     public async Task<SubmitResult> SubmitAsync(NewJob job, int weight, string idempotencyKey, byte[] requestHash, CancellationToken cancellationToken)
     {
+        if (Unstorable(job) is { } problem)
+        {
+            throw problem;
+        }
         var pending = NewPending(job, weight);
         var submitted = await _jobs.CreateAsync(job, idempotencyKey, requestHash, cancellationToken).ConfigureAwait(false);
         if (submitted.Refusal is { } refusal)
@@ -64,6 +72,12 @@ public sealed partial class JobSubmitter : IAsyncDisposable
         }
         return submitted;
     }
+
+    /// <summary>Postgres refuses NUL in text outright: such a job never joins a batch (the API refuses it earlier, with a 400).</summary>
+    private static ArgumentException? Unstorable(NewJob job) =>
+        new[] { job.Spec.Text, job.Spec.Language, job.Spec.Voice, job.Spec.Format, job.CallbackUrl }.Any(s => s?.Contains('\0', StringComparison.Ordinal) == true)
+            ? new ArgumentException("The job's text fields contain NUL, which cannot be stored.", nameof(job))
+            : null;
 
     // The trace context is the submitter's (its job.submit span), taken before any await.
     private static Pending NewPending(NewJob job, int weight) =>
@@ -93,9 +107,20 @@ public sealed partial class JobSubmitter : IAsyncDisposable
         {
             outcomes = await _jobs.CreateManyAsync([.. all.Select(p => p.Job)], CancellationToken.None).ConfigureAwait(false);
         }
+        catch (Exception ex) when (all.Count > 1)
+        {
+            // One member's row can fail the whole statement (a value Postgres refuses): each member is tried alone, so
+            // only the one at fault fails and every other tenant's submission in the batch goes through.
+            LogBatchRetried(_logger, all.Count, ex);
+            foreach (var single in all)
+            {
+                await SubmitBatchAsync([single]).ConfigureAwait(false);
+            }
+            return;
+        }
         catch (Exception ex)
         {
-            all.ForEach(p => p.Done.TrySetException(ex));
+            all[0].Done.TrySetException(ex);
             return;
         }
         var admitted = new List<(Pending Pending, Job Job)>(all.Count);
@@ -138,6 +163,9 @@ public sealed partial class JobSubmitter : IAsyncDisposable
         _pending.Writer.TryComplete();
         await Task.WhenAll(_loops).ConfigureAwait(false);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Count} submissions failed; each is retried alone")]
+    private static partial void LogBatchRetried(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Enqueue of {Count} submitted jobs failed; they were withdrawn")]
     private static partial void LogEnqueueFailed(ILogger logger, int count, Exception exception);

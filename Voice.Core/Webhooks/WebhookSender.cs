@@ -8,16 +8,25 @@ namespace Voice.Core.Webhooks;
 /// <summary>
 /// Sends one signed delivery. <c>Voice-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256(secret, "t.body")&gt;</c>
 /// lets the receiver check origin and freshness. The connection goes through <see cref="SsrfGuard"/>; redirects
-/// are not followed, the whole exchange is bounded in time, and at most 1 KiB of the answer is read.
+/// are not followed, and at most 1 KiB of the answer is read. One deadline covers the whole exchange — connect,
+/// send, headers and the body read — so a receiver that answers and then stalls costs one slot for at most
+/// <see cref="Timeout"/>, never the dispatcher.
 /// </summary>
 public sealed class WebhookSender : IDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
     private const int MaxResponseBytes = 1024;
     private readonly HttpClient _http;
+    private readonly TimeSpan _deadline;
 
-    public WebhookSender(SsrfGuard guard)
+    public WebhookSender(SsrfGuard guard) : this(guard, Timeout)
     {
+    }
+
+    /// <summary>With a shorter deadline than <see cref="Timeout"/>: tests of a stalling receiver.</summary>
+    public WebhookSender(SsrfGuard guard, TimeSpan deadline)
+    {
+        _deadline = deadline;
         var handler = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -27,7 +36,7 @@ public sealed class WebhookSender : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(1),
             ConnectCallback = (context, cancellationToken) => guard.ConnectAsync(context.DnsEndPoint, cancellationToken),
         };
-        _http = new HttpClient(handler) { Timeout = Timeout };
+        _http = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan }; // the deadline below covers more
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Voice-Webhooks", "1.0"));
     }
 
@@ -46,15 +55,18 @@ public sealed class WebhookSender : IDisposable
         request.Headers.Add("Voice-Event", delivery.Event);
         request.Headers.Add("Voice-Delivery", delivery.Id.ToString());
         request.Headers.Add("Voice-Signature", Sign(delivery.Secret, now.ToUnixTimeSeconds(), delivery.Payload));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_deadline);
+        int? status = null;
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            int status = (int)response.StatusCode;
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token).ConfigureAwait(false);
+            status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
             {
                 return (true, status, null);
             }
-            string detail = status is >= 300 and < 400 ? "Redirects are not followed." : await ReadSomeAsync(response, cancellationToken).ConfigureAwait(false);
+            string detail = status is >= 300 and < 400 ? "Redirects are not followed." : await ReadSomeAsync(response, deadline.Token).ConfigureAwait(false);
             return (false, status, $"HTTP {status}: {detail}");
         }
         catch (HttpRequestException ex) when (ex.InnerException is WebhookTargetRefusedException refused)
@@ -65,9 +77,11 @@ public sealed class WebhookSender : IDisposable
         {
             return (false, null, ex.Message);
         }
-        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (false, null, $"No answer within {Timeout.TotalSeconds:0} s.");
+            return (false, status, status is null
+                ? $"No answer within {_deadline.TotalSeconds:0.#} s."
+                : $"HTTP {status}: the answer did not complete within {_deadline.TotalSeconds:0.#} s.");
         }
     }
 

@@ -70,8 +70,15 @@ public sealed partial class JobClaimer(
     private async Task<ReadyJob> ResolveAsync(QueueEntry entry, ClaimedJob job, CancellationToken hardStop)
     {
         var (prompt, profile) = await voices.ResolveAsync(job.TenantId, job.Spec.Voice, job.Spec.Language, hardStop).ConfigureAwait(false);
-        // The rules rewrite the text the engine reads (not the text that was billed).
+        // The rules rewrite the text the engine reads. Admission reserved what they made of it at submission; rules added
+        // since may not make it longer than that (a rule turning two letters into fifty words would multiply the audio).
         var (text, rewrites) = Lexicon.ApplyMapped(job.Spec.Text, job.Spec.Language, await lexicons.ForSynthesisAsync(job.TenantId, hardStop).ConfigureAwait(false));
+        int spoken = JobAdmission.Characters(text);
+        if (job.ReservedCharacters > 0 && spoken > Math.Max(job.ReservedCharacters, JobAdmission.Characters(job.Spec.Text)))
+        {
+            throw new JobRefusedException("text-too-long", $"The pronunciation rules now make this text {spoken} characters long; " +
+                $"{job.ReservedCharacters} were admitted when it was submitted. Submit it again to have it counted as it now reads.");
+        }
         return new ReadyJob(entry, job, new SynthesisRequest(text, job.Spec.Language, prompt, job.Spec.Speed), profile, rewrites);
     }
 

@@ -22,9 +22,9 @@ public sealed partial class FailedAttempts(JobStore jobs, JobQueue queue, IOptio
             LogReleased(logger, job.Id);
             return JobOutcome.Released;
         }
-        if (ex is VoiceUnavailableException voice)
+        if (ex is JobRefusedException refused)
         {
-            await jobs.FailAsync(job, JobProblems.Json(voice.ProblemType, voice.Message), CancellationToken.None).ConfigureAwait(false);
+            await jobs.FailAsync(job, JobProblems.Json(refused.ProblemType, refused.Message), CancellationToken.None).ConfigureAwait(false);
             return JobOutcome.Failed;
         }
         LogFailed(logger, job.Id, job.TenantId, job.Attempt, ex);

@@ -4,8 +4,9 @@ using Voice.Worker.Hosting;
 namespace Voice.Worker.Webhooks;
 
 /// <summary>
-/// Sends webhook deliveries when they fall due (at most 8 at once), records each attempt in the delivery
-/// log and schedules the retry with backoff; after about a day, or 30 attempts, a delivery fails for good.
+/// Sends webhook deliveries when they fall due (at most 8 at once, at most 2 of one tenant per round: the rest of
+/// that tenant's wait a moment, so one tenant's slow receivers never hold every slot), records each attempt in
+/// the delivery log and schedules the retry with backoff; after about a day, or 30 attempts, a delivery fails for good.
 /// </summary>
 public sealed partial class WebhookDispatcher(
     WebhookSchedule schedule,
@@ -16,6 +17,8 @@ public sealed partial class WebhookDispatcher(
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     private const int Parallelism = 8;
+    private const int PerTenant = 2;
+    private static readonly TimeSpan Deferral = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(500);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -30,7 +33,14 @@ public sealed partial class WebhookDispatcher(
                     await Task.Delay(Idle, stoppingToken);
                     continue;
                 }
-                await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
+                var now = clock.GetUtcNow();
+                var byTenant = due.GroupBy(d => d.TenantId).ToList();
+                var deferred = byTenant.SelectMany(g => g.Skip(PerTenant)).Select(d => new ScheduledDelivery(d.TenantId, d.DeliveryId, now + Deferral)).ToList();
+                if (deferred.Count > 0)
+                {
+                    await schedule.AddAsync(deferred);
+                }
+                await Parallel.ForEachAsync(byTenant.SelectMany(g => g.Take(PerTenant)), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
                     async (item, ct) => await DeliverAsync(item.TenantId, item.DeliveryId, ct));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
