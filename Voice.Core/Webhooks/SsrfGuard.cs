@@ -7,8 +7,10 @@ namespace Voice.Core.Webhooks;
 /// Keeps webhook delivery from being turned against the platform's own network (server-side request
 /// forgery): only http/https URLs without credentials, and only public addresses — never loopback,
 /// private, link-local (cloud metadata at 169.254.169.254), carrier-grade NAT, unique-local, multicast or
-/// unspecified — unless a network is explicitly allowed (development). The address is checked on the
-/// connection actually made, so a DNS answer cannot change between the check and the request.
+/// unspecified, nor the IPv6 forms that carry an IPv4 address (IPv4-compatible, NAT64, 6to4, Teredo) or the old
+/// site-local range — unless a network is explicitly allowed (development). Ports below 1024 other than 80 and 443
+/// are refused (no webhook is an SSH or SMTP server), except in an explicitly allowed network. The address is checked on the connection actually made, so a
+/// DNS answer cannot change between the check and the request.
 /// </summary>
 public sealed class SsrfGuard(IReadOnlyList<IPNetwork> allowedPrivateNetworks)
 {
@@ -21,7 +23,12 @@ public sealed class SsrfGuard(IReadOnlyList<IPNetwork> allowedPrivateNetworks)
         IPNetwork.Parse("224.0.0.0/4"), IPNetwork.Parse("240.0.0.0/4"),
         IPNetwork.Parse("::/128"), IPNetwork.Parse("::1/128"), IPNetwork.Parse("fc00::/7"), IPNetwork.Parse("fe80::/10"),
         IPNetwork.Parse("ff00::/8"), IPNetwork.Parse("64:ff9b::/96"), IPNetwork.Parse("2001:db8::/32"),
+        IPNetwork.Parse("::/96"), IPNetwork.Parse("64:ff9b:1::/48"), IPNetwork.Parse("2002::/16"), IPNetwork.Parse("2001::/32"),
+        IPNetwork.Parse("fec0::/10"),
     ];
+
+    /// <summary>Whether a webhook may use the port: 80, 443, or any unprivileged one.</summary>
+    public static bool IsAllowedPort(int port) => port is 80 or 443 or (>= 1024 and <= 65535);
 
     /// <summary>Why the URL is unacceptable, or null when it may be used.</summary>
     public string? CheckUrl(string? url)
@@ -42,8 +49,16 @@ public sealed class SsrfGuard(IReadOnlyList<IPNetwork> allowedPrivateNetworks)
         {
             return "The URL points at a private, loopback or link-local address.";
         }
+        if (!IsAllowedPort(uri.Port) && !(IPAddress.TryParse(uri.IdnHost, out var literal) && IsTrusted(literal)))
+        {
+            return $"Port {uri.Port} is not allowed: use 80, 443 or a port from 1024 up.";
+        }
         return null;
     }
+
+    /// <summary>In a network the operator allowed explicitly (development, a cluster-internal receiver): any port goes.</summary>
+    private bool IsTrusted(IPAddress address) =>
+        allowedPrivateNetworks.Any(n => n.Contains(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address));
 
     public bool IsAllowed(IPAddress address)
     {
@@ -66,6 +81,10 @@ public sealed class SsrfGuard(IReadOnlyList<IPNetwork> allowedPrivateNetworks)
             : await Dns.GetHostAddressesAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
         var address = addresses.FirstOrDefault(IsAllowed)
             ?? throw new WebhookTargetRefusedException($"'{endpoint.Host}' resolves only to addresses that webhooks may not reach.");
+        if (!IsAllowedPort(endpoint.Port) && !IsTrusted(address))
+        {
+            throw new WebhookTargetRefusedException($"Port {endpoint.Port} is not allowed for webhooks.");
+        }
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {

@@ -154,7 +154,8 @@ public sealed class RowLevelSecurityTests(VoiceAppFixture app)
             Assert.False(reader.GetBoolean(0));
             Assert.False(reader.GetBoolean(1));
         }
-        foreach (string statement in new[] { "update audit_events set action = 'x'", "delete from audit_events", "select * from schema_migrations", "select * from schema_functions", "alter table jobs disable row level security" })
+        foreach (string statement in new[] { "update audit_events set action = 'x'", "delete from audit_events", "select * from schema_migrations", "select * from schema_functions", "alter table jobs disable row level security",
+            "update tenants set plan = 'enterprise'", "update tenants set status = 'active'" })
         {
             await using var transaction = await connection.BeginTransactionAsync();
             await DeclareAsync(connection, tenant.Id);
@@ -163,6 +164,43 @@ public sealed class RowLevelSecurityTests(VoiceAppFixture app)
             Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, error.SqlState);
             await transaction.RollbackAsync();
         }
+    }
+
+    [Fact]
+    public async Task EverySecurityDefinerFunctionPinsItsSearchPathWithPgTempLast()
+    {
+        await using var db = NpgsqlDataSource.Create(await app.ConnectionStringAsync("voicedb-app"));
+        await using var command = db.CreateCommand("""
+            select p.proname, coalesce(array_to_string(p.proconfig, ';'), '') from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+            where n.nspname = 'public' and p.prosecdef
+            """);
+        var definers = new List<(string Name, string Config)>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                definers.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        Assert.NotEmpty(definers);
+        // Without pg_temp last, a caller's temporary objects would shadow the ones the function means, under its owner's rights.
+        Assert.All(definers, d => Assert.EndsWith("search_path=public, pg_temp", d.Config, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TheServiceRoleMayRenameItsTenantOnly()
+    {
+        var tenant = await app.CreateTenantAsync();
+        await using var db = NpgsqlDataSource.Create(await app.ConnectionStringAsync("voicedb-app"));
+        await using var connection = await db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await DeclareAsync(connection, tenant.Id);
+
+        await using var rename = new NpgsqlCommand("update tenants set name = 'Renamed'", connection);
+
+        Assert.Equal(1, await rename.ExecuteNonQueryAsync());
+        await transaction.RollbackAsync();
     }
 
     private async Task SubmitAsync(TestTenant tenant)

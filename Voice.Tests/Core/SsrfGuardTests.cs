@@ -21,6 +21,13 @@ public sealed class SsrfGuardTests
     [InlineData("fd12:3456::1")]
     [InlineData("::ffff:10.0.0.1")]
     [InlineData("::ffff:127.0.0.1")]
+    [InlineData("::a00:1")] // IPv4-compatible 10.0.0.1
+    [InlineData("::7f00:1")] // IPv4-compatible 127.0.0.1
+    [InlineData("64:ff9b::a9fe:a9fe")] // NAT64 169.254.169.254
+    [InlineData("64:ff9b:1::a00:1")] // local-use NAT64
+    [InlineData("2002:a00:1::1")] // 6to4 over 10.0.0.1
+    [InlineData("2001:0:4136:e378:8000:63bf:3fff:fdd2")] // Teredo
+    [InlineData("fec0::1")] // site-local
     public void PrivateLoopbackAndLinkLocalAddressesAreRefused(string address)
     {
         Assert.False(_guard.IsAllowed(IPAddress.Parse(address)));
@@ -33,6 +40,18 @@ public sealed class SsrfGuardTests
     public void PublicAddressesAreAllowed(string address)
     {
         Assert.True(_guard.IsAllowed(IPAddress.Parse(address)));
+    }
+
+    [Theory]
+    [InlineData("http://example.com:22/hook", false)]
+    [InlineData("http://example.com:25/hook", false)]
+    [InlineData("https://example.com:1023/hook", false)]
+    [InlineData("https://example.com/hook", true)]
+    [InlineData("http://example.com/hook", true)]
+    [InlineData("https://example.com:8443/hook", true)]
+    public void OnlyWebAndUnprivilegedPortsAreAccepted(string url, bool accepted)
+    {
+        Assert.Equal(accepted, _guard.CheckUrl(url) is null);
     }
 
     [Fact]

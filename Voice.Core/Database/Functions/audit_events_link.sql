@@ -1,7 +1,7 @@
 -- audit_events_link: the one current definition (migration 0010 set it last). Edit this file, not a migration: it is re-applied
 -- at start-up whenever its checksum changes. A change of arguments or result type needs a migration that drops the old one first.
 -- Runs as its owner (voice_admin, which sees every row), so the chain is whole whoever inserts.
-create or replace function audit_events_link() returns trigger language plpgsql security definer set search_path = public as $$
+create or replace function audit_events_link() returns trigger language plpgsql security definer set search_path = public, pg_temp as $$
 declare
     v_chain uuid := coalesce(new.tenant_id, '00000000-0000-0000-0000-000000000000');
     v_prev bytea;
