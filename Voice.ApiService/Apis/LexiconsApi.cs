@@ -19,10 +19,10 @@ public static class LexiconsApi
     {
         var api = app.MapGroup("/api/v1/lexicons").WithTags("Lexicons");
         var write = Policies.Scope(Scopes.SpeechWrite);
-        api.MapGet("/", ListAsync).RequireAuthorization().WithSummary("The tenant's pronunciation rules");
+        api.MapGet("/", ListAsync).RequireAuthorization(write).WithSummary("The tenant's pronunciation rules");
         api.MapPost("/", CreateAsync).RequireAuthorization(write).Accepts<CreateLexiconEntryRequest>("application/json")
             .WithSummary("Add a rule: term → replacement (language: one of the platform's, or all when absent; case_sensitive: false by default)");
-        api.MapGet("/{id:guid}", GetAsync).RequireAuthorization().WithSummary("One rule");
+        api.MapGet("/{id:guid}", GetAsync).RequireAuthorization(write).WithSummary("One rule");
         api.MapDelete("/{id:guid}", DeleteAsync).RequireAuthorization(write).WithSummary("Remove a rule");
         return app;
     }

@@ -36,7 +36,7 @@ public static class OpenAiApi
             .Accepts<OpenAiSpeechRequest>("application/json")
             .WithSummary("OpenAI's speech endpoint: the audio of `input` in `voice` (a preset or a voice id), as `response_format`");
         group.MapGet("/models", ListModels).RequireAuthorization().WithSummary("The speech models (OpenAI's list shape)");
-        group.MapGet("/audio/voices", ListVoicesAsync).RequireAuthorization().WithSummary("The presets and the tenant's ready voices");
+        group.MapGet("/audio/voices", ListVoicesAsync).RequireAuthorization(Policies.VoicesRead).WithSummary("The presets and the tenant's ready voices");
         return app;
     }
 

@@ -20,7 +20,7 @@ public static class TenantApi
             .WithSummary("The caller's tenant: slug, name, plan, status");
 
         app.MapGet("/api/v1/tenant/plan", GetPlanAsync)
-            .RequireAuthorization()
+            .RequireAuthorization(Policies.Scope(Scopes.UsageRead))
             .WithTags("Tenant")
             .WithSummary("The tenant's plan: limits, allowances, retention and prices");
         app.MapPatch("/api/v1/tenant", RenameAsync)

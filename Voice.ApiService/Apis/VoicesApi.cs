@@ -35,11 +35,11 @@ public static class VoicesApi
             .Accepts<CreateVoiceRequest>("application/json", "multipart/form-data")
             .WithSummary("Create a voice: clone (multipart: audio, consent, optional reference_text, language, name), design (JSON: description) or preset (JSON: preset)")
             .WithDescription("Answers 202 with the profile (status 'preparing') and the task that prepares it. A clone's reference is decoded, prepared and quality-checked first: a poor one is refused with voices/poor-reference, which lists what to fix.");
-        api.MapGet("/", ListAsync).RequireAuthorization().WithSummary("The presets and the tenant's voices (newest first; page with 'before')");
-        api.MapGet("/{id}", GetAsync).RequireAuthorization().WithSummary("A voice profile by id, or a preset by name");
+        api.MapGet("/", ListAsync).RequireAuthorization(Policies.VoicesRead).WithSummary("The presets and the tenant's voices (newest first; page with 'before')");
+        api.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.VoicesRead).WithSummary("A voice profile by id, or a preset by name");
         api.MapPatch("/{id:guid}", RenameAsync).RequireAuthorization(write).WithSummary("Rename a voice");
         api.MapDelete("/{id:guid}", DeleteAsync).RequireAuthorization(write).WithSummary("Delete a voice and its reference recording");
-        api.MapGet("/{id:guid}/consent", ExportConsentAsync).RequireAuthorization().WithSummary("A cloned voice's consent record, as a file to keep");
+        api.MapGet("/{id:guid}/consent", ExportConsentAsync).RequireAuthorization(write).WithSummary("A cloned voice's consent record, as a file to keep");
         api.MapPost("/{id}/preview", PreviewAsync).RequireAuthorization(Policies.Scope(Scopes.SpeechWrite))
             .WithSummary("Speak a short sample with the voice (a sentence in its language unless text is given); answers 202 with the task");
         return app;

@@ -9,6 +9,9 @@ public static class Policies
 {
     public const string Admin = "admin";
 
+    /// <summary>Reading the tenant's voices: what a key that speaks with them or manages them may do.</summary>
+    public const string VoicesRead = "voices:read";
+
     public static string Scope(string scope) => "scope:" + scope;
 
     public static IHostApplicationBuilder AddVoiceSecurity(this IHostApplicationBuilder builder)
@@ -30,6 +33,11 @@ public static class Policies
                 .AddAuthenticationSchemes(AdminAuthenticationHandler.SchemeName)
                 .RequireAuthenticatedUser()
                 .RequireRole("platform-admin"));
+        authorization.AddPolicy(VoicesRead, policy => policy
+            .AddAuthenticationSchemes(CredentialAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser()
+            .RequireAssertion(context => context.User.HasClaim(CredentialAuthenticationHandler.ScopeClaim, Scopes.SpeechWrite)
+                || context.User.HasClaim(CredentialAuthenticationHandler.ScopeClaim, Scopes.VoicesWrite)));
         foreach (string scope in Scopes.All)
         {
             authorization.AddPolicy(Scope(scope), policy => policy
