@@ -37,6 +37,7 @@ public static class Extensions
         builder.AddValidatedOptions<SpeechOptions>(SpeechOptions.Section);
         builder.Services.AddSingleton(sp => SpeechEngines.Describe(sp.GetRequiredService<IOptions<SpeechOptions>>().Value.Engine));
         builder.Services.AddSingleton<VoiceProfiles>();
+        builder.Services.AddSingleton<SpokenText>();
         builder.Services.AddSingleton<SpeechRequests>();
         builder.Services.AddSingleton<SpeechSubmissions>();
         builder.Services.AddSingleton<VoicePreviews>();

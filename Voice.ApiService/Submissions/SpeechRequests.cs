@@ -4,8 +4,6 @@ using Voice.ApiService.Model;
 using Voice.ApiService.Services;
 using Voice.Core.Audit;
 using Voice.Core.Billing;
-using Voice.Core.Jobs;
-using Voice.Core.Lexicons;
 using Voice.Core.Voices;
 using Voice.Core.Webhooks;
 using Voice.Speech.Engines;
@@ -18,7 +16,7 @@ namespace Voice.ApiService.Submissions;
 /// that needs fixing, or 403 for what the plan does not include).
 /// </summary>
 public sealed partial class SpeechRequests(
-    PlanCatalog plans, VoiceStore voices, VoiceProfiles profiles, AuditLog audit, WebhookStore webhooks, LexiconStore lexicons, SsrfGuard guard,
+    PlanCatalog plans, VoiceStore voices, VoiceProfiles profiles, AuditLog audit, WebhookStore webhooks, SpokenText spokenText, SsrfGuard guard,
     SpeechEngineDescriptor engine)
 {
     public async Task<(ValidatedSpeech? Speech, ProblemHttpResult? Problem)> ValidateAsync(
@@ -32,7 +30,11 @@ public sealed partial class SpeechRequests(
         {
             errors["callback_url"] = ["Create a callback signing secret first: POST /api/v1/webhooks/callback-secret."];
         }
-        int spoken = errors.ContainsKey("text") ? 0 : await SpokenCharactersAsync(caller, fields, plan, errors, cancellationToken);
+        int spoken = errors.ContainsKey("text") ? 0 : await spokenText.CharactersAsync(caller.TenantId, fields.Text, fields.Language, cancellationToken);
+        if (spokenText.Problem(spoken, plan) is { } tooLong)
+        {
+            errors["text"] = [tooLong];
+        }
         if (errors.Count > 0)
         {
             return (null, Problems.ValidationFailed(errors));
@@ -42,24 +44,6 @@ public sealed partial class SpeechRequests(
             return (null, restricted);
         }
         return (new ValidatedSpeech(plan, voice, fields, request.CallbackUrl, clientAddress, spoken), null);
-    }
-
-    /// <summary>
-    /// The text as the tenant's pronunciation rules will make it is what is spoken, so it is what the per-request limit
-    /// applies to and what admission reserves: a rule that turns two letters into fifty words cannot turn a short text
-    /// into an hour of audio.
-    /// </summary>
-    private async Task<int> SpokenCharactersAsync(CallerIdentity caller, GenerateValidation fields, PlanLimits plan, Dictionary<string, string[]> errors,
-        CancellationToken cancellationToken)
-    {
-        var rules = await lexicons.ForSynthesisAsync(caller.TenantId, cancellationToken);
-        int spoken = rules.Count == 0 ? JobAdmission.Characters(fields.Text) : JobAdmission.Characters(Lexicon.Apply(fields.Text, fields.Language, rules));
-        int max = Math.Min(plan.MaxTextChars, engine.Capabilities.MaxTextLength);
-        if (spoken > max)
-        {
-            errors["text"] = [$"Your pronunciation rules make this text {spoken} characters long; the '{plan.Id}' plan allows {max} per request."];
-        }
-        return spoken;
     }
 
     /// <summary>What the plan does not include: the output format, the deployment's engine, an inline voice's mode.</summary>

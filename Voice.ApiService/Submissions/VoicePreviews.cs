@@ -5,7 +5,6 @@ using Voice.Audio.Encoding;
 using Voice.Core.Audit;
 using Voice.Core.Billing;
 using Voice.Core.Jobs;
-using Voice.Core.Lexicons;
 using Voice.Core.Voices;
 using Voice.Speech.Engines;
 
@@ -15,7 +14,7 @@ namespace Voice.ApiService.Submissions;
 /// A voice's preview: a short sample (a sentence in its language unless text is given). A preview is an ordinary
 /// speech job, admitted, billed and limited like any other, through <see cref="JobSubmitter"/>.
 /// </summary>
-public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitter submitter, PlanCatalog plans, LexiconStore lexicons, SpeechEngineDescriptor engine,
+public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitter submitter, PlanCatalog plans, SpokenText spokenText, SpeechEngineDescriptor engine,
     TimeProvider clock)
 {
     public const int MaxCharacters = 300;
@@ -57,13 +56,10 @@ public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitte
         {
             return new SubmissionOutcome.Problem(Admissions.Restricted(plan, "format", format, plan.AllowedFormats));
         }
-        int spoken = await SpokenCharactersAsync(caller, text, language, cancellationToken);
-        if (spoken > MaxSpoken(plan))
+        int spoken = await spokenText.CharactersAsync(caller.TenantId, text, language, cancellationToken);
+        if (spokenText.Problem(spoken, plan) is { } tooLong)
         {
-            return new SubmissionOutcome.Problem(Problems.ValidationFailed(new()
-            {
-                ["text"] = [$"Your pronunciation rules make this text {spoken} characters long; the '{plan.Id}' plan allows {MaxSpoken(plan)} per request."],
-            }));
+            return new SubmissionOutcome.Problem(Problems.ValidationFailed(new() { ["text"] = [tooLong] }));
         }
         try
         {
@@ -85,8 +81,8 @@ public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitte
     {
         try
         {
-            int spoken = await SpokenCharactersAsync(caller, text, voice.Language, CancellationToken.None);
-            return spoken > MaxSpoken(plan) ? null : await QueueAsync(caller, plan, voice.Id.ToString(), text, voice.Language, AudioFormats.Mp3, spoken);
+            int spoken = await spokenText.CharactersAsync(caller.TenantId, text, voice.Language, CancellationToken.None);
+            return spokenText.Problem(spoken, plan) is not null ? null : await QueueAsync(caller, plan, voice.Id.ToString(), text, voice.Language, AudioFormats.Mp3, spoken);
         }
         catch (Exception ex) when (ex is AdmissionRefusedException or QueueUnavailableException)
         {
@@ -125,10 +121,4 @@ public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitte
             new NewJob(caller.TenantId, new JobSpec(text, language, voice, format), null, Admissions.For(plan, clock), spoken), plan.QueueWeight);
         return job.Id;
     }
-
-    /// <summary>What is spoken is the text as the tenant's pronunciation rules make it: that is what limits and admission count.</summary>
-    private async Task<int> SpokenCharactersAsync(CallerIdentity caller, string text, string language, CancellationToken cancellationToken) =>
-        JobAdmission.Characters(Lexicon.Apply(text, language, await lexicons.ForSynthesisAsync(caller.TenantId, cancellationToken)));
-
-    private int MaxSpoken(PlanLimits plan) => Math.Min(plan.MaxTextChars, engine.Capabilities.MaxTextLength);
 }
