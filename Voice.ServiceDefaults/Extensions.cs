@@ -121,11 +121,10 @@ public static class Extensions
         var telemetry = TelemetryOptions.From(app.Configuration);
         if (telemetry.Prometheus)
         {
-            var scraping = app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
-            if (telemetry.MetricsPort is int port)
-            {
-                scraping.RequireHost($"*:{port}");
-            }
+            // The port the request arrived on, not the Host header (which any client can set to the metrics port).
+            int? port = telemetry.MetricsPort;
+            app.UseOpenTelemetryPrometheusScrapingEndpoint(context =>
+                context.Request.Path == MetricsEndpointPath && (port is null || context.Connection.LocalPort == port));
         }
         app.MapHealthChecks(HealthEndpointPath);
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions

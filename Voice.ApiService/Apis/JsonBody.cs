@@ -10,7 +10,7 @@ namespace Voice.ApiService.Apis;
 /// Reads a JSON request body with the answers a client can act on: 415 when it is not JSON, 413 when it is
 /// too large (checked while reading, not after), 400 <c>invalid-json</c> with the first thing that is wrong.
 /// </summary>
-public static class JsonBody
+public static partial class JsonBody
 {
     public const int DefaultMaxBytes = 64 * 1024;
 
@@ -40,8 +40,10 @@ public static class JsonBody
         }
         catch (JsonException ex)
         {
+            // The serializer's own messages name .NET types and internals: clients get a stable sentence and the path.
+            string what = ex is StorableTextException ? FirstSentence(ex.Message) : ClientMessage(ex);
             return (null, Problems.Create(StatusCodes.Status400BadRequest, Problems.InvalidJson, "The body is not valid JSON.",
-                ex.Path is { Length: > 1 } path ? $"Problem at '{path}': {FirstSentence(ex.Message)}" : FirstSentence(ex.Message)));
+                ex.Path is { Length: > 1 } path ? $"Problem at '{path}': {what}" : what));
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -53,7 +55,15 @@ public static class JsonBody
         Problems.Create(StatusCodes.Status413PayloadTooLarge, Problems.PayloadTooLarge, "The body is too large.",
             $"Request bodies are limited to {maxBytes / 1024} KiB.");
 
-    // System.Text.Json messages append internal hints after the first sentence; clients need only the first.
+    private static string ClientMessage(JsonException ex) =>
+        UnmappedProperty().Match(ex.Message) is { Success: true } unmapped ? $"'{unmapped.Groups[1].Value}' is not a field of this request."
+        : ex.Path is { Length: > 1 } ? "The value is malformed or of the wrong type."
+        : "The body is malformed or is not a JSON object.";
+
+    [System.Text.RegularExpressions.GeneratedRegex("^The JSON property '([^']{0,100})' could not be mapped")]
+    private static partial System.Text.RegularExpressions.Regex UnmappedProperty();
+
+    // Our own messages may go on after the first sentence (the rule); the first names the problem.
     private static string FirstSentence(string message)
     {
         int end = message.IndexOf(". ", StringComparison.Ordinal);

@@ -56,6 +56,10 @@ public static class TeamApi
             return Problems.ValidationFailed(errors);
         }
         var caller = context.Caller();
+        if (BeyondCaller(caller, role) is { } escalation)
+        {
+            return escalation;
+        }
         var (result, token, invite) = await team.InviteAsync(caller.TenantId, email!, role, caller.Actor, cancellationToken);
         if (result == TeamChange.AlreadyMember)
         {
@@ -93,6 +97,10 @@ public static class TeamApi
                 ? await AnswerAsync(TeamChange.NotFound, caller, id, authenticator, audit, cancellationToken)
                 : Problems.ValidationFailed(new() { ["role"] = ["admin or member."] });
         }
+        if (BeyondCaller(caller, role) is { } escalation)
+        {
+            return escalation;
+        }
         var result = await team.ChangeRoleAsync(caller.TenantId, id, role, caller.UserId, caller.Actor, cancellationToken);
         return await AnswerAsync(result, caller, id, authenticator, audit, cancellationToken);
     }
@@ -104,6 +112,16 @@ public static class TeamApi
         var result = await team.RemoveAsync(caller.TenantId, id, caller.UserId, caller.Actor, cancellationToken);
         return await AnswerAsync(result, caller, id, authenticator, audit, cancellationToken);
     }
+
+    /// <summary>
+    /// A person is a credential: inviting one, or changing their role, may not give more scopes than the caller has
+    /// (as a key may not create a wider key), so a <c>keys:admin</c>-only key cannot mint itself a full session.
+    /// </summary>
+    private static ProblemHttpResult? BeyondCaller(CallerIdentity caller, string role) =>
+        Scopes.ForRole(role).All(caller.Scopes.Contains)
+            ? null
+            : Problems.Create(StatusCodes.Status403Forbidden, Problems.Forbidden, $"This credential cannot make someone {(role == UserRoles.Admin ? "an admin" : "a member")}.",
+                $"The role's scopes ({string.Join(", ", Scopes.ForRole(role))}) go beyond this credential's ({string.Join(", ", caller.Scopes)}).");
 
     private static async Task<Results<NoContent, ProblemHttpResult>> AnswerAsync(
         TeamChange result, CallerIdentity caller, Guid userId, CredentialAuthenticator authenticator, AuditLog audit, CancellationToken cancellationToken)

@@ -41,6 +41,9 @@ public static class StorableText
     public const string Rule = "Text may not contain NUL or other control characters (except tab and line breaks), unpaired surrogates or non-characters.";
 }
 
+/// <summary>A string the API refuses, with a message written for the client (unlike the serializer's own).</summary>
+public sealed class StorableTextException(string message) : JsonException(message);
+
 /// <summary>Applies <see cref="StorableText"/> to every string the API reads from JSON.</summary>
 public sealed class StorableStringConverter : JsonConverter<string>
 {
@@ -48,7 +51,7 @@ public sealed class StorableStringConverter : JsonConverter<string>
     {
         JsonTokenType.Null => null,
         JsonTokenType.String => Checked(ref reader),
-        _ => throw new JsonException($"Expected a string, found {reader.TokenType.ToString().ToLowerInvariant()}."),
+        _ => throw new StorableTextException($"Expected a string, found {reader.TokenType.ToString().ToLowerInvariant()}."),
     };
 
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
@@ -66,10 +69,10 @@ public sealed class StorableStringConverter : JsonConverter<string>
         }
         catch (InvalidOperationException)
         {
-            throw new JsonException("A string holds an unpaired surrogate escape. " + StorableText.Rule);
+            throw new StorableTextException("A string holds an unpaired surrogate escape. " + StorableText.Rule);
         }
         return StorableText.FirstForbidden(value) is { } forbidden
-            ? throw new JsonException($"The string has {forbidden}. {StorableText.Rule}")
+            ? throw new StorableTextException($"The string has {forbidden}. {StorableText.Rule}")
             : value;
     }
 }

@@ -42,15 +42,14 @@ public sealed class TenantDatabase(NpgsqlDataSource dataSource)
     /// <summary>
     /// Runs statements for any number of tenants in one round trip and one (implicit) transaction: each
     /// statement is preceded by its tenant's declaration, which lasts until the batch ends, so every statement
-    /// sees only its own tenant's rows. If any statement fails, nothing is committed. The rows of every
+    /// sees only its own tenant's rows. If any statement fails, nothing is committed (a deadlock is retried). The rows of every
     /// statement's result are read with <paramref name="read"/>, tenant by tenant in ascending id order.
     /// </summary>
     public async Task<List<T>> BatchAsync<T>(IReadOnlyList<(Guid TenantId, NpgsqlBatchCommand Command)> statements, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
     {
-        var results = new List<T>();
         if (statements.Count == 0)
         {
-            return results;
+            return [];
         }
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var batch = new NpgsqlBatch(connection);
@@ -64,6 +63,25 @@ public sealed class TenantDatabase(NpgsqlDataSource dataSource)
             });
             batch.BatchCommands.Add(command);
         }
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ReadAllAsync(batch, read, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DeadlockDetected && attempt < MaxDeadlockAttempts)
+            {
+                // Rows of one tenant can still be locked in different orders by different statements (its two
+                // quota periods at a month's turn). Postgres rolled the whole batch back, so running it again is safe.
+            }
+        }
+    }
+
+    private const int MaxDeadlockAttempts = 3;
+
+    private static async Task<List<T>> ReadAllAsync<T>(NpgsqlBatch batch, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
+    {
+        var results = new List<T>();
         // Every result but the declarations' is a statement's rows. Statements without rows (an insert with no
         // returning) yield no result at all, so results are told apart by their first column, not counted.
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);

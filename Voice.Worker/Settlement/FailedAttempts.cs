@@ -31,16 +31,16 @@ public sealed partial class FailedAttempts(JobStore jobs, JobQueue queue, IOptio
         // A request the engine cannot serve will fail the same way every time: no retry.
         if (ex is ArgumentException or NotSupportedException)
         {
-            await jobs.FailAsync(job, JobProblems.Json("synthesis-failed", ex.Message), CancellationToken.None).ConfigureAwait(false);
+            await jobs.FailAsync(job, JobProblems.Json("synthesis-failed", "The engine cannot speak this request as submitted."), CancellationToken.None).ConfigureAwait(false);
             return JobOutcome.Failed;
         }
         if (job.Attempt >= options.Value.MaxAttempts)
         {
-            await jobs.FailAsync(job, JobProblems.Json("attempts-exhausted", $"Gave up after {job.Attempt} attempts; the last error was {ex.GetType().Name}."), CancellationToken.None).ConfigureAwait(false);
+            await jobs.FailAsync(job, JobProblems.Json("attempts-exhausted", $"Gave up after {job.Attempt} attempts; the last error was {AttemptErrors.Code(ex)}."), CancellationToken.None).ConfigureAwait(false);
             await queue.DeadLetterAsync(entry, job.Attempt, $"{ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
             return JobOutcome.Failed;
         }
-        await jobs.ReleaseAsync(job, $"{ex.GetType().Name}: {ex.Message}", CancellationToken.None).ConfigureAwait(false);
+        await jobs.ReleaseAsync(job, AttemptErrors.Code(ex), CancellationToken.None).ConfigureAwait(false);
         await queue.ReleaseAsync(entry, consumer).ConfigureAwait(false);
         return JobOutcome.Retrying;
     }

@@ -73,8 +73,10 @@ public sealed partial class VoicePrompts(ISpeechEngine engine, VoiceStore voices
         {
             // The source itself is unusable for this engine: every attempt would fail the same way.
             LogPreparationFailed(logger, profile.Id, profile.TenantId, ex);
-            await voices.MarkFailedAsync(profile.TenantId, profile.Id, JobProblems.Json("voice-failed", ex.Message), CancellationToken.None).ConfigureAwait(false);
-            throw new VoiceUnavailableException("voice-failed", $"The voice could not be prepared: {ex.Message}");
+            // Our audio checks speak to the tenant; an engine's own message may carry internals (it is in the log).
+            string detail = ex is AudioProblemException ? ex.Message : "The engine cannot make a voice from this source.";
+            await voices.MarkFailedAsync(profile.TenantId, profile.Id, JobProblems.Json("voice-failed", detail), CancellationToken.None).ConfigureAwait(false);
+            throw new VoiceUnavailableException("voice-failed", $"The voice could not be prepared: {detail}");
         }
         await voices.MarkReadyAsync(profile.TenantId, profile.Id, engine.Name, prompt.Data, prompt.AnalysisJson, prompt.Notes, prompt.Fidelity, CancellationToken.None).ConfigureAwait(false);
         telemetry.VoicesPrepared.Add(1, new KeyValuePair<string, object?>("mode", profile.Mode));
