@@ -15,9 +15,11 @@ public sealed record QueueEntry(Guid TenantId, RedisValue EntryId, Guid JobId, A
 /// Postgres holds the truth; an entry only says "job X is ready". Fairness: workers pick with weighted
 /// round-robin over the lanes (see <see cref="QueueScripts.Pick"/>), so one tenant's burst waits behind
 /// every other tenant's next job instead of in front of it; plans set the weight. Jobs someone is waiting on
-/// as they are spoken (the streaming speech route) go to one live lane that is picked before the rotation, so
-/// a request's first audio never queues behind anybody's batch work — only behind what workers are already
-/// running. The live lane is FIFO; plans' rate and concurrency limits bound what one tenant can put there.
+/// as they are spoken (the streaming speech route) go to one live lane that is picked ahead of the rotation, so
+/// a request's first audio does not queue behind anybody's batch work. The live lane is FIFO and bounded two ways
+/// against a tenant that holds many streams: each tenant has at most <see cref="QueueOptions.LiveJobsPerTenant"/>
+/// entries in it (more wait in the tenant's own lane, in the fair rotation), and after
+/// <see cref="QueueOptions.LiveBurst"/> live picks in a row the rotation gets one, so queued work keeps moving.
 /// Delivery is at least once: an entry stays pending until acknowledged, a crashed worker's entries are
 /// reclaimed after <see cref="VisibilityTimeout"/>, and the ledger's claim epochs turn that into exactly
 /// one committed result. Producers publish on a wake channel so idle workers react at once
@@ -42,6 +44,8 @@ public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.
     private static readonly RedisKey Enqueued = "{voice}:lanes:enqueued";
     private static readonly RedisKey Picked = "{voice}:lanes:picked";
     private static readonly RedisKey Sequence = "{voice}:sequence";
+    private static readonly RedisKey LiveCount = "{voice}:live:count";
+    private static readonly RedisKey LiveStreak = "{voice}:live:streak";
 
     private IDatabase Db => redis.GetDatabase();
 
@@ -61,8 +65,8 @@ public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.
         {
             return;
         }
-        RedisKey[] keys = [Lanes, Members, Known, Weights, Inflight, Credits, Enqueued, Sequence, .. jobs.Select(j => j.Live ? LiveLane : Lane(j.TenantId))];
-        RedisValue[] values = [ConsumerGroup, .. jobs.SelectMany(j => new RedisValue[] { j.TenantId.ToString("N"), j.JobId.ToString("N"), j.Weight, j.TraceParent ?? "", j.Live ? 1 : 0 })];
+        RedisKey[] keys = [Lanes, Members, Known, Weights, Inflight, Credits, Enqueued, Sequence, LiveCount, LiveLane];
+        RedisValue[] values = [ConsumerGroup, LanePrefix, options.Value.LiveJobsPerTenant, .. jobs.SelectMany(j => new RedisValue[] { j.TenantId.ToString("N"), j.JobId.ToString("N"), j.Weight, j.TraceParent ?? "", j.Live ? 1 : 0 })];
         await Db.ScriptEvaluateAsync(QueueScripts.Enqueue, keys, values).ConfigureAwait(false);
         await Db.PublishAsync(WakeChannel, "1", CommandFlags.FireAndForget).ConfigureAwait(false);
     }
@@ -70,12 +74,15 @@ public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.
     public Task EnqueueAsync(Guid jobId, Guid tenantId, int weight, CancellationToken cancellationToken, bool live = false) =>
         EnqueueManyAsync([new Item(jobId, tenantId, weight, Activity.Current?.Id, live)], cancellationToken);
 
-    /// <summary>Picks up to <paramref name="count"/> entries: live ones first, then by weighted round-robin over the tenants' lanes.</summary>
+    /// <summary>
+    /// Picks up to <paramref name="count"/> entries: live ones first (but the rotation gets one pick after every
+    /// <see cref="QueueOptions.LiveBurst"/> live picks while tenant lanes wait), then by weighted round-robin over the tenants' lanes.
+    /// </summary>
     public async Task<IReadOnlyList<QueueEntry>> PickManyAsync(string consumer, int count)
     {
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Pick,
-            [Lanes, Members, Credits, Weights, Known, Picked, LiveLane],
-            [ConsumerGroup, consumer, LanePrefix, count, 16]).ConfigureAwait(false))!;
+            [Lanes, Members, Credits, Weights, Known, Picked, LiveLane, LiveStreak],
+            [ConsumerGroup, consumer, LanePrefix, count, 16, options.Value.LiveBurst]).ConfigureAwait(false))!;
         var entries = new List<QueueEntry>(result.Length / 4);
         for (int i = 0; i + 3 < result.Length; i += 4)
         {
@@ -101,7 +108,7 @@ public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.
         {
             return Task.CompletedTask;
         }
-        RedisKey[] keys = [Inflight, Members, Known, Sequence, .. entries.Select(e => e.LaneKey)];
+        RedisKey[] keys = [Inflight, Members, Known, Sequence, LiveCount, .. entries.Select(e => e.LaneKey)];
         RedisValue[] values = [ConsumerGroup, .. entries.SelectMany(e => new RedisValue[] { e.EntryId, e.JobId.ToString("N"), e.TenantId.ToString("N"), e.Live ? 1 : 0 })];
         return Db.ScriptEvaluateAsync(QueueScripts.Acknowledge, keys, values);
     }
