@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.HttpOverrides;
 using Voice.ApiService.Apis;
 using Voice.ApiService.Extensions;
 
@@ -9,9 +8,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-// Client addresses (for throttling and audit) come from X-Forwarded-For only when the hop that sent it is a
-// known proxy: loopback by default (the dev proxy), the ingress network in production (ForwardedHeaders config).
-app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
+app.UseTrustedForwardedHeaders(); // X-Forwarded-For from named proxies only (ForwardedHeaders:KnownNetworks)
 app.UseMiddleware<Voice.ApiService.Security.OpenAiErrors>(); // outermost: it sees every problem on /v1
 app.UseExceptionHandler();
 app.UseStatusCodePages();

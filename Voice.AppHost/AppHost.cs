@@ -37,7 +37,8 @@ IResourceBuilder<ProjectResource> AddApi(string name, int? port)
         .WithEnvironment("Voice__MasterKey", masterKey)
         .WithEnvironment("Admin__Token", adminToken)
         .WithEnvironment("Speech__Engine", speechEngine)
-        .WithSettings("Queue", "Webhooks", "DataKeys", "Retention", "Telemetry", "Accounts")
+        .WithSettings("Queue", "Webhooks", "DataKeys", "Retention", "Telemetry", "Accounts", "ForwardedHeaders")
+        .WithTrustedProxies()
         .WithHttpHealthCheck("/health")
         .WithAdminCommand("/admin/v1/retention/sweep", "Delete expired results now", adminToken)
         .WithAdminCommand("/admin/v1/data-keys/rewrap", "Rewrap data keys under the current master key", adminToken);
@@ -67,6 +68,7 @@ var worker = builder.AddProject<Projects.Voice_Worker>("worker")
     .WithEnvironment("Voice__MasterKey", masterKey)
     .WithEnvironment("Speech__Engine", speechEngine)
     .WithSettings("Queue", "Webhooks", "Worker", "Telemetry", "Speech")
+    .DisableForwardedHeaders() // nothing it serves needs a client address
     .WithHttpHealthCheck("/health");
 // The Qwen3-TTS engine (VOICE_SPEECH_ENGINE=qwen3-onnx) reads its exported model from this directory.
 if (builder.Configuration["VOICE_MODEL_DIR"] is { Length: > 0 } modelDirectory)
@@ -82,7 +84,8 @@ var web = builder.AddProject<Projects.Voice_Web>("web")
     .WithReference(api).WaitFor(api)
     .WithEnvironment("Portal__PublicApiUrl", api.GetEndpoint("http")) // the snippets in the playground
     .WithEnvironment("Portal__DataProtectionKey", portalKey)
-    .WithSettings("Telemetry")
+    .WithSettings("Telemetry", "ForwardedHeaders")
+    .WithTrustedProxies()
     .WithHttpHealthCheck("/health");
 
 // Links in account mail (invitations, password resets) point at the portal.

@@ -206,6 +206,25 @@ public static class VoiceInfrastructureExtensions
             .WithHealthCheck(healthKey);
     }
 
+    /// <summary>The private networks: in a cluster, the pod network, whose only callers of api and web network policy limits to the ingress controller and the portal.</summary>
+    public const string ClusterNetworks = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8";
+
+    /// <summary>
+    /// Replaces Aspire's default for published projects (<c>ASPNETCORE_FORWARDEDHEADERS_ENABLED=true</c>, which trusts
+    /// <c>X-Forwarded-For</c> from any caller) with named proxies: loopback in run mode, and when publishing the networks
+    /// in <c>ForwardedHeaders:KnownNetworks</c> or else <see cref="ClusterNetworks"/> (see <c>TrustedProxies</c> in ServiceDefaults).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithTrustedProxies(this IResourceBuilder<ProjectResource> project)
+    {
+        project.DisableForwardedHeaders();
+        var builder = project.ApplicationBuilder;
+        if (builder.ExecutionContext.IsPublishMode && builder.Configuration["ForwardedHeaders:KnownNetworks"] is null)
+        {
+            project.WithEnvironment("ForwardedHeaders__KnownNetworks", ClusterNetworks);
+        }
+        return project;
+    }
+
     /// <summary>
     /// Passes the AppHost's configuration sections (e.g. <c>Worker:MaxAttempts</c> from appsettings, the command
     /// line or <c>Worker__MaxAttempts</c>) to the service as its own settings. In run mode, webhooks may also

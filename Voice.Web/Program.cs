@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.HttpOverrides;
 using Voice.Web.Security;
 using Voice.Web.Services;
 
@@ -29,7 +28,7 @@ if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/Error");
 }
-app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
+app.UseTrustedForwardedHeaders(); // X-Forwarded-For from named proxies only (ForwardedHeaders:KnownNetworks)
 app.UseSecurityHeaders();
 app.UseStatusCodePagesWithReExecute("/status/{0}"); // a page, not an empty error (the browser shows its own for those)
 app.UseStaticFiles();
