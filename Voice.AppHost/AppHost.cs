@@ -3,6 +3,7 @@ var builder = DistributedApplication.CreateBuilder(args);
 // Secrets
 var masterKey = builder.AddGeneratedSecret("master-key", length: 48);
 var portalKey = builder.AddGeneratedSecret("portal-key", length: 48); // the portal replicas' shared cookie keys
+var portalCredential = builder.AddGeneratedSecret("portal-credential", length: 48); // marks the portal's calls to the API
 var adminToken = builder.AddAdminToken();
 string? demoApiKeyValue = builder.DemoApiKey();
 var demoApiKey = demoApiKeyValue is null ? null : builder.AddParameter("demo-api-key", demoApiKeyValue, secret: true);
@@ -36,6 +37,7 @@ IResourceBuilder<ProjectResource> AddApi(string name, int? port)
         .WithReference(blobs).WaitFor(blobs)
         .WithEnvironment("Voice__MasterKey", masterKey)
         .WithEnvironment("Admin__Token", adminToken)
+        .WithEnvironment("Security__PortalCredential", portalCredential)
         .WithEnvironment("Speech__Engine", speechEngine)
         .WithSettings("Queue", "Webhooks", "DataKeys", "Retention", "Telemetry", "Accounts", "ForwardedHeaders")
         .WithTrustedProxies()
@@ -84,6 +86,7 @@ var web = builder.AddProject<Projects.Voice_Web>("web")
     .WithReference(api).WaitFor(api)
     .WithEnvironment("Portal__PublicApiUrl", api.GetEndpoint("http")) // the snippets in the playground
     .WithEnvironment("Portal__DataProtectionKey", portalKey)
+    .WithEnvironment("Portal__ApiCredential", portalCredential)
     .WithSettings("Telemetry", "ForwardedHeaders")
     .WithTrustedProxies()
     .WithHttpHealthCheck("/health");

@@ -225,6 +225,7 @@ public static partial class Overlays
         "Voice__MasterKey" => "the key-encryption key's secret, 48+ random characters; keep every previous one (Voice__PreviousMasterKeys__N) when rotating",
         "Admin__Token" => "the platform operator's admin API token, 32-128 letters and digits",
         "Portal__DataProtectionKey" => "the portal replicas' shared cookie key, 48+ random characters (changing it signs everyone out)",
+        "Portal__ApiCredential" or "Security__PortalCredential" => "the portal's credential towards the API, 48+ random characters, the same value in both",
         _ => "a secret of the AppHost (see deploy/aspire-manifest.json)",
     };
 }

@@ -20,7 +20,14 @@ builder.Services.AddRazorPages(options =>
 });
 // A field a form leaves out keeps its default (e.g. the playground's format), instead of failing as "required".
 builder.Services.Configure<Microsoft.AspNetCore.Mvc.MvcOptions>(options => options.SuppressImplicitRequiredAttributeForNonNullableReferenceTypes = true);
-builder.Services.AddHttpClient<VoiceApiClient>(client => client.BaseAddress = new Uri("https+http://api"));
+builder.Services.AddHttpClient<VoiceApiClient>((services, client) =>
+{
+    client.BaseAddress = new Uri("https+http://api");
+    if (services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PortalOptions>>().Value.ApiCredential is { } credential)
+    {
+        client.DefaultRequestHeaders.Add(PortalOptions.ApiCredentialHeader, credential);
+    }
+});
 
 var app = builder.Build();
 

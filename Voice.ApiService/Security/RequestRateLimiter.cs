@@ -17,12 +17,18 @@ public readonly record struct RateDecision(bool Allowed, double TenantTokens, do
 /// both buckets hold a token. Buckets expire once idle long enough to be full again.
 /// Portal sessions (people clicking through the portal, whose pages each make a few API calls) draw from a
 /// separate per-tenant portal bucket with fixed, browsing-sized limits instead of the plan's API bucket:
-/// a person using the portal never starves the tenant's integrations, nor the other way round.
+/// a person using the portal never starves the tenant's integrations, nor the other way round. Only requests
+/// that the portal itself relays (they carry its credential, <see cref="PortalHeader"/>) count as the portal: a
+/// session token used directly against the API is an API client like a key, with the plan's buckets capped at
+/// the portal's, so logging in through the API never buys more than the plan pays for.
 /// </summary>
 public sealed class RequestRateLimiter(IConnectionMultiplexer redis)
 {
     /// <summary>The portal buckets' refill rate and burst (per tenant, and per session).</summary>
     public const double PortalRate = 20, PortalBurst = 100;
+
+    /// <summary>The header the portal sends its credential in (the portal's <c>PortalOptions.ApiCredentialHeader</c>).</summary>
+    public const string PortalHeader = "X-Voice-Portal";
 
     // KEYS: tenant bucket, credential bucket. ARGV: tenant rate, tenant burst, key rate, key burst.
     // Returns {allowed, tenant tokens, key tokens, retry-after seconds} (numbers as strings: Lua floats).
@@ -55,11 +61,11 @@ public sealed class RequestRateLimiter(IConnectionMultiplexer redis)
         return {allowed, tostring(a), tostring(b), tostring(retry)}
         """);
 
-    public async Task<RateDecision> CheckAsync(CallerIdentity caller, PlanLimits plan)
+    public async Task<RateDecision> CheckAsync(CallerIdentity caller, PlanLimits plan, bool viaPortal)
     {
         // One hash slot per tenant, so both keys live together (and a cluster can run the script).
-        var limits = Limits.For(caller, plan);
-        string tenantKey = $"{{rl:{caller.TenantId:N}}}:{(caller.Kind == CredentialKind.Session ? "portal" : "tenant")}";
+        var limits = Limits.For(caller, plan, viaPortal);
+        string tenantKey = $"{{rl:{caller.TenantId:N}}}:{(limits.Portal ? "portal" : "tenant")}";
         string credentialKey = $"{{rl:{caller.TenantId:N}}}:cred:{caller.CredentialId}";
         var result = (RedisResult[])(await redis.GetDatabase().ScriptEvaluateAsync(Script, new
         {
@@ -75,12 +81,19 @@ public sealed class RequestRateLimiter(IConnectionMultiplexer redis)
 
     private static double Parse(RedisResult value) => double.Parse((string)value!, CultureInfo.InvariantCulture);
 
-    /// <summary>The two buckets' rates and bursts for a caller: the plan's for API keys, the portal's for sessions.</summary>
-    public readonly record struct Limits(double TenantRate, double TenantBurst, double KeyRate, double KeyBurst)
+    /// <summary>
+    /// The two buckets' rates and bursts for a caller: the portal's for sessions the portal relays, the plan's for
+    /// keys, and the plan's capped at the portal's for a session used directly.
+    /// </summary>
+    public readonly record struct Limits(double TenantRate, double TenantBurst, double KeyRate, double KeyBurst, bool Portal)
     {
-        public static Limits For(CallerIdentity caller, PlanLimits plan) => caller.Kind == CredentialKind.Session
-            ? new(PortalRate, PortalBurst, PortalRate, PortalBurst)
-            : new(plan.RatePerSecond, plan.RateBurst, plan.KeyRatePerSecond, plan.KeyRateBurst);
+        public static Limits For(CallerIdentity caller, PlanLimits plan, bool viaPortal) => caller.Kind switch
+        {
+            CredentialKind.Session when viaPortal => new(PortalRate, PortalBurst, PortalRate, PortalBurst, Portal: true),
+            CredentialKind.Session => new(Math.Min(plan.RatePerSecond, PortalRate), Math.Min(plan.RateBurst, PortalBurst),
+                Math.Min(plan.KeyRatePerSecond, PortalRate), Math.Min(plan.KeyRateBurst, PortalBurst), Portal: false),
+            _ => new(plan.RatePerSecond, plan.RateBurst, plan.KeyRatePerSecond, plan.KeyRateBurst, Portal: false),
+        };
     }
 }
 
@@ -91,7 +104,7 @@ public sealed class RequestRateLimiter(IConnectionMultiplexer redis)
 /// the tighter of the two buckets. If Redis cannot answer, the request goes through: a limiter outage must
 /// not become an API outage (the quotas in the ledger still hold).
 /// </summary>
-public sealed partial class RateLimitMiddleware(RequestDelegate next, RequestRateLimiter limiter, PlanCatalog plans, ILogger<RateLimitMiddleware> logger)
+public sealed partial class RateLimitMiddleware(RequestDelegate next, RequestRateLimiter limiter, PlanCatalog plans, PortalCredential portal, ILogger<RateLimitMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -102,11 +115,12 @@ public sealed partial class RateLimitMiddleware(RequestDelegate next, RequestRat
         }
         RateDecision decision;
         PlanLimits plan;
+        bool viaPortal = caller.Kind == CredentialKind.Session && portal.Matches(context.Request.Headers[RequestRateLimiter.PortalHeader]);
         try
         {
             plan = await plans.GetAsync(caller.Plan, context.RequestAborted);
             long started = Stopwatch.GetTimestamp();
-            decision = await limiter.CheckAsync(caller, plan);
+            decision = await limiter.CheckAsync(caller, plan, viaPortal);
             ApiMetrics.RateLimitCheck.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
         catch (Exception ex) when (ex is not OperationCanceledException) // any limiter fault: Redis down, restarting, a dropped connection
@@ -117,7 +131,7 @@ public sealed partial class RateLimitMiddleware(RequestDelegate next, RequestRat
             return;
         }
         // Report the bucket that binds: the one with fewer tokens relative to its size.
-        var limits = RequestRateLimiter.Limits.For(caller, plan);
+        var limits = RequestRateLimiter.Limits.For(caller, plan, viaPortal);
         bool tenantBinds = decision.TenantTokens / limits.TenantBurst <= decision.KeyTokens / limits.KeyBurst;
         var (name, burst, rate, tokens) = tenantBinds
             ? ("tenant", limits.TenantBurst, limits.TenantRate, decision.TenantTokens)
@@ -136,9 +150,9 @@ public sealed partial class RateLimitMiddleware(RequestDelegate next, RequestRat
         LogLimited(logger, caller.TenantId, name, retryAfter);
         context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         var problem = Problems.Create(StatusCodes.Status429TooManyRequests, Problems.RateLimited, "Too many requests.",
-            caller.Kind == CredentialKind.Session
+            limits.Portal
                 ? $"The portal allows {limits.TenantRate:0.##} requests per second (bursts of {limits.TenantBurst}) per workspace; retry after {retryAfter} s."
-                : $"The '{plan.Id}' plan allows {plan.RatePerSecond:0.##} requests per second (bursts of {plan.RateBurst}) per tenant and {plan.KeyRatePerSecond:0.##} (bursts of {plan.KeyRateBurst}) per key; retry after {retryAfter} s.",
+                : $"The '{plan.Id}' plan allows {limits.TenantRate:0.##} requests per second (bursts of {limits.TenantBurst}) per tenant and {limits.KeyRate:0.##} (bursts of {limits.KeyBurst}) per credential; retry after {retryAfter} s.",
             new Dictionary<string, object?> { ["retry_after_seconds"] = retryAfter });
         await problem.ExecuteAsync(context);
     }

@@ -21,6 +21,7 @@ public static class Policies
         builder.Services.AddSingleton<AuthFailureLimiter>();
         builder.Services.AddExceptionHandler<StoredObjectErrors>();
         builder.Services.AddSingleton<RequestRateLimiter>();
+        builder.Services.AddSingleton<PortalCredential>();
         // No default scheme: each policy names its own, so an admin token is never tried as a tenant
         // credential (and counted as a failure), and anonymous endpoints authenticate nothing.
         builder.Services.AddAuthentication()

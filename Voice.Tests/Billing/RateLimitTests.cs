@@ -84,7 +84,7 @@ public sealed partial class RateLimitTests(VoiceAppFixture app, ITestOutputHelpe
         using var anonymous = app.CreateApiClient();
         using var signup = await anonymous.PostAsJsonAsync("/api/v1/auth/signup", new { tenant_name = "Busy Portal", slug, email = $"o@{slug}.test", password = "a long enough password" });
         string session = (await signup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString()!;
-        using var portal = app.CreateApiClient(session);
+        using var portal = app.CreatePortalClient(session);
         string tenantId = (await portal.GetFromJsonAsync<JsonElement>("/api/v1/tenant")).GetProperty("id").GetString()!;
         string plan = await app.CreatePlanAsync(new { rate_per_second = 0.01, rate_burst = 10, key_rate_per_second = 1000, key_rate_burst = 1000 });
         using var admin = app.CreateAdminClient();
@@ -111,6 +111,37 @@ public sealed partial class RateLimitTests(VoiceAppFixture app, ITestOutputHelpe
         Assert.All(integration, status => Assert.Equal(HttpStatusCode.OK, status)); // and the key still has its whole burst
         using var over = await api.GetAsync("/api/v1/tenant");
         Assert.Equal(HttpStatusCode.TooManyRequests, over.StatusCode); // which the plan still bounds
+    }
+
+    [Fact]
+    public async Task ASessionUsedDirectlyGetsThePlansRateNotThePortals()
+    {
+        // A tenant logs in through the API and uses the session token as a key, without the portal's credential
+        // (or with a guessed one): it is an API client, bound by the plan's buckets.
+        string slug = "r-" + Guid.NewGuid().ToString("N")[..10];
+        using var anonymous = app.CreateApiClient();
+        using var signup = await anonymous.PostAsJsonAsync("/api/v1/auth/signup", new { tenant_name = "Direct Session", slug, email = $"o@{slug}.test", password = "a long enough password" });
+        string session = (await signup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString()!;
+        using var setup = app.CreatePortalClient(session);
+        string tenantId = (await setup.GetFromJsonAsync<JsonElement>("/api/v1/tenant")).GetProperty("id").GetString()!;
+        string plan = await app.CreatePlanAsync(new { rate_per_second = 0.01, rate_burst = 10, key_rate_per_second = 1000, key_rate_burst = 1000 });
+        using var admin = app.CreateAdminClient();
+        (await admin.PatchAsJsonAsync($"/admin/v1/tenants/{tenantId}", new { plan })).EnsureSuccessStatusCode();
+        await Task.Delay(TimeSpan.FromSeconds(1.1)); // the cached credential (1 s) picks up the plan
+
+        using var direct = app.CreateApiClient(session);
+        direct.DefaultRequestHeaders.Add("X-Voice-Portal", "a guess at the portal's credential, long enough to look real");
+        var statuses = new List<HttpStatusCode>();
+        for (int i = 0; i < 12; i++)
+        {
+            using var call = await direct.GetAsync("/api/v1/tenant");
+            statuses.Add(call.StatusCode);
+        }
+
+        Assert.Equal(10, statuses.Count(s => s == HttpStatusCode.OK)); // the plan's burst of 10, not the portal's 100
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+        using var relayed = await setup.GetAsync("/api/v1/tenant");
+        Assert.Equal(HttpStatusCode.OK, relayed.StatusCode); // the portal's own bucket is separate
     }
 
     [Fact]

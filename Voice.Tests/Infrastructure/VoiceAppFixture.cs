@@ -39,6 +39,9 @@ public sealed class VoiceAppFixture : IAsyncLifetime
     /// <summary>The platform's master key (the AppHost's master-key parameter).</summary>
     public string MasterKey { get; } = RandomSecret();
 
+    /// <summary>The portal's credential: an API client that sends it (<see cref="CreatePortalClient"/>) is the portal relaying a session.</summary>
+    public string PortalCredential { get; } = RandomSecret();
+
     /// <summary>The collector every service of this run exports its traces to.</summary>
     public OtlpReceiver Otlp { get; } = new();
 
@@ -74,6 +77,7 @@ public sealed class VoiceAppFixture : IAsyncLifetime
             "Telemetry:Prometheus=true",
             $"VOICE_ADMIN_TOKEN={AdminToken}",
             $"Parameters:redis-password={RandomSecret()}",
+            $"Parameters:portal-credential={PortalCredential}",
             $"Parameters:postgres-password={RandomSecret()}",
             $"Parameters:voicedb-app-password={RandomSecret()}",
             $"Parameters:voicedb-admin-password={RandomSecret()}",
@@ -159,6 +163,14 @@ public sealed class VoiceAppFixture : IAsyncLifetime
     }
 
     public HttpClient CreateDemoClient() => CreateApiClient(DemoApiKey);
+
+    /// <summary>An API client as the portal is one: a person's session plus the portal's own credential.</summary>
+    public HttpClient CreatePortalClient(string session)
+    {
+        var client = CreateApiClient(session);
+        client.DefaultRequestHeaders.Add("X-Voice-Portal", PortalCredential);
+        return client;
+    }
 
     public HttpClient CreateAdminClient() => CreateApiClient(AdminToken);
 

@@ -42,7 +42,7 @@ try
         if (context.Request.Path.StartsWithSegments("/limited"))
         {
             var caller = callers[(int)((uint)Interlocked.Increment(ref next) % callers.Length)];
-            var decision = await limiter.CheckAsync(caller, plan);
+            var decision = await limiter.CheckAsync(caller, plan, viaPortal: false);
             context.Response.Headers["RateLimit"] = $"\"tenant\";r={(int)decision.TenantTokens};t=0";
             if (!decision.Allowed)
             {
@@ -81,7 +81,7 @@ try
     for (int i = 0; i < 20_000; i++)
     {
         long start = Stopwatch.GetTimestamp();
-        await limiter.CheckAsync(callers[i % callers.Length], plan);
+        await limiter.CheckAsync(callers[i % callers.Length], plan, viaPortal: false);
         check.RecordValue(Stopwatch.GetTimestamp() - start);
         start = Stopwatch.GetTimestamp();
         await db.PingAsync();
