@@ -68,6 +68,10 @@ public static class VoicesApi
         var created = await services.Profiles.CreateAsync(caller, plan, source, name, transient: false, cancellationToken, context.ClientAddress());
         if (created.Problem is not null)
         {
+            if (created.RetryAfter is { } retryAfter)
+            {
+                context.Response.Headers.RetryAfter = retryAfter;
+            }
             return created.Problem;
         }
         var voice = created.Voice!;

@@ -29,7 +29,7 @@ public sealed record DesignSource(string Description, string Language) : VoiceSo
 public sealed record CloneSource(ReadOnlyMemory<byte> Audio, string? ReferenceText, string Consent, string Language) : VoiceSource(Language);
 
 /// <summary>A created profile, or the problem that stopped it; <see cref="Quality"/> for clones.</summary>
-public sealed record VoiceCreation(VoiceProfile? Voice, Guid? TaskId, ReferenceReport? Quality, ProblemHttpResult? Problem);
+public sealed record VoiceCreation(VoiceProfile? Voice, Guid? TaskId, ReferenceReport? Quality, ProblemHttpResult? Problem, string? RetryAfter = null);
 
 /// <summary>
 /// Creates voice profiles for the voices API and for inline generate requests: validates the source against the
@@ -38,7 +38,7 @@ public sealed record VoiceCreation(VoiceProfile? Voice, Guid? TaskId, ReferenceR
 /// preparation. Transient profiles (inline requests) skip the queue: their speech job prepares them.
 /// </summary>
 public sealed partial class VoiceProfiles(
-    VoiceStore store, BlobStore blobs, JobSubmitter submitter, SpeechEngineDescriptor engine, TimeProvider clock, ILogger<VoiceProfiles> logger)
+    VoiceStore store, BlobStore blobs, JobSubmitter submitter, JobStore jobs, SpeechEngineDescriptor engine, TimeProvider clock, ILogger<VoiceProfiles> logger)
 {
     private static readonly ActivitySource Activity = new("Voice.Api");
 
@@ -116,6 +116,11 @@ public sealed partial class VoiceProfiles(
         {
             return new VoiceCreation(null, null, null, Admissions.Restricted(plan, "voice mode", requestedMode, plan.AllowedModes));
         }
+        // A preparation job holds a concurrency slot like any job: refuse before decoding when none is free.
+        if (!transient && await jobs.PrecheckAsync(Preparation(caller, plan, id, source.Language), null, null, cancellationToken) is { Refusal: { } full })
+        {
+            return Refused(full, plan);
+        }
         if (source is CloneSource clone)
         {
             var limits = AudioLimits.Reference with { MaxBytes = Math.Min(plan.MaxUploadBytes, AudioLimits.Reference.MaxBytes) };
@@ -189,10 +194,13 @@ public sealed partial class VoiceProfiles(
         }
         try
         {
-            // Preparation is part of creating the voice (already limited by the plan's voice count), so it is not
-            // refused for concurrency; it holds a slot while it runs like any job.
-            var job = await submitter.SubmitAsync(new NewJob(caller.TenantId, new JobSpec("", voice.Language, voice.Id.ToString(), "none", JobKinds.Voice), null), plan.QueueWeight);
+            var job = await submitter.SubmitAsync(Preparation(caller, plan, voice.Id, voice.Language), plan.QueueWeight);
             return new VoiceCreation(voice, job.Id, quality, null);
+        }
+        catch (AdmissionRefusedException refused) // the last slot went to another request since the precheck
+        {
+            await DiscardAsync(voice, CancellationToken.None);
+            return Refused(refused.Refusal, plan);
         }
         catch (QueueUnavailableException)
         {
@@ -200,6 +208,17 @@ public sealed partial class VoiceProfiles(
             return new VoiceCreation(null, null, quality, Problems.Create(StatusCodes.Status503ServiceUnavailable, Problems.QueueUnavailable,
                 "The job queue is unavailable.", "The voice was not created; retry shortly."));
         }
+    }
+
+    /// <summary>The job that prepares a voice: within the plan's concurrency, outside its character and audio quotas (it speaks nothing billable).</summary>
+    private NewJob Preparation(CallerIdentity caller, PlanLimits plan, Guid voiceId, string language) =>
+        new(caller.TenantId, new JobSpec("", language, voiceId.ToString(), "none", JobKinds.Voice), null,
+            new JobAdmission(JobAdmission.PeriodOf(clock.GetUtcNow()), plan.MaxConcurrentJobs, null, null));
+
+    private VoiceCreation Refused(AdmissionRefusal refusal, PlanLimits plan)
+    {
+        var problem = Admissions.Refused(refusal, plan, clock);
+        return new VoiceCreation(null, null, null, problem.Result, problem.RetryAfter);
     }
 
     /// <summary>Removes a profile and its reference recording (a transient one a request no longer needs, or a deleted one).</summary>

@@ -9,9 +9,10 @@ namespace Voice.ApiService.Submissions;
 /// <summary>
 /// Submits a validated speech request (the task API's and the OpenAI route's): makes its inline voice a transient
 /// profile, writes the job to the ledger and the queue through <see cref="JobSubmitter"/> (with its idempotency
-/// key, if any) and counts it. The transient voice outlives the request only as its job's voice.
+/// key, if any) and counts it. The transient voice outlives the request only as its job's voice. An inline voice
+/// costs a decode and an upload, so a request that would be replayed or refused is answered before that work.
 /// </summary>
-public sealed partial class SpeechSubmissions(JobSubmitter submitter, VoiceProfiles profiles, TimeProvider clock, ILogger<SpeechSubmissions> logger)
+public sealed partial class SpeechSubmissions(JobSubmitter submitter, JobStore jobs, VoiceProfiles profiles, TimeProvider clock, ILogger<SpeechSubmissions> logger)
 {
     private static readonly ActivitySource Activity = new("Voice.Api");
 
@@ -28,6 +29,16 @@ public sealed partial class SpeechSubmissions(JobSubmitter submitter, VoiceProfi
         {
             if (speech.Voice.Inline is { } inline)
             {
+                var early = await jobs.PrecheckAsync(NewJob(caller, speech, "inline", stream), idempotencyKey, speech.RequestHash(), cancellationToken);
+                switch (early)
+                {
+                    case { KeyConflict: true }:
+                        return SubmissionOutcome.KeyConflict();
+                    case { Replayed: true }:
+                        return new SubmissionOutcome.Replayed(early.Job!.Id, speech.Fields.Warnings);
+                    case { Refusal: { } refusal }:
+                        return Admissions.Refused(refusal, plan, clock);
+                }
                 var created = await profiles.CreateAsync(caller, plan, inline, null, transient: true, cancellationToken, speech.ClientAddress);
                 if (created.Problem is not null)
                 {
@@ -35,8 +46,7 @@ public sealed partial class SpeechSubmissions(JobSubmitter submitter, VoiceProfi
                 }
                 transient = created.Voice!;
             }
-            var newJob = new NewJob(caller.TenantId, speech.Spec(transient?.Id.ToString() ?? speech.Voice.Key!, stream), speech.CallbackUrl, Admissions.For(plan, clock),
-                speech.SpokenCharacters);
+            var newJob = NewJob(caller, speech, transient?.Id.ToString() ?? speech.Voice.Key!, stream);
             var submitted = idempotencyKey is null
                 ? new SubmitResult(await submitter.SubmitAsync(newJob, plan.QueueWeight), Replayed: false, KeyConflict: false)
                 : await submitter.SubmitAsync(newJob, plan.QueueWeight, idempotencyKey, speech.RequestHash(), cancellationToken);
@@ -72,6 +82,9 @@ public sealed partial class SpeechSubmissions(JobSubmitter submitter, VoiceProfi
             }
         }
     }
+
+    private NewJob NewJob(CallerIdentity caller, ValidatedSpeech speech, string voice, bool stream) =>
+        new(caller.TenantId, speech.Spec(voice, stream), speech.CallbackUrl, Admissions.For(speech.Plan, clock), speech.SpokenCharacters);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A submission could not be queued and was withdrawn")]
     private static partial void LogEnqueueFailed(ILogger logger, Exception exception);

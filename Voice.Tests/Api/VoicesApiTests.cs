@@ -204,7 +204,8 @@ public sealed class VoicesApiTests(VoiceAppFixture app)
         using var api = app.CreateApiClient((await app.CreateTenantAsync("free")).ApiKey); // 3 voices
         for (int i = 0; i < 3; i++)
         {
-            await CreateAsync(api, new { preset = "alloy", name = $"voice {i}" });
+            // One at a time: each preparation holds one of the free plan's 2 job slots until it is done.
+            await WaitForVoiceAsync(api, await CreateAsync(api, new { preset = "alloy", name = $"voice {i}" }));
         }
 
         var problem = await ProblemAsync(await api.PostAsJsonAsync("/api/v1/voices", new { preset = "alloy" }), HttpStatusCode.Forbidden, "https://voice.dev/problems/voices/limit-reached");
