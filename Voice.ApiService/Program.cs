@@ -19,6 +19,7 @@ app.UseMiddleware<Voice.ApiService.Security.RateLimitMiddleware>();
 app.MapOpenApi();
 app.MapDefaultEndpoints();
 app.MapAuthApi();
+app.MapVerificationApi();
 app.MapTenantApi();
 app.MapTeamApi();
 app.MapKeysApi();

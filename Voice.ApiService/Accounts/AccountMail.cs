@@ -5,7 +5,7 @@ using Voice.ApiService.Services;
 
 namespace Voice.ApiService.Accounts;
 
-/// <summary>A mail to a person about their account: an invitation or a password reset, carrying its one-time token.</summary>
+/// <summary>A mail to a person about their account: an invitation, a password reset or an address verification, carrying its one-time token.</summary>
 public sealed record AccountMessage(string To, string Kind, string Subject, string Text, string Token, DateTimeOffset SentAt);
 
 /// <summary>Where account mail goes. Production needs an SMTP or mail-API sender; the platform ships the development mailbox only.</summary>
@@ -76,4 +76,9 @@ public sealed class AccountMails(IOptions<AccountsOptions> options, TimeProvider
         "Reset your Voice password",
         $"Someone asked to reset the password of this address on Voice. If it was you, choose a new one within 30 minutes:\n"
         + $"{Portal}/account/reset-password?token={token}\nIf it was not you, ignore this mail: nothing changes.\n", token, clock.GetUtcNow());
+
+    public AccountMessage EmailVerification(string to, string token) => new(to, "email_verification",
+        "Verify your email address for Voice",
+        $"Confirm that this is your address within 24 hours, so that your workspace can create API keys:\n"
+        + $"{Portal}/account/verify-email?token={token}\nIf you did not sign up for Voice, ignore this mail.\n", token, clock.GetUtcNow());
 }

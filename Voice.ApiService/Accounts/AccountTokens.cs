@@ -7,13 +7,14 @@ public static class AccountTokenKinds
 {
     public const string Invite = "invite";
     public const string PasswordReset = "password_reset";
+    public const string EmailVerification = "email_verification";
 }
 
 /// <summary>A token as found from its text: which tenant it belongs to, once its secret, expiry and use were checked.</summary>
 internal sealed record RedeemableToken(Guid TenantId, string Id, string Kind);
 
 /// <summary>
-/// One-time account tokens (<c>vt_&lt;id&gt;_&lt;secret&gt;</c>): invitations and password resets, mailed to a person and
+/// One-time account tokens (<c>vt_&lt;id&gt;_&lt;secret&gt;</c>): invitations, password resets and email verifications, mailed to a person and
 /// presented before they are signed in. Stored as SHA-256 only, like credentials; a token works once, until it expires.
 /// </summary>
 internal static class AccountTokens

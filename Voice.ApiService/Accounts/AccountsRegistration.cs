@@ -7,7 +7,7 @@ public static class AccountsRegistration
 {
     /// <summary>
     /// Account management, which only the API sees: credentials, users and sessions, API keys, the team and its
-    /// invitations, password resets, tenant administration and account mail.
+    /// invitations, password resets, email verification, tenant administration and account mail.
     /// </summary>
     public static IHostApplicationBuilder AddVoiceAccounts(this IHostApplicationBuilder builder)
     {
@@ -17,6 +17,7 @@ public static class AccountsRegistration
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<TeamStore>();
         builder.Services.AddSingleton<PasswordResets>();
+        builder.Services.AddSingleton<EmailVerifications>();
         builder.Services.AddSingleton<TenantAdministration>();
         builder.Services.AddSingleton<AccountMails>();
         // The development mailbox exists only where it is the sink: its admin endpoint answers 404 elsewhere.

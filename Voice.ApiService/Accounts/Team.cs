@@ -155,7 +155,8 @@ public sealed class TeamStore(TenantDatabase database, TimeProvider clock)
             return TeamChange.Done;
         }, cancellationToken);
 
-    /// <summary>Accepts an invitation: the user is created with the invited address and role, and signed in.</summary>
+    /// <summary>Accepts an invitation: the user is created with the invited address and role, and signed in. The address is
+    /// verified: the invitation was mailed to it.</summary>
     public async Task<(TeamChange Result, PortalSession? Session)> AcceptAsync(string? tokenText, string password, string? displayName, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -175,8 +176,8 @@ public sealed class TeamStore(TenantDatabase database, TimeProvider clock)
                 Guid userId = Guid.CreateVersion7();
                 string slug, role, email;
                 await using (var create = new NpgsqlCommand("""
-                    insert into users (id, tenant_id, email, display_name, password_hash, role)
-                    select $1, tenant_id, email, $3, $4, role from account_tokens where id = $2
+                    insert into users (id, tenant_id, email, display_name, password_hash, role, email_verified_at)
+                    select $1, tenant_id, email, $3, $4, role, now() from account_tokens where id = $2
                     returning role, email, (select slug from tenants)
                     """, connection))
                 {

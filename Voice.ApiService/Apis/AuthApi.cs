@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
@@ -10,7 +9,9 @@ namespace Voice.ApiService.Apis;
 /// <summary>
 /// Portal accounts: sign-up creates a tenant and its owner; login answers a session token (<c>vs_…</c>) that
 /// the portal keeps in its encrypted cookie and sends as a bearer credential. Failed logins and sign-ups
-/// count against the caller address's budget (<see cref="AuthFailureLimiter"/>).
+/// count against the caller address's budget (<see cref="AuthFailureLimiter"/>); failed logins also against the
+/// account's and the tenant's (<see cref="LoginGuard"/>); sign-ups are capped per network (<see cref="SignUpCap"/>)
+/// and mail the owner an address verification (<see cref="VerificationApi"/>).
 /// </summary>
 public static class AuthApi
 {
@@ -36,9 +37,10 @@ public static class AuthApi
     }
 
     public static async Task<Results<Created<SessionView>, ProblemHttpResult>> SignUpAsync(
-        HttpContext context, UserAccounts accounts, AuthFailureLimiter limiter, CancellationToken cancellationToken)
+        HttpContext context, UserAccounts accounts, AuthFailureLimiter limiter, SignUpCap cap, EmailVerifications verifications,
+        IAccountMailer mailer, AccountMails mails, CancellationToken cancellationToken)
     {
-        if (await ThrottleAsync(context, limiter, countAttempt: true) is { } throttled)
+        if (await AuthThrottle.CheckAddressAsync(context, limiter, countAttempt: true) is { } throttled)
         {
             return throttled;
         }
@@ -56,18 +58,30 @@ public static class AuthApi
         {
             return Problems.ValidationFailed(errors);
         }
+        if (await cap.CountAsync(context.Connection.RemoteIpAddress) is { } wait)
+        {
+            return AuthThrottle.TooMany(context, wait, Problems.TooManySignUps, "Too many sign-ups from this network.");
+        }
         var (result, session) = await accounts.SignUpAsync(name!, slug!, email!, password!, cancellationToken);
         if (result == SignUpResult.SlugTaken)
         {
             return Problems.Create(StatusCodes.Status409Conflict, Problems.Conflict, "That tenant slug is taken.", "Choose another slug.");
         }
-        return TypedResults.Created("/api/v1/tenant", View(session!));
+        if (await verifications.IssueAsync(session!.TenantId, session.UserId, cancellationToken) is { } mail)
+        {
+            await mailer.SendAsync(mails.EmailVerification(mail.Email, mail.Token.ToString()), cancellationToken);
+        }
+        return TypedResults.Created("/api/v1/tenant", View(session));
     }
 
+    /// <summary>
+    /// Failures count against the address, the account and the tenant (<see cref="LoginGuard"/>). A locked account or
+    /// tenant answers 429 before its password is checked, so a right guess during the lock reveals nothing.
+    /// </summary>
     public static async Task<Results<Ok<SessionView>, ProblemHttpResult>> LoginAsync(
-        HttpContext context, UserAccounts accounts, AuthFailureLimiter limiter, CancellationToken cancellationToken)
+        HttpContext context, UserAccounts accounts, AuthFailureLimiter limiter, LoginGuard guard, CancellationToken cancellationToken)
     {
-        if (await ThrottleAsync(context, limiter, countAttempt: false) is { } throttled)
+        if (await AuthThrottle.CheckAddressAsync(context, limiter, countAttempt: false) is { } throttled)
         {
             return throttled;
         }
@@ -81,6 +95,10 @@ public static class AuthApi
         {
             return Problems.ValidationFailed(new() { ["login"] = ["tenant, email and password are required."] });
         }
+        if (await guard.RetryAfterAsync(request.Tenant, request.Email) is { } locked)
+        {
+            return AuthThrottle.TooMany(context, locked, title: "Too many failed logins to this account or workspace.");
+        }
         var (result, session) = await accounts.LoginAsync(request.Tenant.Trim(), request.Email.Trim(), request.Password, cancellationToken);
         switch (result)
         {
@@ -89,10 +107,13 @@ public static class AuthApi
             case LoginResult.TenantSuspended:
                 return Problems.Create(StatusCodes.Status403Forbidden, Problems.TenantSuspended, "The tenant is suspended.");
             default:
+                var account = guard.RecordFailureAsync(request.Tenant, request.Email);
                 if (await limiter.RecordFailureAsync(context.Connection.RemoteIpAddress) is { } wait)
                 {
-                    return TooMany(context, wait);
+                    await account;
+                    return AuthThrottle.TooMany(context, wait);
                 }
+                await account;
                 return Problems.Create(StatusCodes.Status401Unauthorized, Problems.Unauthenticated, "Wrong tenant, email or password.");
         }
     }
@@ -117,7 +138,7 @@ public static class AuthApi
     public static async Task<Results<Accepted, ProblemHttpResult>> RequestPasswordResetAsync(
         HttpContext context, PasswordResets resets, IAccountMailer mailer, AccountMails mails, AuthFailureLimiter limiter, CancellationToken cancellationToken)
     {
-        if (await ThrottleAsync(context, limiter, countAttempt: true) is { } throttled)
+        if (await AuthThrottle.CheckAddressAsync(context, limiter, countAttempt: true) is { } throttled)
         {
             return throttled;
         }
@@ -143,7 +164,7 @@ public static class AuthApi
     public static async Task<Results<NoContent, ProblemHttpResult>> ResetPasswordAsync(
         HttpContext context, PasswordResets resets, CredentialAuthenticator authenticator, AuthFailureLimiter limiter, CancellationToken cancellationToken)
     {
-        if (await ThrottleAsync(context, limiter, countAttempt: false) is { } throttled)
+        if (await AuthThrottle.CheckAddressAsync(context, limiter, countAttempt: false) is { } throttled)
         {
             return throttled;
         }
@@ -160,7 +181,7 @@ public static class AuthApi
         }
         if (await resets.ResetAsync(request.Token, password!, cancellationToken) is not { } tenantId)
         {
-            return await InvalidTokenAsync(context, limiter, "This reset link is invalid, used or expired.", "Ask for a new one.");
+            return await AuthThrottle.InvalidTokenAsync(context, limiter, "This reset link is invalid, used or expired.", "Ask for a new one.");
         }
         authenticator.Forget(tenantId); // the user's sessions ended: no replica may keep accepting them from its cache
         return TypedResults.NoContent();
@@ -169,7 +190,7 @@ public static class AuthApi
     public static async Task<Results<Created<SessionView>, ProblemHttpResult>> AcceptInviteAsync(
         HttpContext context, TeamStore team, AuthFailureLimiter limiter, CancellationToken cancellationToken)
     {
-        if (await ThrottleAsync(context, limiter, countAttempt: false) is { } throttled)
+        if (await AuthThrottle.CheckAddressAsync(context, limiter, countAttempt: false) is { } throttled)
         {
             return throttled;
         }
@@ -190,7 +211,7 @@ public static class AuthApi
         {
             TeamChange.Done => TypedResults.Created("/api/v1/tenant", View(session!)),
             TeamChange.AlreadyMember => Problems.Create(StatusCodes.Status409Conflict, Problems.Conflict, "This address is already a member.", "Log in instead."),
-            _ => await InvalidTokenAsync(context, limiter, "This invitation is invalid, used or expired.", "Ask for a new invitation."),
+            _ => await AuthThrottle.InvalidTokenAsync(context, limiter, "This invitation is invalid, used or expired.", "Ask for a new invitation."),
         };
     }
 
@@ -207,30 +228,6 @@ public static class AuthApi
         return TypedResults.Ok(await mailbox.ReadAsync(to));
     }
 
-    /// <summary>A wrong token counts as a failed login: guessing tokens costs the same as guessing passwords.</summary>
-    private static async Task<ProblemHttpResult> InvalidTokenAsync(HttpContext context, AuthFailureLimiter limiter, string title, string detail)
-    {
-        if (await limiter.RecordFailureAsync(context.Connection.RemoteIpAddress) is { } wait)
-        {
-            return TooMany(context, wait);
-        }
-        return Problems.Create(StatusCodes.Status400BadRequest, Problems.InvalidToken, title, detail);
-    }
-
     private static SessionView View(PortalSession session) =>
         new(session.Token.ToString(), session.ExpiresAt, session.TenantId, session.TenantSlug, session.UserId, session.Role);
-
-    private static async Task<ProblemHttpResult?> ThrottleAsync(HttpContext context, AuthFailureLimiter limiter, bool countAttempt)
-    {
-        var address = context.Connection.RemoteIpAddress;
-        var wait = limiter.RetryAfter(address) ?? (countAttempt ? await limiter.RecordFailureAsync(address) : null);
-        return wait is { } w ? TooMany(context, w) : null;
-    }
-
-    private static ProblemHttpResult TooMany(HttpContext context, TimeSpan wait)
-    {
-        context.Response.Headers.RetryAfter = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-        return Problems.Create(StatusCodes.Status429TooManyRequests, Problems.TooManyAuthFailures,
-            "Too many attempts from this address.", "Wait before trying again.");
-    }
 }

@@ -25,8 +25,9 @@ public static class KeysApi
     public static async Task<Ok<KeyList>> ListAsync(HttpContext context, ApiKeyStore keys, CancellationToken cancellationToken) =>
         TypedResults.Ok(new KeyList([.. (await keys.ListAsync(context.Caller().TenantId, cancellationToken)).Select(View)]));
 
+    /// <summary>Refused (403 <c>email-not-verified</c>) until the tenant's owner has verified their address.</summary>
     public static async Task<Results<Created<CreatedKey>, ProblemHttpResult>> CreateAsync(
-        HttpContext context, ApiKeyStore keys, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext context, ApiKeyStore keys, EmailVerifications verifications, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.CreateKeyRequest, cancellationToken);
         if (problem is not null)
@@ -34,6 +35,13 @@ public static class KeysApi
             return problem;
         }
         var caller = context.Caller();
+        if (!await verifications.OwnerVerifiedAsync(caller.TenantId, cancellationToken))
+        {
+            return Problems.Create(StatusCodes.Status403Forbidden, Problems.EmailNotVerified,
+                "Verify the workspace owner's email address before creating API keys.",
+                "The owner opens the link mailed at sign-up (POST /api/v1/auth/verify-email with its token); "
+                + "signed in, they can ask for a new one with POST /api/v1/auth/verify-email/resend.");
+        }
         var errors = new Dictionary<string, string[]>();
         string? name = Validation.Name(errors, "name", request!.Name);
         var scopes = Validation.KeyScopes(errors, "scopes", request.Scopes, caller.Scopes);

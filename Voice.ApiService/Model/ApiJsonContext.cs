@@ -53,6 +53,8 @@ namespace Voice.ApiService.Model;
 [JsonSerializable(typeof(WebhookTestResult))]
 [JsonSerializable(typeof(PasswordResetRequest))]
 [JsonSerializable(typeof(PasswordResetConfirmation))]
+[JsonSerializable(typeof(VerifyEmailRequest))]
+[JsonSerializable(typeof(EmailStatusView))]
 [JsonSerializable(typeof(InviteRequest))]
 [JsonSerializable(typeof(AcceptInviteRequest))]
 [JsonSerializable(typeof(RoleChange))]

@@ -21,6 +21,8 @@ public static class Problems
     public const string TenantSuspended = BaseUri + "tenant-suspended";
     public const string TooManyAuthFailures = BaseUri + "too-many-auth-failures";
     public const string InvalidToken = BaseUri + "invalid-token";
+    public const string TooManySignUps = BaseUri + "too-many-sign-ups";
+    public const string EmailNotVerified = BaseUri + "email-not-verified";
     public const string Conflict = BaseUri + "conflict";
     public const string IdempotencyConflict = BaseUri + "idempotency-key-reused";
     public const string TaskFinished = BaseUri + "task-finished";

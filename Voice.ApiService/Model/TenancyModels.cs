@@ -62,6 +62,11 @@ public sealed record PasswordResetRequest(string? Tenant, string? Email);
 
 public sealed record PasswordResetConfirmation(string? Token, string? Password);
 
+public sealed record VerifyEmailRequest(string? Token);
+
+/// <summary>The calling user's address and whether it is verified.</summary>
+public sealed record EmailStatusView(string Email, bool Verified, DateTimeOffset? VerifiedAt);
+
 public sealed record InviteRequest(string? Email, string? Role);
 
 public sealed record AcceptInviteRequest(string? Token, string? Password, string? DisplayName);

@@ -18,7 +18,10 @@ public static class Policies
     {
         builder.AddValidatedOptions<SecurityOptions>(SecurityOptions.Section);
         builder.AddValidatedOptions<AdminOptions>(AdminOptions.Section);
+        builder.Services.AddSingleton<WindowCounters>();
         builder.Services.AddSingleton<AuthFailureLimiter>();
+        builder.Services.AddSingleton<LoginGuard>();
+        builder.Services.AddSingleton<SignUpCap>();
         builder.Services.AddExceptionHandler<StoredObjectErrors>();
         builder.Services.AddSingleton<RequestRateLimiter>();
         builder.Services.AddSingleton<PortalCredential>();

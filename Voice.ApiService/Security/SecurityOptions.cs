@@ -7,9 +7,38 @@ public sealed class SecurityOptions
 {
     public const string Section = "Security";
 
-    /// <summary>Failed authentications per source address and minute before it gets 429 (shared by every replica).</summary>
+    /// <summary>Failed authentications per source address (IPv6: per /64) and minute before it gets 429 (shared by every replica).</summary>
     [Range(1, 1_000_000)]
     public int AuthFailuresPerMinute { get; set; } = 30;
+
+    /// <summary>
+    /// Failed logins to one account (tenant slug and email), from any address, per <see cref="LoginFailureWindow"/> before
+    /// logins to it get 429. Ten is far above what a person mistyping produces and far below what guessing needs.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int LoginFailuresPerAccount { get; set; } = 10;
+
+    /// <summary>
+    /// Failed logins to one tenant, over all its accounts and addresses, per <see cref="LoginFailureWindow"/>: stops
+    /// spraying one common password over many addresses of a team. Ten accounts' worth, so a team's ordinary typos never reach it.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int LoginFailuresPerTenant { get; set; } = 100;
+
+    /// <summary>The window of the per-account and per-tenant login counters: also the longest a lock lasts.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan LoginFailureWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Sign-ups per network (IPv4 /24, IPv6 /48) and hour. An office or campus behind one network rarely opens more than a
+    /// few workspaces an hour; a script farming free tenants gets twenty an hour per network instead of thousands.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int SignUpsPerNetworkPerHour { get; set; } = 20;
+
+    /// <summary>Verification mails a user may ask to be sent again per hour (each lands in their inbox).</summary>
+    [Range(1, 1_000)]
+    public int VerificationMailsPerHour { get; set; } = 5;
 
     /// <summary>
     /// The portal's credential (AppHost secret <c>portal-credential</c>): a session that arrives with it is a person

@@ -170,6 +170,7 @@ public sealed class TeamApiTests(VoiceAppFixture app)
     {
         var owner = await SignUpAsync();
         var admin = await JoinAsync(owner, $"admin@{owner.Slug}.test", "admin");
+        await app.VerifyEmailAsync(owner.Email);
         using var created = await owner.Api.PostAsJsonAsync("/api/v1/keys", new { name = "all" });
         string key = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
         using var keyClient = app.CreateApiClient(key);

@@ -89,6 +89,7 @@ public sealed partial class RateLimitTests(VoiceAppFixture app, ITestOutputHelpe
         string plan = await app.CreatePlanAsync(new { rate_per_second = 0.01, rate_burst = 10, key_rate_per_second = 1000, key_rate_burst = 1000 });
         using var admin = app.CreateAdminClient();
         (await admin.PatchAsJsonAsync($"/admin/v1/tenants/{tenantId}", new { plan })).EnsureSuccessStatusCode();
+        await app.VerifyEmailAsync($"o@{slug}.test");
         await Task.Delay(TimeSpan.FromSeconds(1.1)); // the cached credential (1 s) picks up the plan
         using var created = await portal.PostAsJsonAsync("/api/v1/keys", new { name = "integration" });
         string key = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;

@@ -30,6 +30,7 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : BrowserTest
         string slug = await PortalPages.SignUpAsync(page, "Browser Test Audio", snap: true);
         Assert.Equal(slug, await page.Locator("#workspace").TextContentAsync());
         await Assertions.Expect(page.Locator("#no-recent")).ToBeVisibleAsync(); // the dashboard of an empty workspace
+        await Assertions.Expect(page.Locator("#verify-banner")).ToContainTextAsync(PortalPages.Owner(slug));
         Assert.StartsWith("0 of", await page.Locator("#used-characters").TextContentAsync(), StringComparison.Ordinal);
 
         // Voices: design one from a description, clone one from a recording (with consent).
@@ -77,8 +78,25 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : BrowserTest
         Assert.True(audio.Length > 10_000, $"{audio.Length} bytes");
         Assert.Equal("RIFF", System.Text.Encoding.ASCII.GetString(audio, 0, 4));
 
-        // API keys: create one (the secret shown once), use it, revoke it: the API then refuses it.
+        // API keys wait for the owner's address: the page says so, a new link is mailed, the link verifies.
         await page.GetByRole(AriaRole.Link, new() { Name = "API keys" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#verify-banner")).ToBeVisibleAsync();
+        await page.GetByLabel("Name").FillAsync("too early");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#error")).ToContainTextAsync("verify their email address");
+        Assert.Equal(0, await page.Locator("#new-key").CountAsync());
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send the link again" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#resent")).ToBeVisibleAsync();
+        string verification = await app.TokenAsync(PortalPages.Owner(slug), "email_verification");
+        await page.GotoAsync($"/account/verify-email?token={Uri.EscapeDataString(verification)}");
+        await PortalPages.CheckAsync(page, "verify-email");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verify my address" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#verified")).ToBeVisibleAsync();
+
+        // API keys: create one (the secret shown once), use it, revoke it: the API then refuses it.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Go to API keys" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#create-key")).ToBeVisibleAsync();
+        Assert.Equal(0, await page.Locator("#verify-banner").CountAsync());
         await page.GetByLabel("Name").FillAsync("from the browser");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
         string key = await page.Locator("#new-key").InputValueAsync();

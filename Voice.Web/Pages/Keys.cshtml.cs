@@ -7,6 +7,8 @@ namespace Voice.Web.Pages;
 /// <summary>API keys: create one with chosen scopes (its secret shown once, on this answer only), list, revoke.</summary>
 public sealed class KeysModel(VoiceApiClient api) : PageModel
 {
+    private const string EmailNotVerified = "https://voice.dev/problems/email-not-verified";
+
     public static readonly IReadOnlyList<(string Scope, string Meaning)> Scopes =
     [
         ("speech:write", "generate speech, follow tasks"), ("voices:write", "create and delete voices"), ("usage:read", "read usage and invoices"),
@@ -38,7 +40,9 @@ public sealed class KeysModel(VoiceApiClient api) : PageModel
         {
             var (created, problem) = await api.CreateKeyAsync(Name.Trim(), Selected, cancellationToken);
             NewSecret = created?.Key;
-            Error = problem?.Message;
+            Error = problem?.Type == EmailNotVerified
+                ? "Your workspace cannot create API keys yet: its owner must first verify their email address with the link we mailed at sign-up."
+                : problem?.Message;
             if (created is not null)
             {
                 Name = "";

@@ -32,6 +32,9 @@ public sealed record VoiceListView(VoiceView[] Presets, VoiceView[] Voices);
 
 public sealed record SessionView(string SessionToken, DateTimeOffset ExpiresAt, Guid TenantId, string TenantSlug, Guid UserId, string Role);
 
+/// <summary>The signed-in user's address and whether they have verified it.</summary>
+public sealed record EmailStatusView(string Email, bool Verified, DateTimeOffset? VerifiedAt);
+
 public sealed record TenantView(Guid Id, string Slug, string Name, string Plan, string Status);
 
 /// <summary>An API key as listed (never its secret).</summary>
@@ -130,6 +133,15 @@ public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accesso
 
     public Task<ProblemBody?> ResetPasswordAsync(string token, string password, CancellationToken cancellationToken) =>
         SendForStatusAsync(HttpMethod.Post, "/api/v1/auth/password-reset/confirm", new { token, password }, cancellationToken, authenticated: false);
+
+    public Task<ProblemBody?> VerifyEmailAsync(string token, CancellationToken cancellationToken) =>
+        SendForStatusAsync(HttpMethod.Post, "/api/v1/auth/verify-email", new { token }, cancellationToken, authenticated: false);
+
+    public async Task<EmailStatusView?> GetEmailStatusAsync(CancellationToken cancellationToken) =>
+        (await SendAsync<EmailStatusView>(HttpMethod.Get, "/api/v1/auth/verify-email", null, authenticated: true, cancellationToken)).Value;
+
+    public Task<ProblemBody?> ResendVerificationAsync(CancellationToken cancellationToken) =>
+        SendForStatusAsync(HttpMethod.Post, "/api/v1/auth/verify-email/resend", null, cancellationToken);
 
     public Task<(SessionView? Session, ProblemBody? Problem)> AcceptInviteAsync(string token, string password, string? displayName, CancellationToken cancellationToken) =>
         SendAsync<SessionView>(HttpMethod.Post, "/api/v1/auth/accept-invite", new { token, password, displayName }, authenticated: false, cancellationToken);
