@@ -23,7 +23,7 @@ public sealed class AccountsApiTests(VoiceAppFixture app)
         Assert.Equal("owner", session.GetProperty("role").GetString());
         string token = session.GetProperty("session_token").GetString()!;
         Assert.StartsWith("vs_", token);
-        using var owner = app.CreateApiClient(token);
+        using var owner = app.CreatePortalClient(token);
         var tenant = await owner.GetFromJsonAsync<JsonElement>("/api/v1/tenant");
         Assert.Equal(slug, tenant.GetProperty("slug").GetString());
         Assert.Equal("Acme Audio", tenant.GetProperty("name").GetString());
@@ -60,7 +60,7 @@ public sealed class AccountsApiTests(VoiceAppFixture app)
         using var client = app.CreateApiClient();
         using var login = await client.PostAsJsonAsync("/api/v1/auth/login", new { tenant = slug, email, password = Password });
         string token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString()!;
-        using var session = app.CreateApiClient(token);
+        using var session = app.CreatePortalClient(token);
         Assert.Equal(HttpStatusCode.OK, (await session.GetAsync("/api/v1/tenant")).StatusCode);
 
         Assert.Equal(HttpStatusCode.NoContent, (await session.PostAsync("/api/v1/auth/logout", null)).StatusCode);

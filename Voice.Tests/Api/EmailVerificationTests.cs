@@ -103,7 +103,7 @@ public sealed class EmailVerificationTests(VoiceAppFixture app)
         using var anonymous = app.CreateApiClient();
         using var accepted = await anonymous.PostAsJsonAsync("/api/v1/auth/accept-invite", new { token = invite, password = Password });
         Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
-        using var admin = app.CreateApiClient((await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString());
+        using var admin = app.CreatePortalClient((await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString());
 
         var status = await admin.GetFromJsonAsync<JsonElement>("/api/v1/auth/verify-email");
         Assert.True(status.GetProperty("verified").GetBoolean());
@@ -122,6 +122,6 @@ public sealed class EmailVerificationTests(VoiceAppFixture app)
         using var anonymous = app.CreateApiClient();
         using var signup = await anonymous.PostAsJsonAsync("/api/v1/auth/signup", new { tenant_name = "Verify " + slug, slug, email, password = Password });
         Assert.Equal(HttpStatusCode.Created, signup.StatusCode);
-        return (email, app.CreateApiClient((await signup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString()));
+        return (email, app.CreatePortalClient((await signup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString()));
     }
 }

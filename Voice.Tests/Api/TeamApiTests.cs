@@ -37,7 +37,7 @@ public sealed class TeamApiTests(VoiceAppFixture app)
         var session = await accepted.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("member", session.GetProperty("role").GetString());
         Assert.Equal(owner.Slug, session.GetProperty("tenant_slug").GetString());
-        using var member = app.CreateApiClient(session.GetProperty("session_token").GetString());
+        using var member = app.CreatePortalClient(session.GetProperty("session_token").GetString());
         Assert.Equal(HttpStatusCode.Accepted, (await member.PostAsJsonAsync("/api/v1/voice/generate", new { text = "A member speaks." })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await member.GetAsync("/api/v1/team")).StatusCode); // members do not manage people
         Assert.Equal(HttpStatusCode.Forbidden, (await member.GetAsync("/api/v1/keys")).StatusCode);
@@ -255,7 +255,7 @@ public sealed class TeamApiTests(VoiceAppFixture app)
         using var signup = await anonymous.PostAsJsonAsync("/api/v1/auth/signup", new { tenant_name = "Team " + slug, slug, email, password = Password });
         signup.EnsureSuccessStatusCode();
         string token = (await signup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString()!;
-        return new Owner(slug, email, app.CreateApiClient(token));
+        return new Owner(slug, email, app.CreatePortalClient(token));
     }
 
     private static async Task<string> InviteAsync(Owner owner, string email, string role = "member")
@@ -271,7 +271,7 @@ public sealed class TeamApiTests(VoiceAppFixture app)
         string token = await InviteAsync(owner, email, role);
         using var accepted = await app.CreateApiClient().PostAsJsonAsync("/api/v1/auth/accept-invite", new { token, password = Password });
         Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
-        return app.CreateApiClient((await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString());
+        return app.CreatePortalClient((await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString());
     }
 
     private async Task<JsonElement> MailAsync(string to, string kind)

@@ -22,7 +22,7 @@ public sealed class SecretHygieneTests(VoiceAppFixture app)
         Assert.Equal(HttpStatusCode.Created, signup.StatusCode);
         using var login = await anonymous.PostAsJsonAsync("/api/v1/auth/login", new { tenant = slug, email = $"owner@{slug}.test", password });
         string session = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString()!;
-        using var owner = app.CreateApiClient(session);
+        using var owner = app.CreatePortalClient(session);
         await app.VerifyEmailAsync($"owner@{slug}.test");
         using var created = await owner.PostAsJsonAsync("/api/v1/keys", new { name = "hygiene" });
         string key = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;

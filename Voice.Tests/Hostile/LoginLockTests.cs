@@ -126,7 +126,7 @@ public sealed class LoginLockTests(VoiceAppFixture app)
         using var signup = await anonymous.PostAsJsonAsync("/api/v1/auth/signup", new { tenant_name = "Locks " + slug, slug, email, password = Password });
         Assert.Equal(HttpStatusCode.Created, signup.StatusCode);
         string token = (await signup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString()!;
-        return (slug, new Owner(email, app.CreateApiClient(token)));
+        return (slug, new Owner(email, app.CreatePortalClient(token)));
     }
 
     /// <summary>A second account of the tenant: invited by the owner, joined with the same password.</summary>

@@ -165,7 +165,7 @@ public sealed class VoiceAppFixture : IAsyncLifetime
     public HttpClient CreateDemoClient() => CreateApiClient(DemoApiKey);
 
     /// <summary>An API client as the portal is one: a person's session plus the portal's own credential.</summary>
-    public HttpClient CreatePortalClient(string session)
+    public HttpClient CreatePortalClient(string? session)
     {
         var client = CreateApiClient(session);
         client.DefaultRequestHeaders.Add("X-Voice-Portal", PortalCredential);
