@@ -22,7 +22,11 @@ using Voice.Speech.Espeak;
 //               download the audio; rising rates, then a soak at one rate with the API's and worker's resident memory
 //               sampled (flat or growing?), then the worker's peak memory per job against the audio's length.
 //   job-memory  only that last part.
+//   noisy-neighbour  a pro-plan victim at 5 submissions/s (followed over SSE, webhooks received here) alone, then while
+//               an attacker tenant runs every hostile-tenant attack at once (NoisyNeighbour.cs): its p99, successes and
+//               webhooks against the quiet run, the attacker's answers, the services' peak memory growth.
 // Usage: dotnet run -c Release --project bench/Voice.Bench.Load [-- submit|end-to-end|mixed|job-memory|all [seconds per step [soak seconds]]]
+//        ... -- noisy-neighbour [seconds per phase [attacks: poison,amplify,bomb,stall,streams,login (all)]]
 //        ... -- profile [AppHost setting=value ...]   (where a submission's CPU goes: per process, per Postgres statement)
 string scenario = args.Length > 0 ? args[0] : "all";
 // profile takes AppHost settings instead (key=value), to measure what one costs: profile Telemetry:TraceSampleRatio=0
@@ -48,6 +52,10 @@ if (scenario is "job-memory")
 {
     await using var platform = await Platform.StartAsync("espeak");
     await JobMemoryAsync(platform, await platform.TenantsAsync(1));
+}
+if (scenario is "noisy-neighbour")
+{
+    await NoisyNeighbour.RunAsync(report, seconds, args.Length > 2 ? args[2].Split(',') : NoisyNeighbour.AllAttacks);
 }
 if (scenario is "mixed" or "all")
 {
@@ -534,6 +542,68 @@ sealed class Platform : IAsyncDisposable
         }
         using var stop = Process.Start("kill", ["-STOP", workers[0].Id.ToString(CultureInfo.InvariantCulture)]);
         await stop.WaitForExitAsync();
+    }
+
+    /// <summary>A copy of plan <paramref name="template"/> named <paramref name="id"/>, with <paramref name="changes"/> (admin API field names).</summary>
+    public async Task<string> PlanFromAsync(string template, string id, Dictionary<string, object?> changes)
+    {
+        using var admin = AdminClient();
+        var body = (await admin.GetFromJsonAsync<Dictionary<string, JsonElement>>($"/admin/v1/plans/{template}"))!.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);
+        body["id"] = id;
+        body["name"] = id;
+        foreach (var (field, value) in changes)
+        {
+            if (value is null)
+            {
+                body.Remove(field);
+            }
+            else
+            {
+                body[field] = value;
+            }
+        }
+        using var created = await admin.PostAsJsonAsync("/admin/v1/plans", body);
+        if (!created.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"plan {id}: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
+        }
+        return id;
+    }
+
+    /// <summary>A tenant on <paramref name="plan"/> with one all-scope key; the key.</summary>
+    public async Task<string> TenantAsync(string slug, string plan)
+    {
+        using var admin = AdminClient();
+        using var created = await admin.PostAsJsonAsync("/admin/v1/tenants", new { slug, name = slug, plan });
+        var tenant = await created.Content.ReadFromJsonAsync<JsonElement>();
+        using var issued = await admin.PostAsJsonAsync($"/admin/v1/tenants/{tenant.GetProperty("id").GetString()}/keys", new { name = slug });
+        return (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
+    }
+
+    /// <summary>
+    /// A client of the API as one tenant's key (none: anonymous) from its own address: X-Forwarded-For through the
+    /// trusted local proxy, so per-address throttling sees one client, not the whole harness.
+    /// </summary>
+    public HttpClient TenantClient(string? key, string address)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1000, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            BaseAddress = Api.BaseAddress,
+            Timeout = TimeSpan.FromMinutes(2),
+        };
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", address);
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+        return client;
+    }
+
+    private HttpClient AdminClient()
+    {
+        var admin = new HttpClient { BaseAddress = Api.BaseAddress };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _adminToken);
+        return admin;
     }
 
     /// <summary>Tenants on an unlimited plan (so the load meets the platform, not its quotas), one all-scope key each.</summary>
