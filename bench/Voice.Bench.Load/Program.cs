@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using HdrHistogram;
 using Aspire.Hosting.Testing;
 using Voice.Speech.Engines;
@@ -544,6 +545,29 @@ sealed class Platform : IAsyncDisposable
         await stop.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// The process id of each resource that runs as a local process (project or executable), by resource name: this
+    /// platform's own, where a name would also find other AppHosts' services on a shared machine.
+    /// </summary>
+    public async Task<Dictionary<string, int>> ProcessIdsAsync()
+    {
+        var pids = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var resource in _app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Where(r => r is ProjectResource or ExecutableResource))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                var state = await _app.ResourceNotifications.WaitForResourceAsync(resource.Name,
+                    e => e.Snapshot.Properties.Any(p => p.Name == "executable.pid" && p.Value is not null), timeout.Token);
+                pids[resource.Name] = Convert.ToInt32(state.Snapshot.Properties.First(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        return pids;
+    }
+
     /// <summary>A copy of plan <paramref name="template"/> named <paramref name="id"/>, with <paramref name="changes"/> (admin API field names).</summary>
     public async Task<string> PlanFromAsync(string template, string id, Dictionary<string, object?> changes)
     {
@@ -691,9 +715,20 @@ sealed class MemorySampler
     private readonly Timer _timer;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
+    private readonly IReadOnlyDictionary<string, int>? _pids;
+
     public MemorySampler(string[] processes, TimeSpan every)
     {
         _samples = processes.ToDictionary(p => p, _ => new List<(double, long)>());
+        Sample();
+        _timer = new Timer(_ => Sample(), null, every, every);
+    }
+
+    /// <summary>Known processes (label → process id), where another AppHost's services may share their names.</summary>
+    public MemorySampler(IReadOnlyDictionary<string, int> pids, TimeSpan every)
+    {
+        _pids = pids;
+        _samples = pids.Keys.ToDictionary(p => p, _ => new List<(double, long)>());
         Sample();
         _timer = new Timer(_ => Sample(), null, every, every);
     }
@@ -708,12 +743,13 @@ sealed class MemorySampler
     {
         foreach (var (name, samples) in _samples)
         {
-            var process = Process.GetProcessesByName(name).FirstOrDefault();
-            if (process is null)
+            int? pid = _pids is null ? Process.GetProcessesByName(name).FirstOrDefault()?.Id : _pids[name];
+            string status = $"/proc/{pid}/status";
+            if (pid is null || !File.Exists(status))
             {
                 continue;
             }
-            string? line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            string? line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
             if (line is not null)
             {
                 long kb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
@@ -777,6 +813,44 @@ sealed class ProcessCpu(Dictionary<string, double> seconds)
             }
         }
         return new ProcessCpu(totals);
+    }
+
+    /// <summary>
+    /// CPU seconds of each process tree (label → root process id): the root, its live descendants, and the children
+    /// they have reaped (a Postgres server's backends, a script's server) — this platform's processes only.
+    /// </summary>
+    public static ProcessCpu Trees(IReadOnlyDictionary<string, int> roots)
+    {
+        var parents = new Dictionary<int, int>();
+        var own = new Dictionary<int, double>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)))
+        {
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                int pid = int.Parse(Path.GetFileName(dir), CultureInfo.InvariantCulture);
+                parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                // utime, stime, cutime, cstime: fields 14–17 (indexes 11–14 after the name).
+                own[pid] = Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture)) / 100.0;
+            }
+            catch (IOException)
+            {
+            }
+        }
+        return new ProcessCpu(roots.ToDictionary(r => r.Key, r => own.Where(p => Descends(p.Key, r.Value)).Sum(p => p.Value)));
+
+        bool Descends(int pid, int root)
+        {
+            for (int hops = 0; pid > 1 && hops < 64; hops++, pid = parents.GetValueOrDefault(pid))
+            {
+                if (pid == root)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     public Dictionary<string, double> Minus(ProcessCpu before) =>
