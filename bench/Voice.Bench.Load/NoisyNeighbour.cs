@@ -46,6 +46,7 @@ static class NoisyNeighbour
         using (var created = await victim.PostAsJsonAsync("/api/v1/webhooks", new { url = hooks.Url, description = "victim" }))
         {
             Check(created, HttpStatusCode.Created, "the victim's webhook");
+            hooks.Id = Guid.Parse((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("webhook").GetProperty("id").GetString()!);
         }
         using var stall = StallingReceiver.Start();
         var counts = new AttackCounts();
@@ -54,7 +55,8 @@ static class NoisyNeighbour
 
         var pids = await platform.ProcessIdsAsync();
         Console.Error.WriteLine("  processes: " + string.Join(", ", pids.Select(p => $"{p.Key}={p.Value} ({File.ReadAllText($"/proc/{p.Value}/comm").Trim()})")));
-        var services = new Dictionary<string, int> { ["api"] = pids["api"], ["worker"] = pids["worker"] };
+        var services = new Dictionary<string, int> { ["api"] = ServiceProcess(pids["api"]), ["worker"] = ServiceProcess(pids["worker"]) };
+        Console.Error.WriteLine($"  services: api={services["api"]}, worker={services["worker"]}");
 
         string text = "Your order has shipped and will arrive on Tuesday before noon.";
         await VictimPhase.RunAsync(victim, hooks, text, VictimRate, TimeSpan.FromSeconds(10)); // warm-up: JIT, pools, the engine
@@ -103,6 +105,7 @@ static class NoisyNeighbour
         report.AppendLine(CultureInfo.InvariantCulture, $"| completed / submitted | {quiet.Succeeded:N0} / {quiet.EndToEnd.Requests:N0} | {noisy.Succeeded:N0} / {noisy.EndToEnd.Requests:N0} |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| answers | {Answers(quiet.EndToEnd.Statuses)} | {Answers(noisy.EndToEnd.Statuses)} |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| webhooks arrived / expected | {quiet.WebhooksArrived:N0} / {quiet.WebhooksExpected:N0} | {noisy.WebhooksArrived:N0} / {noisy.WebhooksExpected:N0} |");
+        report.AppendLine(CultureInfo.InvariantCulture, $"| deliveries retried or pending (endpoint's log) | {quiet.Retries} | {noisy.Retries} |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| webhook delay max ms | {quiet.WebhookDelay.GetMaxValue() / 1000.0:N1} | {noisy.WebhookDelay.GetMaxValue() / 1000.0:N1} |");
 
         report.AppendLine().AppendLine("The attacker's requests by answer (the whole noisy phase):").AppendLine();
@@ -135,6 +138,28 @@ static class NoisyNeighbour
         Verdict(report, noisy.WebhooksArrived == noisy.WebhooksExpected && noisy.WebhooksExpected > 0,
             FormattableString.Invariant($"every victim webhook arrives: {noisy.WebhooksArrived} of {noisy.WebhooksExpected} (p99 {noisy.WebhookDelay.GetValueAtPercentile(99) / 1000.0:N0} ms after completion)"));
         Verdict(report, worstGrowth < 300, FormattableString.Invariant($"no service grows by 300 MB: peak growth {worstGrowth:N0} MB"));
+    }
+
+    /// <summary>The .NET service under a project resource's process (a <c>dotnet</c> launcher may sit between).</summary>
+    private static int ServiceProcess(int root)
+    {
+        var queue = new Queue<int>([root]);
+        while (queue.TryDequeue(out int pid))
+        {
+            if (File.ReadAllText($"/proc/{pid}/comm").StartsWith("Voice.", StringComparison.Ordinal))
+            {
+                return pid;
+            }
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                string children = Path.Combine(task, "children");
+                foreach (string child in File.Exists(children) ? File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries) : [])
+                {
+                    queue.Enqueue(int.Parse(child, CultureInfo.InvariantCulture));
+                }
+            }
+        }
+        return root;
     }
 
     private static void Verdict(StringBuilder report, bool pass, string what)
@@ -182,6 +207,7 @@ sealed class VictimPhase
     public int Succeeded { get; init; }
     public int WebhooksExpected { get; init; }
     public int WebhooksArrived { get; init; }
+    public required string Retries { get; init; }
 
     public static async Task<VictimPhase> RunAsync(HttpClient victim, WebhookReceiver hooks, string text, double rate, TimeSpan duration, Action? untilWebhooks = null)
     {
@@ -236,8 +262,14 @@ sealed class VictimPhase
                 delay.RecordValue(Math.Max(1, (long)((arrival - at) * 1_000_000.0 / Stopwatch.Frequency))); // earlier than SSE: 0
             }
         }
+        // The endpoint's own log: how many deliveries needed more than one attempt, and why.
+        var log = await victim.GetFromJsonAsync<JsonElement>($"/api/v1/webhooks/{hooks.Id}/deliveries?limit=500");
+        var retried = log.GetProperty("data").EnumerateArray().Where(d => completed.ContainsKey(d.GetProperty("task_id").GetGuid()))
+            .Where(d => d.GetProperty("attempts").GetInt32() > 1 || d.GetProperty("status").GetString() != "delivered").ToList();
+        string retries = retried.Count == 0 ? "none" : string.Join("; ", retried.GroupBy(d => d.GetProperty("last_error").ToString()).Select(g => $"{g.Count()}× {g.Key}"));
         return new VictimPhase
         {
+            Retries = retries,
             EndToEnd = step, Submit = submit, WebhookDelay = delay, Succeeded = step.Statuses.GetValueOrDefault(200),
             WebhooksExpected = completed.Count, WebhooksArrived = arrived,
         };
@@ -255,6 +287,9 @@ sealed class WebhookReceiver : IAsyncDisposable
     public ConcurrentDictionary<Guid, long> Arrivals { get; } = new();
 
     public string Url => _app.Urls.First() + "/hook";
+
+    /// <summary>The endpoint's id once registered.</summary>
+    public Guid Id { get; set; }
 
     public static async Task<WebhookReceiver> StartAsync()
     {
