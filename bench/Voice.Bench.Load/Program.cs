@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using HdrHistogram;
 using Aspire.Hosting.Testing;
 using Voice.Speech.Engines;
@@ -22,7 +23,11 @@ using Voice.Speech.Espeak;
 //               download the audio; rising rates, then a soak at one rate with the API's and worker's resident memory
 //               sampled (flat or growing?), then the worker's peak memory per job against the audio's length.
 //   job-memory  only that last part.
+//   noisy-neighbour  a pro-plan victim at 5 submissions/s (followed over SSE, webhooks received here) alone, then while
+//               an attacker tenant runs every hostile-tenant attack at once (NoisyNeighbour.cs): its p99, successes and
+//               webhooks against the quiet run, the attacker's answers, the services' peak memory growth.
 // Usage: dotnet run -c Release --project bench/Voice.Bench.Load [-- submit|end-to-end|mixed|job-memory|all [seconds per step [soak seconds]]]
+//        ... -- noisy-neighbour [seconds per phase [attacks: poison,amplify,bomb,stall,streams,login (all)]]
 //        ... -- profile [AppHost setting=value ...]   (where a submission's CPU goes: per process, per Postgres statement)
 string scenario = args.Length > 0 ? args[0] : "all";
 // profile takes AppHost settings instead (key=value), to measure what one costs: profile Telemetry:TraceSampleRatio=0
@@ -48,6 +53,10 @@ if (scenario is "job-memory")
 {
     await using var platform = await Platform.StartAsync("espeak");
     await JobMemoryAsync(platform, await platform.TenantsAsync(1));
+}
+if (scenario is "noisy-neighbour")
+{
+    await NoisyNeighbour.RunAsync(report, seconds, args.Length > 2 ? args[2].Split(',') : NoisyNeighbour.AllAttacks);
 }
 if (scenario is "mixed" or "all")
 {
@@ -536,6 +545,91 @@ sealed class Platform : IAsyncDisposable
         await stop.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// The process id of each resource that runs as a local process (project or executable), by resource name: this
+    /// platform's own, where a name would also find other AppHosts' services on a shared machine.
+    /// </summary>
+    public async Task<Dictionary<string, int>> ProcessIdsAsync()
+    {
+        var pids = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var resource in _app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Where(r => r is ProjectResource or ExecutableResource))
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                var state = await _app.ResourceNotifications.WaitForResourceAsync(resource.Name,
+                    e => e.Snapshot.Properties.Any(p => p.Name == "executable.pid" && p.Value is not null), timeout.Token);
+                pids[resource.Name] = Convert.ToInt32(state.Snapshot.Properties.First(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        return pids;
+    }
+
+    /// <summary>A copy of plan <paramref name="template"/> named <paramref name="id"/>, with <paramref name="changes"/> (admin API field names).</summary>
+    public async Task<string> PlanFromAsync(string template, string id, Dictionary<string, object?> changes)
+    {
+        using var admin = AdminClient();
+        var body = (await admin.GetFromJsonAsync<Dictionary<string, JsonElement>>($"/admin/v1/plans/{template}"))!.ToDictionary(kv => kv.Key, kv => (object?)kv.Value);
+        body["id"] = id;
+        body["name"] = id;
+        foreach (var (field, value) in changes)
+        {
+            if (value is null)
+            {
+                body.Remove(field);
+            }
+            else
+            {
+                body[field] = value;
+            }
+        }
+        using var created = await admin.PostAsJsonAsync("/admin/v1/plans", body);
+        if (!created.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"plan {id}: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
+        }
+        return id;
+    }
+
+    /// <summary>A tenant on <paramref name="plan"/> with one all-scope key; the key.</summary>
+    public async Task<string> TenantAsync(string slug, string plan)
+    {
+        using var admin = AdminClient();
+        using var created = await admin.PostAsJsonAsync("/admin/v1/tenants", new { slug, name = slug, plan });
+        var tenant = await created.Content.ReadFromJsonAsync<JsonElement>();
+        using var issued = await admin.PostAsJsonAsync($"/admin/v1/tenants/{tenant.GetProperty("id").GetString()}/keys", new { name = slug });
+        return (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
+    }
+
+    /// <summary>
+    /// A client of the API as one tenant's key (none: anonymous) from its own address: X-Forwarded-For through the
+    /// trusted local proxy, so per-address throttling sees one client, not the whole harness.
+    /// </summary>
+    public HttpClient TenantClient(string? key, string address)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1000, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            BaseAddress = Api.BaseAddress,
+            Timeout = TimeSpan.FromMinutes(2),
+        };
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", address);
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+        return client;
+    }
+
+    private HttpClient AdminClient()
+    {
+        var admin = new HttpClient { BaseAddress = Api.BaseAddress };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _adminToken);
+        return admin;
+    }
+
     /// <summary>Tenants on an unlimited plan (so the load meets the platform, not its quotas), one all-scope key each.</summary>
     public async Task<List<string>> TenantsAsync(int count)
     {
@@ -621,9 +715,20 @@ sealed class MemorySampler
     private readonly Timer _timer;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
+    private readonly IReadOnlyDictionary<string, int>? _pids;
+
     public MemorySampler(string[] processes, TimeSpan every)
     {
         _samples = processes.ToDictionary(p => p, _ => new List<(double, long)>());
+        Sample();
+        _timer = new Timer(_ => Sample(), null, every, every);
+    }
+
+    /// <summary>Known processes (label → process id), where another AppHost's services may share their names.</summary>
+    public MemorySampler(IReadOnlyDictionary<string, int> pids, TimeSpan every)
+    {
+        _pids = pids;
+        _samples = pids.Keys.ToDictionary(p => p, _ => new List<(double, long)>());
         Sample();
         _timer = new Timer(_ => Sample(), null, every, every);
     }
@@ -638,12 +743,13 @@ sealed class MemorySampler
     {
         foreach (var (name, samples) in _samples)
         {
-            var process = Process.GetProcessesByName(name).FirstOrDefault();
-            if (process is null)
+            int? pid = _pids is null ? Process.GetProcessesByName(name).FirstOrDefault()?.Id : _pids[name];
+            string status = $"/proc/{pid}/status";
+            if (pid is null || !File.Exists(status))
             {
                 continue;
             }
-            string? line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            string? line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
             if (line is not null)
             {
                 long kb = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
@@ -707,6 +813,44 @@ sealed class ProcessCpu(Dictionary<string, double> seconds)
             }
         }
         return new ProcessCpu(totals);
+    }
+
+    /// <summary>
+    /// CPU seconds of each process tree (label → root process id): the root, its live descendants, and the children
+    /// they have reaped (a Postgres server's backends, a script's server) — this platform's processes only.
+    /// </summary>
+    public static ProcessCpu Trees(IReadOnlyDictionary<string, int> roots)
+    {
+        var parents = new Dictionary<int, int>();
+        var own = new Dictionary<int, double>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => Path.GetFileName(d).All(char.IsAsciiDigit)))
+        {
+            try
+            {
+                string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                int pid = int.Parse(Path.GetFileName(dir), CultureInfo.InvariantCulture);
+                parents[pid] = int.Parse(fields[1], CultureInfo.InvariantCulture);
+                // utime, stime, cutime, cstime: fields 14–17 (indexes 11–14 after the name).
+                own[pid] = Enumerable.Range(11, 4).Sum(i => long.Parse(fields[i], CultureInfo.InvariantCulture)) / 100.0;
+            }
+            catch (IOException)
+            {
+            }
+        }
+        return new ProcessCpu(roots.ToDictionary(r => r.Key, r => own.Where(p => Descends(p.Key, r.Value)).Sum(p => p.Value)));
+
+        bool Descends(int pid, int root)
+        {
+            for (int hops = 0; pid > 1 && hops < 64; hops++, pid = parents.GetValueOrDefault(pid))
+            {
+                if (pid == root)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     public Dictionary<string, double> Minus(ProcessCpu before) =>
