@@ -4,9 +4,11 @@ using Voice.Worker.Hosting;
 namespace Voice.Worker.Webhooks;
 
 /// <summary>
-/// Sends webhook deliveries when they fall due (at most 8 at once, at most 2 of one tenant per round: the rest of
-/// that tenant's wait a moment, so one tenant's slow receivers never hold every slot), records each attempt in
-/// the delivery log and schedules the retry with backoff; after about a day, or 30 attempts, a delivery fails for good.
+/// Sends webhook deliveries when they fall due, continuously: up to 16 at once in this process and at most 2 of one
+/// tenant, starting the next due delivery as soon as any slot frees (never waiting for a whole round), so a
+/// receiver that holds its connection to the deadline costs its own tenant's slots and nobody else's. A due
+/// delivery whose tenant has both slots busy goes back on the schedule for a moment. Each attempt is recorded in
+/// the delivery log and the retry scheduled with backoff; after about a day, or 30 attempts, a delivery fails for good.
 /// </summary>
 public sealed partial class WebhookDispatcher(
     WebhookSchedule schedule,
@@ -16,41 +18,106 @@ public sealed partial class WebhookDispatcher(
     TimeProvider clock,
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
-    private const int Parallelism = 8;
+    private const int Parallelism = 16;
     private const int PerTenant = 2;
     private static readonly TimeSpan Deferral = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(200);
+
+    // Only the dispatch loop reads and writes these (attempts never touch them), so they need no lock.
+    private readonly Dictionary<Guid, int> _perTenant = [];
+    private readonly Dictionary<Task, Guid> _running = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                var due = await schedule.TakeDueAsync(clock.GetUtcNow(), Parallelism * 2);
-                if (due.Count == 0)
+                try
                 {
-                    await Task.Delay(Idle, stoppingToken);
-                    continue;
+                    FreeFinishedSlots();
+                    if (_running.Count >= Parallelism || !await StartDueAsync(stoppingToken))
+                    {
+                        await WaitForASlotOrAMomentAsync(stoppingToken);
+                    }
                 }
-                var now = clock.GetUtcNow();
-                var byTenant = due.GroupBy(d => d.TenantId).ToList();
-                var deferred = byTenant.SelectMany(g => g.Skip(PerTenant)).Select(d => new ScheduledDelivery(d.TenantId, d.DeliveryId, now + Deferral)).ToList();
-                if (deferred.Count > 0)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
-                    await schedule.AddAsync(deferred);
+                    return;
                 }
-                await Parallel.ForEachAsync(byTenant.SelectMany(g => g.Take(PerTenant)), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = stoppingToken },
-                    async (item, ct) => await DeliverAsync(item.TenantId, item.DeliveryId, ct));
+                catch (Exception ex) when (ex is StackExchange.Redis.RedisException or Npgsql.NpgsqlException or TimeoutException)
+                {
+                    LogInfrastructureError(logger, ex);
+                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        }
+        finally
+        {
+            await Task.WhenAll(_running.Keys); // attempts end at their deadline or with the stopping token
+        }
+    }
+
+    /// <summary>
+    /// Starts what is due, within the free slots. False when there is nothing more to do now: nothing started and
+    /// fewer due than asked for (a full take may hide more due deliveries behind one busy tenant's backlog).
+    /// </summary>
+    private async Task<bool> StartDueAsync(CancellationToken stoppingToken)
+    {
+        int free = Parallelism - _running.Count;
+        var due = await schedule.TakeDueAsync(clock.GetUtcNow(), free * 2);
+        var deferred = new List<ScheduledDelivery>();
+        int started = 0;
+        foreach (var (tenantId, deliveryId) in due)
+        {
+            if (started == free || _perTenant.GetValueOrDefault(tenantId) >= PerTenant)
             {
-                return;
+                // Back on the schedule: at once when only this process is full, a moment later when its tenant's slots are busy.
+                var at = started == free ? clock.GetUtcNow() : clock.GetUtcNow() + Deferral;
+                deferred.Add(new ScheduledDelivery(tenantId, deliveryId, at));
+                continue;
             }
-            catch (Exception ex) when (ex is StackExchange.Redis.RedisException or Npgsql.NpgsqlException or TimeoutException)
+            _perTenant[tenantId] = _perTenant.GetValueOrDefault(tenantId) + 1;
+            _running.Add(RunAsync(tenantId, deliveryId, stoppingToken), tenantId);
+            started++;
+        }
+        await schedule.AddAsync(deferred);
+        return started > 0 || due.Count == free * 2;
+    }
+
+    private async Task WaitForASlotOrAMomentAsync(CancellationToken stoppingToken)
+    {
+        var moment = Task.Delay(Idle, stoppingToken);
+        await Task.WhenAny([moment, .. _running.Keys]);
+        stoppingToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>One delivery in its slot (the loop frees the slot once the task has ended, however it ended).</summary>
+    private async Task RunAsync(Guid tenantId, Guid deliveryId, CancellationToken stoppingToken)
+    {
+        await Task.Yield(); // the loop goes on picking while this one sends
+        try
+        {
+            await DeliverAsync(tenantId, deliveryId, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down: the row stays pending and the reconciler puts it back on the schedule
+        }
+        catch (Exception ex)
+        {
+            LogDeliveryError(logger, deliveryId, tenantId, ex);
+        }
+    }
+
+    private void FreeFinishedSlots()
+    {
+        foreach (var (task, tenantId) in _running.Where(r => r.Key.IsCompleted).ToList())
+        {
+            _running.Remove(task);
+            if (--_perTenant[tenantId] == 0)
             {
-                LogInfrastructureError(logger, ex);
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                _perTenant.Remove(tenantId);
             }
         }
     }
@@ -89,6 +156,9 @@ public sealed partial class WebhookDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of tenant {TenantId} failed for good: {Error}")]
     private static partial void LogGaveUp(ILogger logger, Guid deliveryId, Guid tenantId, string? error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of tenant {TenantId} could not be attempted; the reconciler will schedule it again")]
+    private static partial void LogDeliveryError(ILogger logger, Guid deliveryId, Guid tenantId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook dispatch paused by an infrastructure error")]
     private static partial void LogInfrastructureError(ILogger logger, Exception exception);
