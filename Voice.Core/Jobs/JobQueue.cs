@@ -78,11 +78,12 @@ public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.
     /// Picks up to <paramref name="count"/> entries: live ones first (but the rotation gets one pick after every
     /// <see cref="QueueOptions.LiveBurst"/> live picks while tenant lanes wait), then by weighted round-robin over the tenants' lanes.
     /// </summary>
-    public async Task<IReadOnlyList<QueueEntry>> PickManyAsync(string consumer, int count)
+    /// <param name="passOver">Tenants whose lanes this pick skips (they already hold their share of the picking worker).</param>
+    public async Task<IReadOnlyList<QueueEntry>> PickManyAsync(string consumer, int count, IReadOnlyCollection<Guid>? passOver = null)
     {
+        RedisValue[] arguments = [ConsumerGroup, consumer, LanePrefix, count, 16, options.Value.LiveBurst, .. (passOver ?? []).Select(t => (RedisValue)t.ToString("N"))];
         var result = (RedisResult[])(await Db.ScriptEvaluateAsync(QueueScripts.Pick,
-            [Lanes, Members, Credits, Weights, Known, Picked, LiveLane, LiveStreak],
-            [ConsumerGroup, consumer, LanePrefix, count, 16, options.Value.LiveBurst]).ConfigureAwait(false))!;
+            [Lanes, Members, Credits, Weights, Known, Picked, LiveLane, LiveStreak], arguments).ConfigureAwait(false))!;
         var entries = new List<QueueEntry>(result.Length / 4);
         for (int i = 0; i + 3 < result.Length; i += 4)
         {

@@ -65,12 +65,13 @@ internal static class QueueScripts
 
     /// <summary>
     /// KEYS: lanes, members, credits, weights, known, picked (per tenant), live lane, live streak.
-    /// ARGV: group, consumer, lane prefix, how many, lanes to look at, live burst.
+    /// ARGV: group, consumer, lane prefix, how many, lanes to look at, live burst, then tenants this consumer must pass over.
     /// One entry at a time: the live lane's oldest, unless the live lane has had the burst of picks in a row while
     /// tenant lanes were waiting, in which case the rotation gets the next one (so live work takes most of the
     /// workers but never all of them). The rotation is weighted round-robin over tenant lanes: the tenant at the
     /// head gets up to its weight in consecutive picks, then moves to the tail. A lane with nothing new leaves the
-    /// rotation (the next enqueue puts it back); an empty lane with nothing pending is deleted.
+    /// rotation (the next enqueue puts it back); an empty lane with nothing pending is deleted. A tenant passed over
+    /// (it already holds its share of the picking worker) keeps its place in the rotation, moved to the tail.
     /// Returns a flat list of {tenant, entry id, fields, live} quadruples.
     /// </summary>
     public const string Pick = """
@@ -80,6 +81,8 @@ internal static class QueueScripts
         local streak = tonumber(redis.call('GET', streakKey) or '0')
         local liveEmpty = false
         local looked = 0
+        local passOver = {}
+        for i = 7, #ARGV do passOver[ARGV[i]] = true end
         local function add(tenant, entry, live)
           picked[#picked + 1] = tenant
           picked[#picked + 1] = entry[1]
@@ -102,6 +105,11 @@ internal static class QueueScripts
         end
         local function pickRotation()
           local tenant = redis.call('LINDEX', lanes, 0)
+          if passOver[tenant] then
+            redis.call('LMOVE', lanes, lanes, 'LEFT', 'RIGHT')
+            looked = looked + 1
+            return
+          end
           local lane = prefix .. tenant
           local read = redis.pcall('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1, 'STREAMS', lane, '>')
           if type(read) == 'table' and read.err then

@@ -11,6 +11,17 @@ public sealed class WorkerOptions
     [Range(1, 64)]
     public int Concurrency { get; set; } = 2;
 
+    /// <summary>
+    /// Slots of this worker one tenant may hold at once; unset: all but one (when there are two or more), so a tenant's
+    /// long jobs never take the whole worker and another tenant's job always finds a slot free within one job's time.
+    /// Set it to <see cref="Concurrency"/> for a single-tenant deployment, where a kept slot would only sit idle.
+    /// </summary>
+    [Range(1, 1024)]
+    public int? SlotsPerTenant { get; set; }
+
+    /// <summary>The effective <see cref="SlotsPerTenant"/>.</summary>
+    public int TenantSlotLimit => SlotsPerTenant ?? Math.Max(1, Concurrency - 1);
+
     /// <summary>How long an idle slot sleeps when no wake-up arrives (a wake-up can be lost; polling is the fallback).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(1);

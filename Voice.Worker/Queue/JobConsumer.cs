@@ -11,7 +11,9 @@ namespace Voice.Worker.Queue;
 /// <summary>
 /// Pulls work with <see cref="WorkerOptions.Concurrency"/> slots. Each slot takes entries the reclaimer found
 /// first (other workers' abandoned jobs), then new ones by the queue's fair pick, up to the engine's batch
-/// size; an idle slot sleeps until the producers' wake-up message or the poll interval. On shutdown the slots
+/// size; an idle slot sleeps until the producers' wake-up message or the poll interval. A tenant holds at most
+/// <see cref="WorkerOptions.TenantSlotLimit"/> slots: its lane is passed over while it does (picks are serialised, so two
+/// slots cannot both take it at the last moment). On shutdown the slots
 /// stop taking work and running jobs get <see cref="WorkerOptions.ShutdownGrace"/> to finish before they are
 /// handed back to the queue.
 /// </summary>
@@ -28,6 +30,8 @@ public sealed partial class JobConsumer(
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private readonly Channel<QueueEntry> _reclaimed = Channel.CreateBounded<QueueEntry>(64);
     private readonly CancellationTokenSource _hardStop = new();
+    private readonly SemaphoreSlim _picking = new(1, 1);
+    private readonly Dictionary<Guid, int> _slotsHeld = []; // under _picking
 
     public string Consumer { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
 
@@ -63,10 +67,7 @@ public sealed partial class JobConsumer(
                 {
                     entries.Add(reclaimed);
                 }
-                if (entries.Count < batchSize)
-                {
-                    entries.AddRange(await queue.PickManyAsync(Consumer, batchSize - entries.Count));
-                }
+                var tenants = await PickAsync(entries, batchSize, stoppingToken);
                 if (entries.Count == 0)
                 {
                     await _wake.WaitAsync(options.Value.IdlePoll, stoppingToken);
@@ -80,6 +81,7 @@ public sealed partial class JobConsumer(
                 finally
                 {
                     telemetry.BusySlots.Add(-1);
+                    await ReleaseSlotsAsync(tenants);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -92,6 +94,49 @@ public sealed partial class JobConsumer(
                 LogInfrastructureError(logger, ex);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
             }
+        }
+    }
+
+    /// <summary>Fills the batch by the queue's fair pick, passing over tenants at their slot limit; the tenants whose slot this now is.</summary>
+    private async Task<IReadOnlyList<Guid>> PickAsync(List<QueueEntry> entries, int batchSize, CancellationToken stoppingToken)
+    {
+        await _picking.WaitAsync(stoppingToken);
+        try
+        {
+            if (entries.Count < batchSize)
+            {
+                var passOver = _slotsHeld.Where(h => h.Value >= options.Value.TenantSlotLimit).Select(h => h.Key).ToList();
+                entries.AddRange(await queue.PickManyAsync(Consumer, batchSize - entries.Count, passOver));
+            }
+            var tenants = entries.Select(e => e.TenantId).Distinct().ToList();
+            foreach (var tenant in tenants)
+            {
+                _slotsHeld[tenant] = _slotsHeld.GetValueOrDefault(tenant) + 1;
+            }
+            return tenants;
+        }
+        finally
+        {
+            _picking.Release();
+        }
+    }
+
+    private async Task ReleaseSlotsAsync(IReadOnlyList<Guid> tenants)
+    {
+        await _picking.WaitAsync(CancellationToken.None);
+        try
+        {
+            foreach (var tenant in tenants)
+            {
+                if (--_slotsHeld[tenant] == 0)
+                {
+                    _slotsHeld.Remove(tenant);
+                }
+            }
+        }
+        finally
+        {
+            _picking.Release();
         }
     }
 
@@ -126,6 +171,7 @@ public sealed partial class JobConsumer(
     {
         _wake.Dispose();
         _hardStop.Dispose();
+        _picking.Dispose();
         base.Dispose();
     }
 

@@ -6,12 +6,13 @@ using Voice.Tests.Infrastructure;
 namespace Voice.Tests.Hostile;
 
 /// <summary>
-/// One tenant holding many streams (live jobs) must not starve other tenants: neither their streams, which
-/// queue in the one FIFO live lane, nor their queued work, which the live lane is picked ahead of. The queue runs
-/// on the platform's Redis but in a database of its own, so the platform's worker never picks these entries.
+/// One tenant must not take every worker: neither with many streams (live jobs), which would fill the one FIFO live
+/// lane and be picked ahead of everyone's queued work, nor by holding all of a worker's slots with long jobs (the
+/// worker passes its lane over). The queue runs on the platform's Redis but in a database of its own, so the
+/// platform's worker never picks these entries.
 /// </summary>
 [Collection(AppCollection.Name)]
-public sealed class LiveLaneTests(VoiceAppFixture app) : IAsyncLifetime
+public sealed class QueueShareTests(VoiceAppFixture app) : IAsyncLifetime
 {
     private const int Cap = 2, Burst = 3;
     private ConnectionMultiplexer _redis = null!;
@@ -88,6 +89,22 @@ public sealed class LiveLaneTests(VoiceAppFixture app) : IAsyncLifetime
 
         Assert.Equal(8 / (Burst + 1), picks.Count(e => e.TenantId == batch));
         Assert.All(picks.Take(Burst), e => Assert.True(e.Live)); // streams still come first
+    }
+
+    [Fact]
+    public async Task ATenantPassedOverKeepsItsPlaceWhileOthersArePicked()
+    {
+        Guid busy = Guid.NewGuid(), other = Guid.NewGuid();
+        await _queue.EnqueueManyAsync([Item(busy, live: false), Item(busy, live: false)], CancellationToken.None);
+        await _queue.EnqueueManyAsync([Item(other, live: false)], CancellationToken.None);
+
+        var whileBusy = await _queue.PickManyAsync("test", 2, passOver: [busy]);
+        var nothingElse = await _queue.PickManyAsync("test", 2, passOver: [busy]);
+        var afterwards = await _queue.PickManyAsync("test", 2);
+
+        Assert.Equal(other, Assert.Single(whileBusy).TenantId);
+        Assert.Empty(nothingElse); // the worker's kept slot stays free for someone else
+        Assert.Equal(2, afterwards.Count(e => e.TenantId == busy));
     }
 
     private async Task<List<QueueEntry>> PickAsync(int count)
