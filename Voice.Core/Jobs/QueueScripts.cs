@@ -71,7 +71,8 @@ internal static class QueueScripts
     /// workers but never all of them). The rotation is weighted round-robin over tenant lanes: the tenant at the
     /// head gets up to its weight in consecutive picks, then moves to the tail. A lane with nothing new leaves the
     /// rotation (the next enqueue puts it back); an empty lane with nothing pending is deleted. A tenant passed over
-    /// (it already holds its share of the picking worker) keeps its place in the rotation, moved to the tail.
+    /// (it already holds its share of the picking worker) keeps its place in the rotation, moved to the tail; when the
+    /// live lane's next entry is such a tenant's, this pick leaves the live lane to other workers.
     /// Returns a flat list of {tenant, entry id, fields, live} quadruples.
     /// </summary>
     public const string Pick = """
@@ -89,7 +90,32 @@ internal static class QueueScripts
           picked[#picked + 1] = entry[2]
           picked[#picked + 1] = live
         end
+        -- Whether the live lane's next entry belongs to a passed-over tenant (peeked, not read: the lane stays FIFO).
+        local function liveHeadPassedOver()
+          if next(passOver) == nil then return false end
+          local groups = redis.pcall('XINFO', 'GROUPS', liveLane)
+          if type(groups) ~= 'table' or groups.err then return false end
+          local last = nil
+          for _, g in ipairs(groups) do
+            local name, id = nil, nil
+            for f = 1, #g, 2 do
+              if g[f] == 'name' then name = g[f + 1] elseif g[f] == 'last-delivered-id' then id = g[f + 1] end
+            end
+            if name == group then last = id end
+          end
+          if not last then return false end
+          local head = redis.call('XRANGE', liveLane, '(' .. last, '+', 'COUNT', 1)
+          if #head == 0 then return false end
+          for f = 1, #head[1][2], 2 do
+            if head[1][2][f] == 'tenant' and passOver[head[1][2][f + 1]] then return true end
+          end
+          return false
+        end
         local function pickLive()
+          if liveHeadPassedOver() then
+            liveEmpty = true
+            return
+          end
           local read = redis.pcall('XREADGROUP', 'GROUP', group, consumer, 'COUNT', 1, 'STREAMS', liveLane, '>')
           if type(read) ~= 'table' or read.err or not read[1] or #read[1][2] == 0 then
             liveEmpty = true

@@ -107,6 +107,21 @@ public sealed class QueueShareTests(VoiceAppFixture app) : IAsyncLifetime
         Assert.Equal(2, afterwards.Count(e => e.TenantId == busy));
     }
 
+    [Fact]
+    public async Task APassedOverTenantsStreamIsLeftForAnotherWorker()
+    {
+        Guid busy = Guid.NewGuid(), other = Guid.NewGuid();
+        var stream = Item(busy, live: true);
+        await _queue.EnqueueManyAsync([stream], CancellationToken.None);
+        await _queue.EnqueueManyAsync([Item(other, live: false)], CancellationToken.None);
+
+        var here = await _queue.PickManyAsync("test", 2, passOver: [busy]);
+        var elsewhere = await _queue.PickManyAsync("another-worker", 2);
+
+        Assert.Equal(other, Assert.Single(here).TenantId);
+        Assert.Equal(stream.JobId, Assert.Single(elsewhere).JobId);
+    }
+
     private async Task<List<QueueEntry>> PickAsync(int count)
     {
         var picked = new List<QueueEntry>();
