@@ -68,10 +68,20 @@ public sealed record AudioLimits
         }
     }
 
-    internal AudioProblemException TooManySamples(int sampleRate, int channels) =>
+    /// <summary>Refuses <paramref name="samples"/> interleaved samples of this format if they run too long or exceed the budget.</summary>
+    internal void CheckSamples(long samples, int sampleRate, int channels)
+    {
+        long byDuration = MaxFrames(sampleRate) * channels;
+        if (samples > Math.Min(byDuration, MaxDecodedSamples))
+        {
+            throw samples > byDuration ? TooLong() : TooManySamples(sampleRate, channels);
+        }
+    }
+
+    private AudioProblemException TooManySamples(int sampleRate, int channels) =>
         new(AudioProblemKind.TooLarge, $"The recording decodes to more than {MaxDecodedSamples / 1e6:0.#} million samples " +
             $"({sampleRate} Hz × {channels} channels × seconds); send it at 48 kHz or less, in mono or stereo.");
 
-    internal AudioProblemException TooLong() =>
+    private AudioProblemException TooLong() =>
         new(AudioProblemKind.TooLong, $"The recording is longer than {MaxDuration.TotalSeconds:0} seconds.");
 }

@@ -19,15 +19,34 @@ public static class PasswordHasher
     private const int Iterations = 2;
     private const int Lanes = 1;
 
-    public static string Hash(string password)
+    /// <summary>
+    /// Hashes at a time in this process. Each holds its memory cost (19 MiB) while it runs, so a burst of failed
+    /// logins waits here for a slot instead of growing the service by 19 MiB per request.
+    /// </summary>
+    public static readonly int MaxConcurrent = Math.Max(2, Environment.ProcessorCount);
+    private static readonly SemaphoreSlim Slots = new(MaxConcurrent);
+    private static int _running;
+    private static int _peakRunning;
+
+    /// <summary>The most hashes seen running at once since <see cref="ResetPeakRunning"/>; for tests.</summary>
+    internal static int PeakRunning => Volatile.Read(ref _peakRunning);
+
+    internal static void ResetPeakRunning() => Volatile.Write(ref _peakRunning, Volatile.Read(ref _running));
+
+    public static async Task<string> HashAsync(string password, CancellationToken cancellationToken)
     {
-        byte[] salt = RandomNumberGenerator.GetBytes(16);
-        byte[] hash = Compute(password, salt, MemoryKiB, Iterations, Lanes, 32);
-        return string.Create(CultureInfo.InvariantCulture,
-            $"$argon2id$v=19$m={MemoryKiB},t={Iterations},p={Lanes}${Convert.ToBase64String(salt).TrimEnd('=')}${Convert.ToBase64String(hash).TrimEnd('=')}");
+        await Slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return HashNow(password);
+        }
+        finally
+        {
+            Slots.Release();
+        }
     }
 
-    public static bool Verify(string password, string stored)
+    public static async Task<bool> VerifyAsync(string password, string stored, CancellationToken cancellationToken)
     {
         string[] parts = stored.Split('$');
         if (parts.Length != 6 || parts[1] != "argon2id" || parts[2] != "v=19"
@@ -37,23 +56,54 @@ public static class PasswordHasher
         {
             return false;
         }
-        byte[] actual = Compute(password, salt, memory, iterations, lanes, expected.Length);
-        return CryptographicOperations.FixedTimeEquals(actual, expected);
+        await Slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            byte[] actual = Compute(password, salt, memory, iterations, lanes, expected.Length);
+            return CryptographicOperations.FixedTimeEquals(actual, expected);
+        }
+        finally
+        {
+            Slots.Release();
+        }
     }
 
-    /// <summary>A hash of nothing in particular, verified against when a login names no user, so timing tells nothing.</summary>
-    public static readonly string Decoy = Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
+    /// <summary>
+    /// A hash of nothing in particular, verified against when a login names no user, so timing tells nothing.
+    /// Made once per process, outside the slots.
+    /// </summary>
+    public static readonly string Decoy = HashNow(Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)));
+
+    private static string HashNow(string password)
+    {
+        byte[] salt = RandomNumberGenerator.GetBytes(16);
+        byte[] hash = Compute(password, salt, MemoryKiB, Iterations, Lanes, 32);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"$argon2id$v=19$m={MemoryKiB},t={Iterations},p={Lanes}${Convert.ToBase64String(salt).TrimEnd('=')}${Convert.ToBase64String(hash).TrimEnd('=')}");
+    }
 
     private static byte[] Compute(string password, byte[] salt, int memoryKiB, int iterations, int lanes, int length)
     {
-        using var argon = new Argon2id(Encoding.UTF8.GetBytes(password))
+        int running = Interlocked.Increment(ref _running);
+        int peak;
+        while (running > (peak = Volatile.Read(ref _peakRunning)) && Interlocked.CompareExchange(ref _peakRunning, running, peak) != peak)
         {
-            Salt = salt,
-            MemorySize = memoryKiB,
-            Iterations = iterations,
-            DegreeOfParallelism = lanes,
-        };
-        return argon.GetBytes(length);
+        }
+        try
+        {
+            using var argon = new Argon2id(Encoding.UTF8.GetBytes(password))
+            {
+                Salt = salt,
+                MemorySize = memoryKiB,
+                Iterations = iterations,
+                DegreeOfParallelism = lanes,
+            };
+            return argon.GetBytes(length);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
     }
 
     private static bool TryParseSettings(string text, out int memory, out int iterations, out int lanes)

@@ -56,7 +56,7 @@ public sealed class PasswordResets(TenantDatabase database, TimeProvider clock)
         {
             return null;
         }
-        string hash = PasswordHasher.Hash(newPassword);
+        string hash = await PasswordHasher.HashAsync(newPassword, cancellationToken).ConfigureAwait(false);
         return await database.InTenantAsync<Guid?>(token.TenantId, async connection =>
         {
             if (!await AccountTokens.UseAsync(connection, token.Id, cancellationToken).ConfigureAwait(false))

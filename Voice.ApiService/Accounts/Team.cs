@@ -164,7 +164,7 @@ public sealed class TeamStore(TenantDatabase database, TimeProvider clock)
         {
             return (TeamChange.InvalidToken, null);
         }
-        string passwordHash = PasswordHasher.Hash(password);
+        string passwordHash = await PasswordHasher.HashAsync(password, cancellationToken).ConfigureAwait(false);
         try
         {
             return await database.InTenantAsync<(TeamChange, PortalSession?)>(token.TenantId, async connection =>

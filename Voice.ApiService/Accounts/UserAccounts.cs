@@ -19,7 +19,7 @@ public sealed class UserAccounts(TenantDatabase database, TimeProvider clock)
     {
         Guid tenantId = Guid.CreateVersion7();
         Guid userId = Guid.CreateVersion7();
-        string passwordHash = PasswordHasher.Hash(password);
+        string passwordHash = await PasswordHasher.HashAsync(password, cancellationToken).ConfigureAwait(false);
         try
         {
             return (SignUpResult.Created, await database.InTenantAsync(tenantId, async connection =>
@@ -64,7 +64,7 @@ public sealed class UserAccounts(TenantDatabase database, TimeProvider clock)
         }, cancellationToken).ConfigureAwait(false);
 
         // Verify against a decoy when there is no such user, so the time taken does not reveal which emails exist.
-        bool valid = PasswordHasher.Verify(password, login?.Hash ?? PasswordHasher.Decoy) && login is not null;
+        bool valid = await PasswordHasher.VerifyAsync(password, login?.Hash ?? PasswordHasher.Decoy, cancellationToken).ConfigureAwait(false) && login is not null;
         if (!valid)
         {
             return (LoginResult.InvalidCredentials, null);

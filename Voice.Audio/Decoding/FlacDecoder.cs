@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Voice.Audio.Native;
 
@@ -21,6 +22,7 @@ internal static unsafe class FlacDecoder
 
     public static AudioBuffer Decode(ReadOnlyMemory<byte> file, AudioLimits limits)
     {
+        CheckDeclaredLength(file.Span, limits);
         var state = new State(file, limits);
         var handle = GCHandle.Alloc(state);
         nint decoder = LibFlac.DecoderNew();
@@ -33,17 +35,40 @@ internal static unsafe class FlacDecoder
             }
             LibFlac.DecoderProcessUntilEndOfStream(decoder);
             LibFlac.DecoderFinish(decoder);
+            if (state.Problem is not null)
+            {
+                throw state.Problem;
+            }
+            return state.Sink?.ToBuffer() ?? throw new AudioProblemException(AudioProblemKind.Corrupt, "The FLAC file has no audio frames.");
         }
         finally
         {
             LibFlac.DecoderDelete(decoder);
             handle.Free();
+            state.Sink?.Dispose();
         }
-        if (state.Problem is not null)
+    }
+
+    /// <summary>
+    /// Refuses, before decoding anything, a stream whose STREAMINFO declares more samples than the limits allow.
+    /// A total of 0 means "unknown" (RFC 9639 §8.2), and a header may lie: the sink's running budget still holds.
+    /// A rate or channel count the limits refuse is left for the first frame to report, as before.
+    /// </summary>
+    private static void CheckDeclaredLength(ReadOnlySpan<byte> file, AudioLimits limits)
+    {
+        // "fLaC", a 4-byte block header whose type is 0 (STREAMINFO), then its 34-byte body.
+        if (file.Length < 8 + 34 || (file[4] & 0x7F) != 0)
         {
-            throw state.Problem;
+            return;
         }
-        return state.Sink?.ToBuffer() ?? throw new AudioProblemException(AudioProblemKind.Corrupt, "The FLAC file has no audio frames.");
+        var info = file.Slice(8, 34);
+        int rate = (info[10] << 12) | (info[11] << 4) | (info[12] >> 4);
+        int channels = ((info[12] >> 1) & 0x07) + 1;
+        long frames = ((long)(info[13] & 0x0F) << 32) | BinaryPrimitives.ReadUInt32BigEndian(info[14..]);
+        if (frames > 0 && rate >= limits.MinSampleRate && rate <= limits.MaxSampleRate && channels <= limits.MaxChannels)
+        {
+            limits.CheckSamples(frames * channels, rate, channels);
+        }
     }
 
     private static State Of(nint client) => (State)GCHandle.FromIntPtr(client).Target!;

@@ -17,7 +17,7 @@ internal static class Mp3Decoder
             throw new AudioProblemException(AudioProblemKind.Corrupt, "No MP3 frames were found.");
         }
         limits.CheckFormat(mpeg.SampleRate, mpeg.Channels);
-        var sink = new SampleSink(limits, mpeg.SampleRate, mpeg.Channels);
+        using var sink = new SampleSink(limits, mpeg.SampleRate, mpeg.Channels);
         var buffer = new float[1152 * 2 * mpeg.Channels];
         int skip = DecoderDelay * mpeg.Channels;
         int read;

@@ -35,7 +35,7 @@ internal static class OpusDecoder
         _ = ogg.NextPacket() ?? throw new AudioProblemException(AudioProblemKind.Corrupt, "The Opus comment header is missing."); // OpusTags
 
         var decoder = OpusCodecFactory.CreateDecoder(Rate, channels);
-        var sink = new SampleSink(limits, Rate, channels);
+        using var sink = new SampleSink(limits, Rate, channels);
         var pcm = new float[MaxFrameSamples * channels];
         int skip = preSkip * channels;
         while (ogg.NextPacket() is { } packet)

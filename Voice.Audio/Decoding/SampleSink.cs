@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Voice.Audio.Decoding;
 
 /// <summary>
@@ -5,12 +7,16 @@ namespace Voice.Audio.Decoding;
 /// limit or the decoded-samples budget, so a file that lies about its length, or compresses a huge signal into
 /// a few kilobytes, costs at most the budget in memory and time.
 /// </summary>
-internal sealed class SampleSink(AudioLimits limits, int sampleRate, int channels)
+/// <remarks>
+/// Samples go into fixed-size pooled blocks rather than a doubling array: a refused decode holds at most the
+/// budget plus one block, and nothing it held lands on the large-object heap. The one array the size of the
+/// audio is made by <see cref="ToBuffer"/>, after decoding succeeded. Dispose on every path to return the blocks.
+/// </remarks>
+internal sealed class SampleSink(AudioLimits limits, int sampleRate, int channels) : IDisposable
 {
-    private readonly long _maxByDuration = limits.MaxFrames(sampleRate) * channels;
-    private readonly long _maxSamples = Math.Min(limits.MaxFrames(sampleRate) * channels, limits.MaxDecodedSamples);
-    private float[] _samples = new float[Math.Min(1 << 16, (int)Math.Min(int.MaxValue / 2, limits.MaxFrames(sampleRate) * channels))];
-    private int _count;
+    private const int BlockLength = 1 << 16;
+    private readonly List<float[]> _blocks = [];
+    private long _count;
 
     public int SampleRate { get; } = sampleRate;
 
@@ -18,17 +24,40 @@ internal sealed class SampleSink(AudioLimits limits, int sampleRate, int channel
 
     public void Add(ReadOnlySpan<float> samples)
     {
-        if (_count + (long)samples.Length > _maxSamples)
+        limits.CheckSamples(_count + samples.Length, SampleRate, Channels);
+        while (!samples.IsEmpty)
         {
-            throw _count + (long)samples.Length > _maxByDuration ? limits.TooLong() : limits.TooManySamples(SampleRate, Channels);
+            int offset = (int)(_count % BlockLength);
+            if (offset == 0)
+            {
+                _blocks.Add(ArrayPool<float>.Shared.Rent(BlockLength));
+            }
+            int length = Math.Min(samples.Length, BlockLength - offset);
+            samples[..length].CopyTo(_blocks[^1].AsSpan(offset));
+            samples = samples[length..];
+            _count += length;
         }
-        if (_count + samples.Length > _samples.Length)
-        {
-            Array.Resize(ref _samples, (int)Math.Min(_maxSamples, Math.Max(_samples.Length * 2L, _count + (long)samples.Length)));
-        }
-        samples.CopyTo(_samples.AsSpan(_count));
-        _count += samples.Length;
     }
 
-    public AudioBuffer ToBuffer() => new(_samples[..(_count - (_count % Channels))], SampleRate, Channels);
+    public AudioBuffer ToBuffer()
+    {
+        var samples = new float[_count - (_count % Channels)];
+        for (int block = 0, copied = 0; copied < samples.Length; block++)
+        {
+            int length = Math.Min(BlockLength, samples.Length - copied);
+            _blocks[block].AsSpan(0, length).CopyTo(samples.AsSpan(copied));
+            copied += length;
+        }
+        return new AudioBuffer(samples, SampleRate, Channels);
+    }
+
+    public void Dispose()
+    {
+        foreach (float[] block in _blocks)
+        {
+            // Cleared: a tenant's audio must not outlive its request in a pool the whole process shares.
+            ArrayPool<float>.Shared.Return(block, clearArray: true);
+        }
+        _blocks.Clear();
+    }
 }

@@ -18,7 +18,7 @@ internal static class VorbisDecoder
         using var stream = new MemoryStream(file.ToArray(), writable: false);
         using var reader = new VorbisReader(stream, closeOnDispose: false);
         limits.CheckFormat(reader.SampleRate, reader.Channels);
-        var sink = new SampleSink(limits, reader.SampleRate, reader.Channels);
+        using var sink = new SampleSink(limits, reader.SampleRate, reader.Channels);
         var buffer = new float[4096 * reader.Channels];
         int read;
         while ((read = reader.ReadSamples(buffer, 0, buffer.Length)) > 0)

@@ -97,10 +97,7 @@ internal static class WavDecoder
             throw Corrupt("The block alignment does not match the channels and sample size.");
         }
         long frames = data.Length / f.BlockAlign;
-        if (frames > limits.MaxFrames(f.Rate))
-        {
-            throw limits.TooLong();
-        }
+        limits.CheckSamples(frames * f.Channels, f.Rate, f.Channels);
         var samples = new float[frames * f.Channels];
         for (int i = 0; i < samples.Length; i++)
         {
