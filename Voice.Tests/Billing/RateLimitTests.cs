@@ -78,19 +78,10 @@ public sealed partial class RateLimitTests(VoiceAppFixture app, ITestOutputHelpe
     [Fact]
     public async Task PortalBrowsingDoesNotSpendTheTenantsApiBudget()
     {
-        // A workspace signed up in the portal, whose owner clicks around it. Its plan allows bursts of 10 and refills
-        // almost nothing (a free plan's 2/s would let a slow machine's 10 calls refill a token before the 11th).
-        string slug = "r-" + Guid.NewGuid().ToString("N")[..10];
-        using var anonymous = app.CreateApiClient();
-        using var signup = await anonymous.PostAsJsonAsync("/api/v1/auth/signup", new { tenant_name = "Busy Portal", slug, email = $"o@{slug}.test", password = "a long enough password" });
-        string session = (await signup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString()!;
+        // A workspace signed up in the portal, whose owner clicks around it.
+        var (session, email) = await SignUpOnASmallBurstPlanAsync();
         using var portal = app.CreatePortalClient(session);
-        string tenantId = (await portal.GetFromJsonAsync<JsonElement>("/api/v1/tenant")).GetProperty("id").GetString()!;
-        string plan = await app.CreatePlanAsync(new { rate_per_second = 0.01, rate_burst = 10, key_rate_per_second = 1000, key_rate_burst = 1000 });
-        using var admin = app.CreateAdminClient();
-        (await admin.PatchAsJsonAsync($"/admin/v1/tenants/{tenantId}", new { plan })).EnsureSuccessStatusCode();
-        await app.VerifyEmailAsync($"o@{slug}.test");
-        await Task.Delay(TimeSpan.FromSeconds(1.1)); // the cached credential (1 s) picks up the plan
+        await app.VerifyEmailAsync(email);
         using var created = await portal.PostAsJsonAsync("/api/v1/keys", new { name = "integration" });
         string key = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
 
@@ -119,16 +110,8 @@ public sealed partial class RateLimitTests(VoiceAppFixture app, ITestOutputHelpe
     {
         // A tenant logs in through the API and uses the session token as a key, without the portal's credential
         // (or with a guessed one): it is an API client, bound by the plan's buckets.
-        string slug = "r-" + Guid.NewGuid().ToString("N")[..10];
-        using var anonymous = app.CreateApiClient();
-        using var signup = await anonymous.PostAsJsonAsync("/api/v1/auth/signup", new { tenant_name = "Direct Session", slug, email = $"o@{slug}.test", password = "a long enough password" });
-        string session = (await signup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString()!;
+        var (session, _) = await SignUpOnASmallBurstPlanAsync();
         using var setup = app.CreatePortalClient(session);
-        string tenantId = (await setup.GetFromJsonAsync<JsonElement>("/api/v1/tenant")).GetProperty("id").GetString()!;
-        string plan = await app.CreatePlanAsync(new { rate_per_second = 0.01, rate_burst = 10, key_rate_per_second = 1000, key_rate_burst = 1000 });
-        using var admin = app.CreateAdminClient();
-        (await admin.PatchAsJsonAsync($"/admin/v1/tenants/{tenantId}", new { plan })).EnsureSuccessStatusCode();
-        await Task.Delay(TimeSpan.FromSeconds(1.1)); // the cached credential (1 s) picks up the plan
 
         using var direct = app.CreateApiClient(session);
         direct.DefaultRequestHeaders.Add("X-Voice-Portal", "a guess at the portal's credential, long enough to look real");
@@ -251,5 +234,24 @@ public sealed partial class RateLimitTests(VoiceAppFixture app, ITestOutputHelpe
             return new Snapshot(response.StatusCode, headers, response.Content.Headers.ContentType?.ToString() ?? "",
                 body.Length > 0 ? JsonDocument.Parse(body).RootElement.Clone() : default);
         }
+    }
+
+    /// <summary>
+    /// A workspace signed up like a person does (a session, no key yet), moved to a plan that allows bursts of 10 and
+    /// refills almost nothing (a free plan's 2/s would let a slow machine's 10 calls refill a token before the 11th).
+    /// </summary>
+    private async Task<(string Session, string Email)> SignUpOnASmallBurstPlanAsync()
+    {
+        string slug = "r-" + Guid.NewGuid().ToString("N")[..10], email = $"o@{slug}.test";
+        using var anonymous = app.CreateApiClient();
+        using var signup = await anonymous.PostAsJsonAsync("/api/v1/auth/signup", new { tenant_name = "Rate " + slug, slug, email, password = "a long enough password" });
+        string session = (await signup.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("session_token").GetString()!;
+        using var portal = app.CreatePortalClient(session);
+        string tenantId = (await portal.GetFromJsonAsync<JsonElement>("/api/v1/tenant")).GetProperty("id").GetString()!;
+        string plan = await app.CreatePlanAsync(new { rate_per_second = 0.01, rate_burst = 10, key_rate_per_second = 1000, key_rate_burst = 1000 });
+        using var admin = app.CreateAdminClient();
+        (await admin.PatchAsJsonAsync($"/admin/v1/tenants/{tenantId}", new { plan })).EnsureSuccessStatusCode();
+        await Task.Delay(TimeSpan.FromSeconds(1.1)); // the cached credential (1 s) picks up the plan
+        return (session, email);
     }
 }
