@@ -29,6 +29,7 @@ app.MapWebhooksApi();
 app.MapAudioApi();
 app.MapUsageApi();
 app.MapOpenAiApi();
+app.MapModelsApi();
 app.MapLexiconsApi();
 app.MapAdminApi();
 app.MapDataKeysApi();

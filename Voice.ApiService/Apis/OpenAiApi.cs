@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
+using Voice.Core.Pools;
 using Voice.ApiService.Security;
 using Voice.ApiService.Submissions;
 using Voice.Audio.Encoding;
@@ -102,8 +103,12 @@ public static class OpenAiApi
         new(request.Input, null, request.Voice, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed,
             Instruct: string.IsNullOrWhiteSpace(request.Instructions) ? null : request.Instructions.Trim(), Timestamps: request.Timestamps);
 
-    public static Ok<OpenAiModelList> ListModels(SpeechEngineDescriptor engine) =>
-        TypedResults.Ok(new OpenAiModelList("list", [.. Models.Select(m => new OpenAiModel(m, "model", 1_735_689_600, $"voice:{engine.Name}"))]));
+    /// <summary>OpenAI's model names (aliases a client may send) and the live pools, by name, owned by their engine.</summary>
+    public static async Task<Ok<OpenAiModelList>> ListModels(SpeechEngineDescriptor engine, PoolRegistry pools) =>
+        TypedResults.Ok(new OpenAiModelList("list", [
+            .. Models.Select(m => new OpenAiModel(m, "model", 1_735_689_600, $"voice:{engine.Name}")),
+            .. (await pools.LiveAsync()).Select(p => new OpenAiModel(p.Pool.Name, "model", 1_735_689_600, $"voice:{p.Pool.Engine}")),
+        ]));
 
     public static async Task<Ok<OpenAiVoiceList>> ListVoicesAsync(HttpContext context, VoiceStore voices, CancellationToken cancellationToken)
     {

@@ -22,6 +22,7 @@ namespace Voice.ApiService.Model;
 [JsonSerializable(typeof(LexiconEntryView))]
 [JsonSerializable(typeof(LexiconList))]
 [JsonSerializable(typeof(OpenAiModelList))]
+[JsonSerializable(typeof(ModelList))]
 [JsonSerializable(typeof(OpenAiVoiceList))]
 [JsonSerializable(typeof(TaskAccepted))]
 [JsonSerializable(typeof(TaskStatus))]

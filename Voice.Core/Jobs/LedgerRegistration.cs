@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Voice.Core.Jobs;
+using Voice.Core.Pools;
 using Voice.Core.Webhooks;
 
 namespace Microsoft.Extensions.Hosting;
@@ -17,6 +18,7 @@ public static class LedgerRegistration
         builder.Services.TryAddSingleton<SpeechStreams>();
         builder.Services.TryAddSingleton<LedgerScan>();
         builder.Services.TryAddSingleton<WebhookSchedule>(); // settling a job schedules its webhooks
+        builder.Services.TryAddSingleton<PoolRegistry>(); // which pools are live: workers announce, the API lists
         return builder;
     }
 }

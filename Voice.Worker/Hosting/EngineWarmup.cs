@@ -11,12 +11,17 @@ namespace Voice.Worker.Hosting;
 public sealed partial class EngineWarmup(ISpeechEngine engine, ILogger<EngineWarmup> logger) : IHealthCheck
 {
     private volatile bool _warm;
+    private readonly TaskCompletionSource _warmed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the engine is warm (for what must wait for it without warming it again).</summary>
+    public Task Warmed => _warmed.Task;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         await engine.WarmUpAsync(cancellationToken).ConfigureAwait(false);
         _warm = true;
+        _warmed.TrySetResult();
         LogWarm(logger, engine.Name, engine.Model, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 

@@ -39,6 +39,7 @@ public static class WorkerExtensions
         builder.Services.AddHostedService<JobConsumer>();
         builder.Services.AddHostedService<Reconciler>();
         builder.Services.AddHostedService<WebhookDispatcher>();
+        builder.Services.AddHostedService<PoolHeartbeat>();
         return builder;
     }
 

@@ -22,6 +22,13 @@ public sealed class WorkerOptions
     /// <summary>The effective <see cref="SlotsPerTenant"/>.</summary>
     public int TenantSlotLimit => SlotsPerTenant ?? Math.Max(1, Concurrency - 1);
 
+    /// <summary>
+    /// The pool this worker serves (announced with its engine's capabilities while the worker is alive); unset: the
+    /// engine's name, e.g. <c>espeak</c>. Lower-case letters, digits, dots and dashes.
+    /// </summary>
+    [RegularExpression("^[a-z0-9.-]{1,40}$")]
+    public string? Pool { get; set; }
+
     /// <summary>How long an idle slot sleeps when no wake-up arrives (a wake-up can be lost; polling is the fallback).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(1);

@@ -1,0 +1,58 @@
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace Voice.Core.Pools;
+
+/// <summary>
+/// The live pools, in Redis: each worker announces its pool on a heartbeat, as a member "pool|worker" of a sorted
+/// set scored by when the announcement expires, and the pool's description in a hash. A pool is live while any of
+/// its workers' announcements is; a worker that dies drops out when its last heartbeat expires, one that stops
+/// cleanly withdraws at once.
+/// </summary>
+public sealed class PoolRegistry(IConnectionMultiplexer redis, TimeProvider clock)
+{
+    private static readonly RedisKey Alive = "{voice}:pools:alive";
+    private static readonly RedisKey Descriptions = "{voice}:pools:descriptions";
+
+    /// <summary>Pool names: letters, digits, dots and dashes (they name Kubernetes objects and metric labels too).</summary>
+    public static bool IsValidName(string name) =>
+        name.Length is > 0 and <= 40 && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.');
+
+    public async Task AnnounceAsync(PoolAnnouncement pool, string worker, TimeSpan ttl)
+    {
+        var db = redis.GetDatabase();
+        long expires = (clock.GetUtcNow() + ttl).ToUnixTimeMilliseconds();
+        await Task.WhenAll(
+            db.HashSetAsync(Descriptions, pool.Name, JsonSerializer.Serialize(pool)),
+            db.SortedSetAddAsync(Alive, Member(pool.Name, worker), expires)).ConfigureAwait(false);
+    }
+
+    public Task WithdrawAsync(string pool, string worker) => redis.GetDatabase().SortedSetRemoveAsync(Alive, Member(pool, worker));
+
+    /// <summary>The pools with at least one live worker, by name.</summary>
+    public async Task<IReadOnlyList<LivePool>> LiveAsync()
+    {
+        var db = redis.GetDatabase();
+        long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var members = await db.SortedSetRangeByScoreAsync(Alive, now, double.PositiveInfinity).ConfigureAwait(false);
+        var workers = members.Select(m => m.ToString()).Select(m => m[..Math.Max(0, m.IndexOf('|', StringComparison.Ordinal))])
+            .Where(IsValidName).GroupBy(name => name, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        if (workers.Count == 0)
+        {
+            return [];
+        }
+        var descriptions = await db.HashGetAsync(Descriptions, [.. workers.Select(g => (RedisValue)g.Key)]).ConfigureAwait(false);
+        var live = new List<LivePool>(workers.Count);
+        for (int i = 0; i < workers.Count; i++)
+        {
+            if (descriptions[i].HasValue && JsonSerializer.Deserialize<PoolAnnouncement>(descriptions[i].ToString()) is { } pool)
+            {
+                live.Add(new LivePool(pool, workers[i].Count()));
+            }
+        }
+        await db.SortedSetRemoveRangeByScoreAsync(Alive, double.NegativeInfinity, now - 1, flags: CommandFlags.FireAndForget).ConfigureAwait(false);
+        return live;
+    }
+
+    private static RedisValue Member(string pool, string worker) => $"{pool}|{worker}";
+}

@@ -1,0 +1,69 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using StackExchange.Redis;
+using Voice.Core.Pools;
+using Voice.Tests.Infrastructure;
+
+namespace Voice.Tests.Api;
+
+/// <summary>
+/// The models list is the live pools: what the running workers announced from their loaded engines. The platform's
+/// worker serves the embedded engine's pool; a pool announced here (as a worker would) appears, and leaves the list
+/// when it withdraws or its announcement expires.
+/// </summary>
+[Collection(AppCollection.Name)]
+public sealed class ModelsApiTests(VoiceAppFixture app)
+{
+    [Fact]
+    public async Task TheRunningWorkersPoolIsListedWithWhatItsEngineCanDo()
+    {
+        using var api = app.CreateApiClient((await app.CreateTenantAsync()).ApiKey);
+
+        var espeak = await WaitForModelAsync(api, "espeak", present: true);
+        var openAi = await api.GetFromJsonAsync<JsonElement>("/v1/models");
+
+        Assert.Equal("espeak", espeak.GetProperty("engine").GetString());
+        Assert.Equal(["preset", "design", "clone"], espeak.GetProperty("modes").EnumerateArray().Select(m => m.GetString()));
+        Assert.Contains("en", espeak.GetProperty("languages").EnumerateArray().Select(l => l.GetString()));
+        Assert.True(espeak.GetProperty("workers").GetInt32() >= 1);
+        Assert.False(espeak.GetProperty("gpu").GetBoolean());
+        Assert.Contains(openAi.GetProperty("data").EnumerateArray(), m => m.GetProperty("id").GetString() == "espeak" && m.GetProperty("owned_by").GetString() == "voice:espeak");
+    }
+
+    [Fact]
+    public async Task APoolLeavesTheListWhenItWithdrawsOrItsAnnouncementExpires()
+    {
+        using var api = app.CreateApiClient((await app.CreateTenantAsync()).ApiKey);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(await app.ConnectionStringAsync("redis"));
+        var registry = new PoolRegistry(redis, TimeProvider.System);
+        string name = "test-" + Guid.NewGuid().ToString("N")[..8];
+        var pool = new PoolAnnouncement(name, "qwen3-onnx", "Qwen3-TTS-12Hz-0.6B-Base", ["clone"], ["en", "zh"], 24_000, 8, true, false, true);
+
+        await registry.AnnounceAsync(pool, "worker-a", TimeSpan.FromMinutes(1));
+        await registry.AnnounceAsync(pool, "worker-b", TimeSpan.FromSeconds(2));
+        var listed = await WaitForModelAsync(api, name, present: true);
+        Assert.Equal(2, listed.GetProperty("workers").GetInt32());
+        Assert.Equal(["clone"], listed.GetProperty("modes").EnumerateArray().Select(m => m.GetString()));
+        Assert.True(listed.GetProperty("gpu").GetBoolean());
+
+        await registry.WithdrawAsync(name, "worker-a");
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // worker-b's announcement expires without a beat
+        await WaitForModelAsync(api, name, present: false);
+    }
+
+    private static async Task<JsonElement> WaitForModelAsync(HttpClient api, string id, bool present)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var models = (await api.GetFromJsonAsync<JsonElement>("/api/v1/models")).GetProperty("models").EnumerateArray().ToList();
+            var found = models.FirstOrDefault(m => m.GetProperty("id").GetString() == id);
+            if ((found.ValueKind == JsonValueKind.Object) == present)
+            {
+                return found;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"model '{id}' {(present ? "never appeared" : "never left")}: {string.Join(", ", models.Select(m => m.GetProperty("id").GetString()))}");
+            await Task.Delay(250);
+        }
+    }
+}
