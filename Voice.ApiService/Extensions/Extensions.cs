@@ -36,6 +36,8 @@ public static class Extensions
         // The API validates against the engine the workers run, without loading it.
         builder.AddValidatedOptions<SpeechOptions>(SpeechOptions.Section);
         builder.Services.AddSingleton(sp => SpeechEngines.Describe(sp.GetRequiredService<IOptions<SpeechOptions>>().Value.Engine));
+        builder.Services.AddSingleton<PoolDirectory>(); // ... and against what the live pools announced, once they have
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<PoolDirectory>());
         builder.Services.AddSingleton<VoiceProfiles>();
         builder.Services.AddSingleton<SpokenText>();
         builder.Services.AddSingleton<SpeechRequests>();

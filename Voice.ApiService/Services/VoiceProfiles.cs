@@ -38,7 +38,8 @@ public sealed record VoiceCreation(VoiceProfile? Voice, Guid? TaskId, ReferenceR
 /// preparation. Transient profiles (inline requests) skip the queue: their speech job prepares them.
 /// </summary>
 public sealed partial class VoiceProfiles(
-    VoiceStore store, BlobStore blobs, JobSubmitter submitter, JobStore jobs, SpeechEngineDescriptor engine, TimeProvider clock, ILogger<VoiceProfiles> logger)
+    VoiceStore store, BlobStore blobs, JobSubmitter submitter, JobStore jobs, SpeechEngineDescriptor engine, PoolDirectory pools, TimeProvider clock,
+    ILogger<VoiceProfiles> logger)
 {
     private static readonly ActivitySource Activity = new("Voice.Api");
 
@@ -64,9 +65,11 @@ public sealed partial class VoiceProfiles(
             errors["language"] = [$"Unknown language '{source.Language}'. Supported: {string.Join(", ", engine.Capabilities.Languages)}."];
         }
         var mode = source switch { CloneSource => VoiceMode.Clone, DesignSource => VoiceMode.Design, _ => VoiceMode.Preset };
-        if (!engine.Capabilities.Modes.Contains(mode))
+        if (pools.Modes is { } served ? !served.Contains(mode) : !engine.Capabilities.Modes.Contains(mode))
         {
-            errors["mode"] = [$"The '{engine.Name}' engine cannot make {mode.ToString().ToLowerInvariant()} voices."];
+            errors["mode"] = [pools.Modes is { } live
+                ? $"No running model makes {Lower(mode)} voices; the running models make: {string.Join(", ", live.Order().Select(Lower))} (GET /api/v1/models)."
+                : $"The '{engine.Name}' engine cannot make {Lower(mode)} voices."];
         }
         switch (source)
         {
@@ -209,6 +212,8 @@ public sealed partial class VoiceProfiles(
                 "The job queue is unavailable.", "The voice was not created; retry shortly."));
         }
     }
+
+    private static string Lower(VoiceMode mode) => mode.ToString().ToLowerInvariant();
 
     /// <summary>The job that prepares a voice: within the plan's concurrency, outside its character and audio quotas (it speaks nothing billable).</summary>
     private NewJob Preparation(CallerIdentity caller, PlanLimits plan, Guid voiceId, string language) =>

@@ -29,12 +29,18 @@ public sealed class PoolRegistry(IConnectionMultiplexer redis, TimeProvider cloc
 
     public Task WithdrawAsync(string pool, string worker) => redis.GetDatabase().SortedSetRemoveAsync(Alive, Member(pool, worker));
 
-    /// <summary>The pools with at least one live worker, by name.</summary>
-    public async Task<IReadOnlyList<LivePool>> LiveAsync()
+    /// <summary>How long an expired announcement is kept (for <see cref="LiveAsync"/>'s <c>within</c>) before it is deleted.</summary>
+    public static readonly TimeSpan Memory = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The pools with at least one live worker, by name; with <paramref name="within"/>, also those whose last worker
+    /// went away no longer ago than that (a pool restarting still serves: its jobs wait for it).
+    /// </summary>
+    public async Task<IReadOnlyList<LivePool>> LiveAsync(TimeSpan within = default)
     {
         var db = redis.GetDatabase();
         long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var members = await db.SortedSetRangeByScoreAsync(Alive, now, double.PositiveInfinity).ConfigureAwait(false);
+        var members = await db.SortedSetRangeByScoreAsync(Alive, now - (long)within.TotalMilliseconds, double.PositiveInfinity).ConfigureAwait(false);
         var workers = members.Select(m => m.ToString()).Select(m => m[..Math.Max(0, m.IndexOf('|', StringComparison.Ordinal))])
             .Where(IsValidName).GroupBy(name => name, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         if (workers.Count == 0)
@@ -50,7 +56,7 @@ public sealed class PoolRegistry(IConnectionMultiplexer redis, TimeProvider cloc
                 live.Add(new LivePool(pool, workers[i].Count()));
             }
         }
-        await db.SortedSetRemoveRangeByScoreAsync(Alive, double.NegativeInfinity, now - 1, flags: CommandFlags.FireAndForget).ConfigureAwait(false);
+        await db.SortedSetRemoveRangeByScoreAsync(Alive, double.NegativeInfinity, now - (long)Memory.TotalMilliseconds, flags: CommandFlags.FireAndForget).ConfigureAwait(false);
         return live;
     }
 

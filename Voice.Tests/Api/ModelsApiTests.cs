@@ -51,6 +51,28 @@ public sealed class ModelsApiTests(VoiceAppFixture app)
         await WaitForModelAsync(api, name, present: false);
     }
 
+    [Fact]
+    public async Task RequestsAreCheckedAgainstWhatTheRecentPoolsServe()
+    {
+        // A Redis database of its own: only the pools this test announces exist there.
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(await app.ConnectionStringAsync("redis") + ",defaultDatabase=10,allowAdmin=true");
+        await redis.GetServers()[0].FlushDatabaseAsync(10);
+        var registry = new PoolRegistry(redis, TimeProvider.System);
+        var directory = new Voice.ApiService.Services.PoolDirectory(registry, Microsoft.Extensions.Logging.Abstractions.NullLogger<Voice.ApiService.Services.PoolDirectory>.Instance);
+
+        await directory.RefreshAsync();
+        Assert.Null(directory.Modes); // no pool yet: the configured engine decides
+
+        await registry.AnnounceAsync(new PoolAnnouncement("qwen3-base-0.6b", "qwen3-onnx", "Base-0.6B", ["clone"], ["en"], 24_000, 8, true, false, true), "w1", TimeSpan.FromSeconds(1));
+        await directory.RefreshAsync();
+        Assert.Equal([Voice.Speech.Engines.VoiceMode.Clone], directory.Modes!);
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // its only worker stopped beating: restarting, its jobs would wait
+        await directory.RefreshAsync();
+        Assert.Equal([Voice.Speech.Engines.VoiceMode.Clone], directory.Modes!);
+        await redis.GetServers()[0].FlushDatabaseAsync(10);
+    }
+
     private static async Task<JsonElement> WaitForModelAsync(HttpClient api, string id, bool present)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
