@@ -96,6 +96,9 @@ public sealed partial class ObservabilityTests(VoiceAppFixture app)
             Assert.Contains(name, worker, StringComparison.Ordinal);
         }
         Assert.Contains("http_server_request_duration_seconds", apiMetrics, StringComparison.Ordinal);
+        // Slots and jobs are counted per pool (the platform's worker serves the embedded engine's pool).
+        Assert.True(Sum(worker, "voice_jobs_processed_total", "pool=\"espeak\"") >= Jobs);
+        Assert.Contains(worker.Split('\n'), l => l.StartsWith("voice_worker_busy{", StringComparison.Ordinal) && l.Contains("pool=\"espeak\"", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -61,7 +61,7 @@ public sealed partial class JobClaimer(
             {
                 settled.Add(claim.Entry);
             }
-            telemetry.JobsProcessed.Add(1, outcome.Tag());
+            telemetry.JobsProcessed.Add(1, outcome.Tag(), telemetry.Pool);
         }
         return new ClaimedWork(ready, settled);
     }

@@ -12,8 +12,9 @@ public sealed class WorkerTelemetry : IDisposable
 
     private readonly Meter _meter;
 
-    public WorkerTelemetry(IMeterFactory meters)
+    public WorkerTelemetry(IMeterFactory meters, Microsoft.Extensions.Options.IOptions<WorkerOptions> options, Voice.Speech.Engines.ISpeechEngine engine)
     {
+        Pool = new("pool", options.Value.Pool ?? engine.Name);
         _meter = meters.Create(Name);
         JobsProcessed = _meter.CreateCounter<long>("voice.jobs.processed", "{job}", "Jobs settled by this worker, by outcome.");
         JobDuration = _meter.CreateHistogram<double>("voice.job.duration", "s", "Time from claim to settled outcome.");
@@ -37,6 +38,9 @@ public sealed class WorkerTelemetry : IDisposable
 
     /// <summary>The latest queue sample, for the depth and lag gauges.</summary>
     public void Observe(Voice.Core.Jobs.JobQueue.Stats stats) => _queue = stats;
+
+    /// <summary>The <c>pool</c> label of this worker's slot and job counts (the pool it serves, as announced).</summary>
+    public KeyValuePair<string, object?> Pool { get; }
 
     public Histogram<double> QueueWait { get; }
 

@@ -55,7 +55,7 @@ public sealed partial class JobRunner(
         {
             // Ledger or Redis trouble while settling: the entries stay pending; they are reclaimed and retried.
             LogSettleFailed(logger, batch[0].Job.Id, ex);
-            telemetry.JobsProcessed.Add(batch.Length, JobOutcome.Unsettled.Tag());
+            telemetry.JobsProcessed.Add(batch.Length, JobOutcome.Unsettled.Tag(), telemetry.Pool);
         }
         finally
         {

@@ -73,14 +73,14 @@ public sealed partial class JobConsumer(
                     await _wake.WaitAsync(options.Value.IdlePoll, stoppingToken);
                     continue;
                 }
-                telemetry.BusySlots.Add(1);
+                telemetry.BusySlots.Add(1, telemetry.Pool);
                 try
                 {
                     await runner.RunAsync([.. entries], Consumer, _hardStop.Token);
                 }
                 finally
                 {
-                    telemetry.BusySlots.Add(-1);
+                    telemetry.BusySlots.Add(-1, telemetry.Pool);
                     await ReleaseSlotsAsync(tenants);
                 }
             }

@@ -64,7 +64,7 @@ public sealed partial class BatchSettler(
         }
         foreach (var (_, outcome) in outcomes)
         {
-            telemetry.JobsProcessed.Add(1, outcome.Tag());
+            telemetry.JobsProcessed.Add(1, outcome.Tag(), telemetry.Pool);
             telemetry.JobDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, outcome.Tag());
         }
     }
