@@ -66,17 +66,17 @@ public static class OpenAiApi
     /// <summary>OpenAI's own fields first, then the checks every speech request gets.</summary>
     private static async Task<(ValidatedSpeech? Speech, ProblemHttpResult? Problem)> ValidateAsync(
         HttpContext context, OpenAiSpeechRequest request, OpenAiSpeechServices services, CancellationToken cancellationToken) =>
-        Check(request, services.Engine) is { } problem
+        Check(request, services.Engine, services.Pools.Names) is { } problem
             ? (null, problem)
             : await services.Requests.ValidateAsync(context.Caller(), ToGenerateRequest(request), context.ClientAddress(), cancellationToken);
 
     /// <summary>What OpenAI's dialect adds to a speech request's validation: the model, the voice, the stream format.</summary>
-    private static ProblemHttpResult? Check(OpenAiSpeechRequest request, SpeechEngineDescriptor engine)
+    private static ProblemHttpResult? Check(OpenAiSpeechRequest request, SpeechEngineDescriptor engine, IReadOnlySet<string> pools)
     {
         var errors = new Dictionary<string, string[]>();
-        if (request.Model is null || !Models.Contains(request.Model, StringComparer.Ordinal) && request.Model != engine.Name)
+        if (request.Model is null || !Models.Contains(request.Model, StringComparer.Ordinal) && request.Model != engine.Name && !pools.Contains(request.Model))
         {
-            errors["model"] = [$"One of {string.Join(", ", Models)} (all served by the '{engine.Name}' engine)."];
+            errors["model"] = [$"One of {string.Join(", ", Models.Concat(pools.Order(StringComparer.Ordinal)))} (GET /v1/models)."];
         }
         if (string.IsNullOrWhiteSpace(request.Voice))
         {

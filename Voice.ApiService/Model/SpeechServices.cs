@@ -12,8 +12,12 @@ public sealed class SpeechServices(SpeechRequests requests, SpeechSubmissions su
 }
 
 /// <summary>What the OpenAI speech route needs: validation, submission, the engine it names, the relay.</summary>
-public sealed class OpenAiSpeechServices(SpeechRequests requests, SpeechSubmissions submissions, SpeechEngineDescriptor engine, SpeechRelay relay)
+public sealed class OpenAiSpeechServices(SpeechRequests requests, SpeechSubmissions submissions, SpeechEngineDescriptor engine, SpeechRelay relay,
+    Services.PoolDirectory pools)
 {
+    /// <summary>The recent pools, whose names are models a request may name too.</summary>
+    public Services.PoolDirectory Pools { get; } = pools;
+
     public SpeechRequests Requests { get; } = requests;
 
     public SpeechSubmissions Submissions { get; } = submissions;

@@ -15,13 +15,18 @@ public sealed partial class PoolDirectory(PoolRegistry registry, ILogger<PoolDir
     private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(2);
 
     private volatile IReadOnlySet<VoiceMode>? _modes;
+    private volatile IReadOnlySet<string> _names = new HashSet<string>();
 
     /// <summary>The voice modes some recent pool serves; null when no pool is known (fall back to the configured engine).</summary>
     public IReadOnlySet<VoiceMode>? Modes => _modes;
 
+    /// <summary>The recent pools' names (models a request may name).</summary>
+    public IReadOnlySet<string> Names => _names;
+
     public async Task RefreshAsync()
     {
         var pools = await registry.LiveAsync(Recent);
+        _names = pools.Select(p => p.Pool.Name).ToHashSet(StringComparer.Ordinal);
         _modes = pools.Count == 0 ? null : pools
             .SelectMany(p => p.Pool.Modes)
             .Select(m => Enum.TryParse<VoiceMode>(m, ignoreCase: true, out var mode) ? (VoiceMode?)mode : null)

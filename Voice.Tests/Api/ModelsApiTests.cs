@@ -52,6 +52,33 @@ public sealed class ModelsApiTests(VoiceAppFixture app)
     }
 
     [Fact]
+    public async Task EveryModelTheListShowsCanBeNamedInASpeechRequest()
+    {
+        using var api = app.CreateApiClient((await app.CreateTenantAsync()).ApiKey);
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(await app.ConnectionStringAsync("redis"));
+        var registry = new PoolRegistry(redis, TimeProvider.System);
+        string pool = "named-" + Guid.NewGuid().ToString("N")[..8]; // a pool under a name of its own (Worker:Pool)
+        await registry.AnnounceAsync(new PoolAnnouncement(pool, "espeak", "espeak-ng", ["preset", "design", "clone"], ["en"], 22_050, 1, true, true, false), "w", TimeSpan.FromMinutes(1));
+        await WaitForModelAsync(api, pool, present: true);
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // the API's view of the pools refreshes every 2 s
+        var listed = (await api.GetFromJsonAsync<JsonElement>("/v1/models")).GetProperty("data").EnumerateArray()
+            .Select(m => m.GetProperty("id").GetString()!).ToList();
+        Assert.Contains(pool, listed);
+
+        foreach (string model in listed.Where(m => m == pool || m is "espeak" or "tts-1"))
+        {
+            using var spoken = await api.PostAsJsonAsync("/v1/audio/speech", new { model, input = "Named by its model.", voice = "alloy", response_format = "wav" });
+            Assert.True(spoken.IsSuccessStatusCode, $"{model}: {spoken.StatusCode} {await spoken.Content.ReadAsStringAsync()}");
+            Assert.NotEmpty(await spoken.Content.ReadAsByteArrayAsync());
+        }
+        using var unknown = await api.PostAsJsonAsync("/v1/audio/speech", new { model = "no-such-pool", input = "x", voice = "alloy" });
+        string error = await unknown.Content.ReadAsStringAsync();
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains(pool, error, StringComparison.Ordinal); // it names the models there are
+        await registry.WithdrawAsync(pool, "w");
+    }
+
+    [Fact]
     public async Task RequestsAreCheckedAgainstWhatTheRecentPoolsServe()
     {
         // A Redis database of its own: only the pools this test announces exist there.
