@@ -14,45 +14,24 @@ public sealed partial class JobStore
     public Task<SubmitResult?> PrecheckAsync(NewJob job, string? idempotencyKey, byte[]? requestHash, CancellationToken cancellationToken) =>
         database.InTenantAsync(job.TenantId, async connection =>
         {
-            if (idempotencyKey is not null)
+            if (idempotencyKey is not null
+                && await PreviousUseAsync(connection, idempotencyKey, requestHash, forUpdate: false, cancellationToken).ConfigureAwait(false) is { } previous)
             {
-                await using var previous = new NpgsqlCommand($"""
-                    select k.request_hash, k.created_at, {Prefixed("j")}
-                    from idempotency_keys k join jobs j on j.id = k.job_id
-                    where k.key = $1
-                    """, connection);
-                previous.Parameters.Add(new() { Value = idempotencyKey });
-                await using var reader = await previous.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && clock.GetUtcNow() - reader.GetFieldValue<DateTimeOffset>(1) < IdempotencyWindow)
-                {
-                    bool same = reader.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(requestHash);
-                    return same ? new SubmitResult(Read(reader, 2), Replayed: true, KeyConflict: false) : new SubmitResult(null, false, KeyConflict: true);
-                }
+                return previous;
             }
             if (job.Admission is null)
             {
                 return null;
             }
-            await using (var savepoint = new NpgsqlCommand("savepoint precheck", connection))
-            {
-                await savepoint.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-            AdmissionRefusal? refusal;
-            var admit = AdmitCommand(job.TenantId, [(Guid.CreateVersion7(), job)]);
-            await using (var command = new NpgsqlCommand(admit.CommandText, connection))
-            {
-                foreach (NpgsqlParameter parameter in admit.Parameters)
-                {
-                    command.Parameters.Add(parameter.Clone());
-                }
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                refusal = ReadRefusal(reader);
-            }
-            await using (var rollback = new NpgsqlCommand("rollback to savepoint precheck", connection))
-            {
-                await rollback.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await ExecuteAsync(connection, "savepoint precheck", cancellationToken).ConfigureAwait(false);
+            var (_, refusal) = await AdmitOneAsync(connection, job, cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(connection, "rollback to savepoint precheck", cancellationToken).ConfigureAwait(false);
             return refusal is null ? null : new SubmitResult(null, false, false, refusal);
         }, cancellationToken);
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -100,35 +100,14 @@ public sealed partial class JobStore
     private Task<SubmitResult> TryCreateIdempotentAsync(NewJob job, string idempotencyKey, byte[] requestHash, CancellationToken cancellationToken) =>
         database.InTenantAsync(job.TenantId, async connection =>
         {
-            await using (var previous = new NpgsqlCommand($"""
-                select k.request_hash, k.created_at, {Prefixed("j")}
-                from idempotency_keys k join jobs j on j.id = k.job_id
-                where k.key = $1 for update of k
-                """, connection))
+            if (await PreviousUseAsync(connection, idempotencyKey, requestHash, forUpdate: true, cancellationToken).ConfigureAwait(false) is { } previous)
             {
-                previous.Parameters.Add(new() { Value = idempotencyKey });
-                await using var reader = await previous.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && clock.GetUtcNow() - reader.GetFieldValue<DateTimeOffset>(1) < IdempotencyWindow)
-                {
-                    bool same = reader.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(requestHash);
-                    return same ? new SubmitResult(Read(reader, 2), Replayed: true, KeyConflict: false) : new SubmitResult(null, false, KeyConflict: true);
-                }
+                return previous;
             }
-            var admit = AdmitCommand(job.TenantId, [(Guid.CreateVersion7(), job)]);
-            Job? created;
-            await using (var command = new NpgsqlCommand(admit.CommandText, connection))
+            var (created, refusal) = await AdmitOneAsync(connection, job, cancellationToken).ConfigureAwait(false);
+            if (created is null)
             {
-                foreach (NpgsqlParameter parameter in admit.Parameters)
-                {
-                    command.Parameters.Add(parameter.Clone());
-                }
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                if (ReadRefusal(reader) is { } refusal)
-                {
-                    return new SubmitResult(null, false, false, refusal);
-                }
-                created = Read(reader, 1);
+                return new SubmitResult(null, false, false, refusal);
             }
             // No key, or one older than the window: (re)claim it for this request. Concurrent first uses
             // serialise on the primary key; the later one finds it taken and this unit of work is retried.
@@ -154,6 +133,42 @@ public sealed partial class JobStore
             }
             return new SubmitResult(created, Replayed: false, KeyConflict: false);
         }, cancellationToken);
+
+    /// <summary>
+    /// The answer an idempotency key already decides within its window: a replay of the same request's job, or a
+    /// conflict with another request; null when the key is unused or expired.
+    /// </summary>
+    private async Task<SubmitResult?> PreviousUseAsync(NpgsqlConnection connection, string idempotencyKey, byte[]? requestHash, bool forUpdate,
+        CancellationToken cancellationToken)
+    {
+        await using var previous = new NpgsqlCommand($"""
+            select k.request_hash, k.created_at, {Prefixed("j")}
+            from idempotency_keys k join jobs j on j.id = k.job_id
+            where k.key = $1 {(forUpdate ? "for update of k" : "")}
+            """, connection);
+        previous.Parameters.Add(new() { Value = idempotencyKey });
+        await using var reader = await previous.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false) || clock.GetUtcNow() - reader.GetFieldValue<DateTimeOffset>(1) >= IdempotencyWindow)
+        {
+            return null;
+        }
+        bool same = reader.GetFieldValue<byte[]>(0).AsSpan().SequenceEqual(requestHash);
+        return same ? new SubmitResult(Read(reader, 2), Replayed: true, KeyConflict: false) : new SubmitResult(null, false, KeyConflict: true);
+    }
+
+    /// <summary>Runs <c>admit_jobs</c> for one job on this connection: the job written, or the plan's refusal.</summary>
+    private static async Task<(Job? Job, AdmissionRefusal? Refusal)> AdmitOneAsync(NpgsqlConnection connection, NewJob job, CancellationToken cancellationToken)
+    {
+        var admit = AdmitCommand(job.TenantId, [(Guid.CreateVersion7(), job)]);
+        await using var command = new NpgsqlCommand(admit.CommandText, connection);
+        foreach (NpgsqlParameter parameter in admit.Parameters)
+        {
+            command.Parameters.Add(parameter.Clone());
+        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return ReadRefusal(reader) is { } refusal ? (null, refusal) : (Read(reader, 1), null);
+    }
 
     /// <summary>Removes jobs that never reached the queue (the enqueue failed), so nothing waits for them forever.</summary>
     public Task DeleteQueuedAsync(IReadOnlyList<Job> jobs, CancellationToken cancellationToken) =>
