@@ -212,7 +212,7 @@ public sealed class TenantAdministration(AdminDatabase database)
     /// Puts a dead-lettered job back in the queue's hands: queued, attempts and errors cleared. Returns its
     /// tenant and plan (to enqueue it), or null when it is not failed or does not exist.
     /// </summary>
-    public async Task<(Guid TenantId, string Plan)?> ResetFailedJobAsync(Guid jobId, CancellationToken cancellationToken)
+    public async Task<(Guid TenantId, string Plan, string? Pool)?> ResetFailedJobAsync(Guid jobId, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -220,15 +220,15 @@ public sealed class TenantAdministration(AdminDatabase database)
             update jobs j set status = 'queued', attempts = 0, attempt_errors = '[]', error = null, finished_at = null, started_at = null
             from tenants t
             where j.id = $1 and j.status = 'failed' and t.id = j.tenant_id
-            returning j.tenant_id, t.plan
+            returning j.tenant_id, t.plan, j.pool
             """, connection, transaction);
         command.Parameters.Add(new() { Value = jobId });
-        (Guid, string)? reset = null;
+        (Guid, string, string?)? reset = null;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                reset = (reader.GetGuid(0), reader.GetString(1));
+                reset = (reader.GetGuid(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
             }
         }
         if (reset is { } r)

@@ -5,6 +5,7 @@ using Voice.ApiService.Security;
 using Voice.Core.Billing;
 using Voice.Core.Jobs;
 using Voice.Core.Storage;
+using Voice.Speech.Engines;
 
 namespace Voice.ApiService.Apis;
 
@@ -177,10 +178,10 @@ public static class AdminApi
 
     public static async Task<Ok<DeadLetterList>> ListDeadLettersAsync(JobQueue queue, int? limit) =>
         TypedResults.Ok(new DeadLetterList([.. (await queue.ListDeadLettersAsync(Math.Clamp(limit ?? 100, 1, 1000)))
-            .Select(d => new DeadLetterView(d.Id, d.JobId, d.TenantId, d.Attempts, d.Reason, d.At))]));
+            .Select(d => new DeadLetterView(d.Id, d.JobId, d.TenantId, d.Attempts, d.Reason, d.At, d.Pool))]));
 
     public static async Task<Results<Accepted, ProblemHttpResult>> RequeueAsync(
-        string entryId, JobQueue queue, TenantAdministration administration, PlanCatalog plans, CancellationToken cancellationToken)
+        string entryId, JobQueue queue, TenantAdministration administration, PlanCatalog plans, SpeechEngineDescriptor engine, CancellationToken cancellationToken)
     {
         if (entryId.Length > 40 || !entryId.All(c => char.IsAsciiDigit(c) || c == '-'))
         {
@@ -190,11 +191,12 @@ public static class AdminApi
         {
             return Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Dead letter not found.");
         }
-        if (await administration.ResetFailedJobAsync(letter.JobId, cancellationToken) is not var (tenantId, plan))
+        if (await administration.ResetFailedJobAsync(letter.JobId, cancellationToken) is not var (tenantId, plan, pool))
         {
             return Problems.Create(StatusCodes.Status409Conflict, Problems.TaskFinished, "The job is no longer failed; nothing to requeue.");
         }
-        await queue.EnqueueAsync(letter.JobId, tenantId, await plans.QueueWeightAsync(plan, cancellationToken), cancellationToken);
+        // Back to the pool it was routed to (a job from before pools existed: the configured engine's pool, the one there was).
+        await queue.EnqueueAsync(pool ?? engine.Name, letter.JobId, tenantId, await plans.QueueWeightAsync(plan, cancellationToken), cancellationToken);
         return TypedResults.Accepted($"/admin/v1/dead-letters");
     }
 

@@ -25,7 +25,7 @@ namespace Voice.ApiService.Apis;
 /// </summary>
 public static class OpenAiApi
 {
-    /// <summary>Model names clients send; all are served by the deployment's engine.</summary>
+    /// <summary>Model names clients send: any pool may serve them (the router chooses by the voice); a pool's own name pins it.</summary>
     public static readonly IReadOnlyList<string> Models = ["tts-1", "tts-1-hd", "gpt-4o-mini-tts"];
 
     private const int MaxBodyBytes = 256 * 1024;
@@ -66,17 +66,18 @@ public static class OpenAiApi
     /// <summary>OpenAI's own fields first, then the checks every speech request gets.</summary>
     private static async Task<(ValidatedSpeech? Speech, ProblemHttpResult? Problem)> ValidateAsync(
         HttpContext context, OpenAiSpeechRequest request, OpenAiSpeechServices services, CancellationToken cancellationToken) =>
-        Check(request, services.Engine, services.Pools.Names) is { } problem
+        Check(request, services.Engine, services.Pools.Pools) is { } problem
             ? (null, problem)
-            : await services.Requests.ValidateAsync(context.Caller(), ToGenerateRequest(request), context.ClientAddress(), cancellationToken);
+            : await services.Requests.ValidateAsync(context.Caller(), ToGenerateRequest(request, services.Engine), context.ClientAddress(), cancellationToken);
 
     /// <summary>What OpenAI's dialect adds to a speech request's validation: the model, the voice, the stream format.</summary>
-    private static ProblemHttpResult? Check(OpenAiSpeechRequest request, SpeechEngineDescriptor engine, IReadOnlySet<string> pools)
+    private static ProblemHttpResult? Check(OpenAiSpeechRequest request, SpeechEngineDescriptor engine, IReadOnlyList<Core.Pools.LivePool> pools)
     {
         var errors = new Dictionary<string, string[]>();
-        if (request.Model is null || !Models.Contains(request.Model, StringComparer.Ordinal) && request.Model != engine.Name && !pools.Contains(request.Model))
+        if (request.Model is null || !Models.Contains(request.Model, StringComparer.Ordinal) && request.Model != engine.Name
+            && !pools.Any(p => p.Pool.Name == request.Model || p.Pool.Engine == request.Model || p.Pool.Model == request.Model))
         {
-            errors["model"] = [$"One of {string.Join(", ", Models.Concat(pools.Order(StringComparer.Ordinal)))} (GET /v1/models)."];
+            errors["model"] = [$"One of {string.Join(", ", Models.Concat(pools.Select(p => p.Pool.Name).Order(StringComparer.Ordinal)))} (GET /v1/models)."];
         }
         if (string.IsNullOrWhiteSpace(request.Voice))
         {
@@ -99,9 +100,11 @@ public static class OpenAiApi
         return errors.Count > 0 ? Problems.ValidationFailed(errors) : null;
     }
 
-    private static GenerateRequest ToGenerateRequest(OpenAiSpeechRequest request) =>
+    /// <summary>OpenAI's request as a native one; an OpenAI model name routes by the voice, anything else names a pool, engine or model.</summary>
+    private static GenerateRequest ToGenerateRequest(OpenAiSpeechRequest request, SpeechEngineDescriptor engine) =>
         new(request.Input, null, request.Voice, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed,
-            Instruct: string.IsNullOrWhiteSpace(request.Instructions) ? null : request.Instructions.Trim(), Timestamps: request.Timestamps);
+            Instruct: string.IsNullOrWhiteSpace(request.Instructions) ? null : request.Instructions.Trim(), Timestamps: request.Timestamps,
+            Model: Models.Contains(request.Model, StringComparer.Ordinal) || request.Model == engine.Name ? null : request.Model);
 
     /// <summary>OpenAI's model names (aliases a client may send) and the live pools, by name, owned by their engine.</summary>
     public static async Task<Ok<OpenAiModelList>> ListModels(SpeechEngineDescriptor engine, PoolRegistry pools) =>

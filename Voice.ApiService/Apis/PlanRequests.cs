@@ -21,11 +21,12 @@ public static partial class PlanRequests
             }
             return value ?? current;
         }
-        IReadOnlyList<string> List(string field, IReadOnlyList<string>? value, IReadOnlyList<string> current, IReadOnlyList<string> known)
+        IReadOnlyList<string> List(string field, IReadOnlyList<string>? value, IReadOnlyList<string> current, IReadOnlyList<string> known, bool pools = false)
         {
-            if (value?.FirstOrDefault(v => !known.Contains(v)) is { } unknown)
+            // Engines may also be named by pool (e.g. only qwen3-base-0.6b): any valid pool name, live or not yet.
+            if (value?.FirstOrDefault(v => !known.Contains(v) && !(pools && Voice.Core.Pools.PoolRegistry.IsValidName(v))) is { } unknown)
             {
-                errors[field] = [$"Unknown '{unknown}'. Known: {string.Join(", ", known)} (empty allows all)."];
+                errors[field] = [$"Unknown '{unknown}'. Known: {string.Join(", ", known)}{(pools ? " or a pool's name" : "")} (empty allows all)."];
             }
             return value ?? current;
         }
@@ -59,7 +60,7 @@ public static partial class PlanRequests
             MonthlyAudioSeconds = Quota("monthly_audio_seconds", r.MonthlyAudioSeconds, r.UnlimitedAudio, plan.MonthlyAudioSeconds),
             MaxConcurrentJobs = Check("max_concurrent_jobs", r.MaxConcurrentJobs, plan.MaxConcurrentJobs, v => v >= 1, "1 or more."),
             MaxUploadBytes = Check("max_upload_bytes", r.MaxUploadBytes, plan.MaxUploadBytes, v => v is >= 1024 and <= 10 * 1024 * 1024, "1 KiB–10 MiB."),
-            AllowedEngines = List("allowed_engines", r.AllowedEngines, plan.AllowedEngines, SpeechEngines.Names),
+            AllowedEngines = List("allowed_engines", r.AllowedEngines, plan.AllowedEngines, SpeechEngines.Names, pools: true),
             AllowedModes = List("allowed_modes", r.AllowedModes, plan.AllowedModes, Modes),
             AllowedFormats = List("allowed_formats", r.AllowedFormats, plan.AllowedFormats, AudioFormats.All),
             RetentionDays = Check("retention_days", r.RetentionDays, plan.RetentionDays, v => v >= 1, "1 or more."),

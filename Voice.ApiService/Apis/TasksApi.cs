@@ -97,7 +97,7 @@ public static class TasksApi
             result = new TaskResultSummary(job.Spec.Format, AudioFormats.ContentType(job.Spec.Format), r.SampleRate,
                 r.DurationMs / 1000.0, r.Bytes, job.Engine, job.Model);
         }
-        long? position = job.Status == JobStatus.Queued ? await services.Queue.PositionAsync(job.TenantId, job.Id) : null;
+        long? position = job is { Status: JobStatus.Queued, Pool: { } pool } ? await services.Queue.PositionAsync(pool, job.TenantId, job.Id) : null;
         double? progress = job.Status switch
         {
             JobStatus.Running => await services.Events.GetProgressAsync(job.Id) ?? 0,
@@ -282,7 +282,7 @@ public static class TasksApi
 
     private static TaskRequestSummary Summary(Job job) =>
         new(job.Spec.Kind, job.Spec.Language, job.Spec.Voice, job.Spec.Format, job.Spec.Text.Length, job.Spec.Speed, job.CallbackUrl,
-            job.Spec.WordTimestamps ? GenerateValidation.WordTimestampsOption : null);
+            job.Spec.WordTimestamps ? GenerateValidation.WordTimestampsOption : null, job.Pool);
 
     /// <summary>Stored word timestamps as clients see them: each with its word, times in seconds.</summary>
     internal static List<WordTimestampView> WordViews(string text, IReadOnlyList<WordTimestamp> words) =>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Voice.ApiService.Model;
+using Voice.ApiService.Pools;
 using Voice.ApiService.Security;
 using Voice.ApiService.Services;
 using Voice.ApiService.Submissions;
@@ -38,6 +39,7 @@ public static class Extensions
         builder.Services.AddSingleton(sp => SpeechEngines.Describe(sp.GetRequiredService<IOptions<SpeechOptions>>().Value.Engine));
         builder.Services.AddSingleton<PoolDirectory>(); // ... and against what the live pools announced, once they have
         builder.Services.AddHostedService(sp => sp.GetRequiredService<PoolDirectory>());
+        builder.Services.AddSingleton<PoolRouter>();
         builder.Services.AddSingleton<VoiceProfiles>();
         builder.Services.AddSingleton<SpokenText>();
         builder.Services.AddSingleton<SpeechRequests>();

@@ -11,12 +11,12 @@ public sealed class SpeechServices(SpeechRequests requests, SpeechSubmissions su
     public SpeechSubmissions Submissions { get; } = submissions;
 }
 
-/// <summary>What the OpenAI speech route needs: validation, submission, the engine it names, the relay.</summary>
+/// <summary>What the OpenAI speech route needs: validation, submission, the engine it names, the relay, the pools.</summary>
 public sealed class OpenAiSpeechServices(SpeechRequests requests, SpeechSubmissions submissions, SpeechEngineDescriptor engine, SpeechRelay relay,
-    Services.PoolDirectory pools)
+    Pools.PoolDirectory pools)
 {
-    /// <summary>The recent pools, whose names are models a request may name too.</summary>
-    public Services.PoolDirectory Pools { get; } = pools;
+    /// <summary>The recent pools, whose names (and engines and model ids) are models a request may name too.</summary>
+    public Pools.PoolDirectory Pools { get; } = pools;
 
     public SpeechRequests Requests { get; } = requests;
 

@@ -22,7 +22,8 @@ public sealed record GenerateRequest(
     string? RefAudio = null,
     string? RefText = null,
     string? Consent = null,
-    string? Timestamps = null);
+    string? Timestamps = null,
+    string? Model = null);
 
 /// <summary>The 202 answer to a generate request.</summary>
 public sealed record TaskAccepted(Guid TaskId, string Status, string StatusUrl, IReadOnlyList<string>? Warnings = null);
@@ -46,8 +47,9 @@ public sealed record TaskStatus(
     IReadOnlyList<WordTimestampView>? Words = null,
     DateTimeOffset? ResultDeletedAt = null);
 
+/// <summary>What a task asked for; <see cref="Model"/> is the pool it was routed to (a model <c>GET /api/v1/models</c> lists).</summary>
 public sealed record TaskRequestSummary(string Kind, string Language, string Voice, string Format, int Characters, float Speed, string? CallbackUrl,
-    string? Timestamps = null);
+    string? Timestamps = null, string? Model = null);
 
 /// <summary>
 /// A word of the request's text and when it is spoken: <c>start</c>/<c>end</c> in seconds from the start of

@@ -86,7 +86,7 @@ public sealed record DeleteTenantRequest(string? Confirm);
 
 public sealed record UpdateOwnTenantRequest(string? Name);
 
-public sealed record DeadLetterView(string Id, Guid TaskId, Guid TenantId, int Attempts, string Reason, DateTimeOffset At);
+public sealed record DeadLetterView(string Id, Guid TaskId, Guid TenantId, int Attempts, string Reason, DateTimeOffset At, string Pool);
 
 public sealed record DeadLetterList(IReadOnlyList<DeadLetterView> Data);
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
+using Voice.ApiService.Pools;
 using Voice.Audio;
 using Voice.Audio.Decoding;
 using Voice.Audio.Encoding;
@@ -33,12 +34,12 @@ public sealed record VoiceCreation(VoiceProfile? Voice, Guid? TaskId, ReferenceR
 
 /// <summary>
 /// Creates voice profiles for the voices API and for inline generate requests: validates the source against the
-/// engine, prepares and quality-checks a clone's reference (the prepared 24 kHz audio is stored, losslessly, so
+/// pools, prepares and quality-checks a clone's reference (the prepared 24 kHz audio is stored, losslessly, so
 /// the worker never sees the raw upload), records the profile within the plan's limit, and queues its
-/// preparation. Transient profiles (inline requests) skip the queue: their speech job prepares them.
+/// preparation on the pool the router chooses. Transient profiles (inline requests) skip the queue: their speech job prepares them.
 /// </summary>
 public sealed partial class VoiceProfiles(
-    VoiceStore store, BlobStore blobs, JobSubmitter submitter, JobStore jobs, SpeechEngineDescriptor engine, PoolDirectory pools, TimeProvider clock,
+    VoiceStore store, BlobStore blobs, JobSubmitter submitter, JobStore jobs, PoolDirectory directory, PoolRouter router, TimeProvider clock,
     ILogger<VoiceProfiles> logger)
 {
     private static readonly ActivitySource Activity = new("Voice.Api");
@@ -60,16 +61,17 @@ public sealed partial class VoiceProfiles(
         {
             errors["name"] = [$"1–{MaxNameLength} characters."];
         }
-        if (!engine.Capabilities.Languages.Contains(source.Language))
+        // Some pool must make the mode in the language; which one (within the plan) the router decides when the job is queued.
+        string mode = ModeName(source);
+        var pools = directory.Pools.Select(p => p.Pool).ToList();
+        var making = pools.Where(p => p.Modes.Contains(mode, StringComparer.Ordinal)).ToList();
+        if (making.Count == 0)
         {
-            errors["language"] = [$"Unknown language '{source.Language}'. Supported: {string.Join(", ", engine.Capabilities.Languages)}."];
+            errors["mode"] = [$"No running model makes {mode} voices; the running models make: {List(pools.SelectMany(p => p.Modes))} (GET /api/v1/models)."];
         }
-        var mode = source switch { CloneSource => VoiceMode.Clone, DesignSource => VoiceMode.Design, _ => VoiceMode.Preset };
-        if (pools.Modes is { } served ? !served.Contains(mode) : !engine.Capabilities.Modes.Contains(mode))
+        else if (!making.Any(p => p.Languages.Contains(source.Language, StringComparer.Ordinal)))
         {
-            errors["mode"] = [pools.Modes is { } live
-                ? $"No running model makes {Lower(mode)} voices; the running models make: {string.Join(", ", live.Order().Select(Lower))} (GET /api/v1/models)."
-                : $"The '{engine.Name}' engine cannot make {Lower(mode)} voices."];
+            errors["language"] = [$"Unknown language '{source.Language}' for {mode} voices. Supported: {List(making.SelectMany(p => p.Languages))}."];
         }
         switch (source)
         {
@@ -114,13 +116,25 @@ public sealed partial class VoiceProfiles(
         activity?.SetTag("voice.transient", transient);
         ReferenceReport? quality = null;
         string? referencePath = null, consentJson = null, qualityJson = null;
-        string requestedMode = source switch { CloneSource => VoiceModes.Clone, DesignSource => VoiceModes.Design, _ => VoiceModes.Preset };
+        string requestedMode = ModeName(source);
         if (!plan.Allows(plan.AllowedModes, requestedMode))
         {
             return new VoiceCreation(null, null, null, Admissions.Restricted(plan, "voice mode", requestedMode, plan.AllowedModes));
         }
+        // The pool that will prepare it (a transient profile is prepared by its speech job's pool, routed by the request).
+        string pool = "";
+        if (!transient)
+        {
+            var errors = new Dictionary<string, string[]>();
+            var (route, refusal) = router.Route(new RouteRequest(ModeOf(requestedMode), source.Language, ModeField: "mode"), plan, errors);
+            if (route is null)
+            {
+                return new VoiceCreation(null, null, null, refusal ?? Problems.ValidationFailed(errors));
+            }
+            pool = route.Pool;
+        }
         // A preparation job holds a concurrency slot like any job: refuse before decoding when none is free.
-        if (!transient && await jobs.PrecheckAsync(Preparation(caller, plan, id, source.Language), null, null, cancellationToken) is { Refusal: { } full })
+        if (!transient && await jobs.PrecheckAsync(Preparation(caller, plan, id, source.Language, pool), null, null, cancellationToken) is { Refusal: { } full })
         {
             return Refused(full, plan);
         }
@@ -197,7 +211,7 @@ public sealed partial class VoiceProfiles(
         }
         try
         {
-            var job = await submitter.SubmitAsync(Preparation(caller, plan, voice.Id, voice.Language), plan.QueueWeight);
+            var job = await submitter.SubmitAsync(Preparation(caller, plan, voice.Id, voice.Language, pool), plan.QueueWeight);
             return new VoiceCreation(voice, job.Id, quality, null);
         }
         catch (AdmissionRefusedException refused) // the last slot went to another request since the precheck
@@ -213,12 +227,22 @@ public sealed partial class VoiceProfiles(
         }
     }
 
-    private static string Lower(VoiceMode mode) => mode.ToString().ToLowerInvariant();
+    private static string ModeName(VoiceSource source) => source switch { CloneSource => VoiceModes.Clone, DesignSource => VoiceModes.Design, _ => VoiceModes.Preset };
+
+    /// <summary>A profile's stored mode as the engines name it.</summary>
+    public static VoiceMode ModeOf(string mode) => mode switch
+    {
+        VoiceModes.Clone => VoiceMode.Clone,
+        VoiceModes.Design => VoiceMode.Design,
+        _ => VoiceMode.Preset,
+    };
+
+    private static string List(IEnumerable<string> values) => string.Join(", ", values.Distinct().Order(StringComparer.Ordinal));
 
     /// <summary>The job that prepares a voice: within the plan's concurrency, outside its character and audio quotas (it speaks nothing billable).</summary>
-    private NewJob Preparation(CallerIdentity caller, PlanLimits plan, Guid voiceId, string language) =>
+    private NewJob Preparation(CallerIdentity caller, PlanLimits plan, Guid voiceId, string language, string pool) =>
         new(caller.TenantId, new JobSpec("", language, voiceId.ToString(), "none", JobKinds.Voice), null,
-            new JobAdmission(JobAdmission.PeriodOf(clock.GetUtcNow()), plan.MaxConcurrentJobs, null, null));
+            new JobAdmission(JobAdmission.PeriodOf(clock.GetUtcNow()), plan.MaxConcurrentJobs, null, null), Pool: pool);
 
     private VoiceCreation Refused(AdmissionRefusal refusal, PlanLimits plan)
     {

@@ -54,7 +54,8 @@ public sealed partial class SpeechRequests
         {
             errors["voice"] = ["This voice could not be prepared and cannot speak; create it again from a better source."];
         }
-        return new RequestedVoice(voiceId.ToString(), null, profile?.Language, null);
+        return new RequestedVoice(voiceId.ToString(), null, profile?.Language, null,
+            profile is null ? VoiceMode.Preset : VoiceProfiles.ModeOf(profile.Mode), profile?.PromptFormat);
     }
 
     private RequestedVoice InlineVoice(GenerateRequest request, string mode, Dictionary<string, string[]> errors)
@@ -86,7 +87,7 @@ public sealed partial class SpeechRequests
             string key = field switch { "audio" => "ref_audio", "reference_text" => "ref_text", "description" => "instruct", _ => field };
             errors.TryAdd(key, messages);
         }
-        return new RequestedVoice(null, source, null, hash);
+        return new RequestedVoice(null, source, null, hash, mode == VoiceModes.Design ? VoiceMode.Design : VoiceMode.Clone);
     }
 
     private RequestedVoice PresetVoice(GenerateRequest request, string name, Dictionary<string, string[]> errors)

@@ -84,7 +84,7 @@ public sealed partial class SpeechSubmissions(JobSubmitter submitter, JobStore j
     }
 
     private NewJob NewJob(CallerIdentity caller, ValidatedSpeech speech, string voice, bool stream) =>
-        new(caller.TenantId, speech.Spec(voice, stream), speech.CallbackUrl, Admissions.For(speech.Plan, clock), speech.SpokenCharacters);
+        new(caller.TenantId, speech.Spec(voice, stream), speech.CallbackUrl, Admissions.For(speech.Plan, clock), speech.SpokenCharacters, speech.Pool);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A submission could not be queued and was withdrawn")]
     private static partial void LogEnqueueFailed(ILogger logger, Exception exception);

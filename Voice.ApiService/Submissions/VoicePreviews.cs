@@ -1,5 +1,6 @@
 using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
+using Voice.ApiService.Pools;
 using Voice.ApiService.Services;
 using Voice.Audio.Encoding;
 using Voice.Core.Audit;
@@ -12,10 +13,11 @@ namespace Voice.ApiService.Submissions;
 
 /// <summary>
 /// A voice's preview: a short sample (a sentence in its language unless text is given). A preview is an ordinary
-/// speech job, admitted, billed and limited like any other, through <see cref="JobSubmitter"/>.
+/// speech job, admitted, billed and limited like any other, through <see cref="JobSubmitter"/>, on the pool the
+/// router chooses for the voice.
 /// </summary>
-public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitter submitter, PlanCatalog plans, SpokenText spokenText, SpeechEngineDescriptor engine,
-    TimeProvider clock)
+public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitter submitter, PlanCatalog plans, SpokenText spokenText, PoolRouter router,
+    SpeechEngineDescriptor engine, TimeProvider clock)
 {
     public const int MaxCharacters = 300;
 
@@ -23,6 +25,8 @@ public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitte
     public async Task<SubmissionOutcome> PreviewAsync(CallerIdentity caller, string id, PreviewRequest request, CancellationToken cancellationToken)
     {
         string voiceKey, voiceLanguage;
+        VoiceMode mode = VoiceMode.Preset;
+        string? promptFormat = null;
         if (Guid.TryParse(id, out var voiceId))
         {
             var voice = await voices.GetAsync(caller.TenantId, voiceId, cancellationToken);
@@ -36,7 +40,7 @@ public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitte
                 return new SubmissionOutcome.Problem(Problems.Create(StatusCodes.Status422UnprocessableEntity, Problems.VoiceFailed, "The voice could not be prepared.",
                     "It cannot speak; create it again from a better source."));
             }
-            (voiceKey, voiceLanguage) = (voice.Id.ToString(), voice.Language);
+            (voiceKey, voiceLanguage, mode, promptFormat) = (voice.Id.ToString(), voice.Language, VoiceProfiles.ModeOf(voice.Mode), voice.PromptFormat);
         }
         else if (PresetVoices.Find(id) is { } preset)
         {
@@ -46,25 +50,31 @@ public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitte
         {
             return new SubmissionOutcome.Problem(Problems.VoiceMissing(id));
         }
-        var (text, language, format, errors) = Check(request, voiceLanguage);
+        var plan = await plans.GetAsync(caller.Plan, cancellationToken);
+        var errors = new Dictionary<string, string[]>();
+        var (route, refusal) = router.Route(new RouteRequest(mode, request.Language ?? voiceLanguage, PromptFormat: promptFormat), plan, errors);
+        var (text, language, format) = Check(request, voiceLanguage, route?.Engine ?? engine, errors);
         if (errors.Count > 0)
         {
             return new SubmissionOutcome.Problem(Problems.ValidationFailed(errors));
         }
-        var plan = await plans.GetAsync(caller.Plan, cancellationToken);
+        if (refusal is not null)
+        {
+            return new SubmissionOutcome.Problem(refusal);
+        }
         if (!plan.Allows(plan.AllowedFormats, format))
         {
             return new SubmissionOutcome.Problem(Admissions.Restricted(plan, "format", format, plan.AllowedFormats));
         }
         int spoken = await spokenText.CharactersAsync(caller.TenantId, text, language, cancellationToken);
-        if (spokenText.Problem(spoken, plan) is { } tooLong)
+        if (SpokenText.Problem(spoken, plan, route!.Engine) is { } tooLong)
         {
             return new SubmissionOutcome.Problem(Problems.ValidationFailed(new() { ["text"] = [tooLong] }));
         }
         try
         {
-            var taskId = await QueueAsync(caller, plan, voiceKey, text, language, format, spoken);
-            return new SubmissionOutcome.Accepted(taskId, JobStatus.Queued, engine.CheckText(text, language).Warnings);
+            var taskId = await QueueAsync(caller, plan, route.Pool, voiceKey, text, language, format, spoken);
+            return new SubmissionOutcome.Accepted(taskId, JobStatus.Queued, route.Engine.CheckText(text, language).Warnings);
         }
         catch (QueueUnavailableException)
         {
@@ -81,8 +91,14 @@ public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitte
     {
         try
         {
+            var (route, _) = router.Route(new RouteRequest(VoiceProfiles.ModeOf(voice.Mode), voice.Language, PromptFormat: voice.PromptFormat), plan, []);
+            if (route is null)
+            {
+                return null;
+            }
             int spoken = await spokenText.CharactersAsync(caller.TenantId, text, voice.Language, CancellationToken.None);
-            return spokenText.Problem(spoken, plan) is not null ? null : await QueueAsync(caller, plan, voice.Id.ToString(), text, voice.Language, AudioFormats.Mp3, spoken);
+            return SpokenText.Problem(spoken, plan, route.Engine) is not null ? null
+                : await QueueAsync(caller, plan, route.Pool, voice.Id.ToString(), text, voice.Language, AudioFormats.Mp3, spoken);
         }
         catch (Exception ex) when (ex is AdmissionRefusedException or QueueUnavailableException)
         {
@@ -90,14 +106,11 @@ public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitte
         }
     }
 
-    private (string Text, string Language, string Format, Dictionary<string, string[]> Errors) Check(PreviewRequest request, string voiceLanguage)
+    /// <summary>The preview's text, language and format against the engine of the pool it goes to; what needs fixing goes into <paramref name="errors"/>.</summary>
+    private static (string Text, string Language, string Format) Check(PreviewRequest request, string voiceLanguage, SpeechEngineDescriptor engine,
+        Dictionary<string, string[]> errors)
     {
-        var errors = new Dictionary<string, string[]>();
         string language = request.Language ?? voiceLanguage;
-        if (!engine.Capabilities.Languages.Contains(language))
-        {
-            errors["language"] = [$"Unknown language '{language}'. Supported: {string.Join(", ", engine.Capabilities.Languages)}."];
-        }
         string text = request.Text?.Trim() ?? SpeechLanguages.SampleTexts.GetValueOrDefault(language, SpeechLanguages.SampleTexts["en"]);
         if (text.Length is 0 or > MaxCharacters)
         {
@@ -112,13 +125,13 @@ public sealed class VoicePreviews(VoiceStore voices, AuditLog audit, JobSubmitte
         {
             errors["text"] = [.. check.Warnings];
         }
-        return (text, language, format, errors);
+        return (text, language, format);
     }
 
-    private async Task<Guid> QueueAsync(CallerIdentity caller, PlanLimits plan, string voice, string text, string language, string format, int spoken)
+    private async Task<Guid> QueueAsync(CallerIdentity caller, PlanLimits plan, string pool, string voice, string text, string language, string format, int spoken)
     {
         var job = await submitter.SubmitAsync(
-            new NewJob(caller.TenantId, new JobSpec(text, language, voice, format), null, Admissions.For(plan, clock), spoken), plan.QueueWeight);
+            new NewJob(caller.TenantId, new JobSpec(text, language, voice, format), null, Admissions.For(plan, clock), spoken, pool), plan.QueueWeight);
         return job.Id;
     }
 }

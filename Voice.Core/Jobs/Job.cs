@@ -21,7 +21,7 @@ public static class JobKinds
     public const string Voice = "voice";
 }
 
-/// <summary>A job's ledger row.</summary>
+/// <summary>A job's ledger row. <see cref="Pool"/>: the pool that speaks it (null for a job written before pools existed).</summary>
 public sealed record Job(
     Guid Id,
     Guid TenantId,
@@ -37,7 +37,8 @@ public sealed record Job(
     DateTimeOffset? FinishedAt,
     string? CallbackUrl,
     DateTimeOffset? CancelRequestedAt,
-    DateTimeOffset? ResultDeletedAt = null)
+    DateTimeOffset? ResultDeletedAt = null,
+    string? Pool = null)
 {
     public bool IsFinished => Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Canceled;
 }
@@ -76,12 +77,14 @@ public enum CancelResult
     NotFound,
 }
 
-/// <summary>A job to submit, and the plan limits it is admitted against (none: operator tools and tests).</summary>
 /// <summary>
-/// A job to submit. <see cref="SpokenCharacters"/> is the length of the text after the tenant's pronunciation rules,
-/// when the submitter applied them: admission counts and reserves the longer of it and the text as sent.
+/// A job to submit, and the plan limits it is admitted against (none: operator tools and tests).
+/// <see cref="SpokenCharacters"/> is the length of the text after the tenant's pronunciation rules, when the submitter
+/// applied them: admission counts and reserves the longer of it and the text as sent. <see cref="Pool"/> is the pool
+/// the job was routed to: it waits in that pool's lanes (required to queue it).
 /// </summary>
-public sealed record NewJob(Guid TenantId, JobSpec Spec, string? CallbackUrl, JobAdmission? Admission = null, int? SpokenCharacters = null)
+public sealed record NewJob(Guid TenantId, JobSpec Spec, string? CallbackUrl, JobAdmission? Admission = null, int? SpokenCharacters = null,
+    string? Pool = null)
 {
     /// <summary>Characters admission counts: what will be spoken, never less than what was sent.</summary>
     public int AdmittedCharacters => Math.Max(JobAdmission.Characters(Spec.Text), SpokenCharacters ?? 0);

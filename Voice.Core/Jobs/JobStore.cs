@@ -21,11 +21,11 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
 
     private const string Columns = """
         id, tenant_id, status, text, language, voice, format, attempts, engine, model, error::text,
-        result_path, result_bytes, duration_ms, sample_rate, created_at, started_at, finished_at, callback_url, cancel_requested_at, kind, speed, stream, word_timestamps, result_deleted_at
+        result_path, result_bytes, duration_ms, sample_rate, created_at, started_at, finished_at, callback_url, cancel_requested_at, kind, speed, stream, word_timestamps, result_deleted_at, pool
         """;
 
     /// <summary>How many fields <see cref="Columns"/> reads; statements add theirs after these.</summary>
-    private const int ColumnCount = 25;
+    private const int ColumnCount = 26;
 
     /// <summary>
     /// Turns the <c>finished</c> CTE (id, tenant_id, callback_url, event, data) into webhook deliveries — one per
@@ -107,7 +107,8 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             FinishedAt: reader.IsDBNull(o + 17) ? null : reader.GetFieldValue<DateTimeOffset>(o + 17),
             CallbackUrl: reader.IsDBNull(o + 18) ? null : reader.GetString(o + 18),
             CancelRequestedAt: reader.IsDBNull(o + 19) ? null : reader.GetFieldValue<DateTimeOffset>(o + 19),
-            ResultDeletedAt: reader.IsDBNull(o + 24) ? null : reader.GetFieldValue<DateTimeOffset>(o + 24));
+            ResultDeletedAt: reader.IsDBNull(o + 24) ? null : reader.GetFieldValue<DateTimeOffset>(o + 24),
+            Pool: reader.IsDBNull(o + 25) ? null : reader.GetString(o + 25));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job state committed, but its live event or webhook schedule could not be sent; the reconciler will catch up")]

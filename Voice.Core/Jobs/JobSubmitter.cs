@@ -73,11 +73,16 @@ public sealed partial class JobSubmitter : IAsyncDisposable
         return submitted;
     }
 
-    /// <summary>Postgres refuses NUL in text outright: such a job never joins a batch (the API refuses it earlier, with a 400).</summary>
+    /// <summary>
+    /// Postgres refuses NUL in text outright: such a job never joins a batch (the API refuses it earlier, with a 400).
+    /// A job without a valid pool has no lanes to wait in.
+    /// </summary>
     private static ArgumentException? Unstorable(NewJob job) =>
         new[] { job.Spec.Text, job.Spec.Language, job.Spec.Voice, job.Spec.Format, job.CallbackUrl }.Any(s => s?.Contains('\0', StringComparison.Ordinal) == true)
             ? new ArgumentException("The job's text fields contain NUL, which cannot be stored.", nameof(job))
-            : null;
+            : job.Pool is null || !Pools.PoolRegistry.IsValidName(job.Pool)
+                ? new ArgumentException($"The job has no valid pool ('{job.Pool}'); the API routes every job to one.", nameof(job))
+                : null;
 
     // The trace context is the submitter's (its job.submit span), taken before any await.
     private static Pending NewPending(NewJob job, int weight) =>
@@ -146,7 +151,7 @@ public sealed partial class JobSubmitter : IAsyncDisposable
     {
         try
         {
-            await _queue.EnqueueManyAsync([.. admitted.Select(a => new JobQueue.Item(a.Job.Id, a.Job.TenantId, a.Pending.Weight, a.Pending.TraceParent, a.Job.Spec.Stream))], CancellationToken.None).ConfigureAwait(false);
+            await _queue.EnqueueManyAsync([.. admitted.Select(a => new JobQueue.Item(a.Job.Pool!, a.Job.Id, a.Job.TenantId, a.Pending.Weight, a.Pending.TraceParent, a.Job.Spec.Stream))], CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (RedisFaults.IsTransient(ex))
         {

@@ -10,13 +10,14 @@ namespace Voice.Core.Jobs;
 /// </summary>
 public sealed class LedgerScan(TenantDatabase database)
 {
-    public sealed record UnfinishedJob(Guid JobId, Guid TenantId, string Plan);
+    /// <summary>An unfinished job; <see cref="Pool"/> is null for one written before pools existed.</summary>
+    public sealed record UnfinishedJob(Guid JobId, Guid TenantId, string Plan, string? Pool);
 
     /// <summary>Unfinished jobs older than <paramref name="olderThan"/>, created since <paramref name="since"/> (null: ever).</summary>
     public Task<IReadOnlyList<UnfinishedJob>> UnfinishedJobsAsync(DateTimeOffset? since, TimeSpan olderThan, int limit, CancellationToken cancellationToken) =>
         database.WithoutTenantAsync<IReadOnlyList<UnfinishedJob>>(async connection =>
         {
-            await using var command = new NpgsqlCommand("select job_id, tenant_id, plan from jobs_awaiting_delivery($1, $2, $3)", connection);
+            await using var command = new NpgsqlCommand("select job_id, tenant_id, plan, pool from jobs_awaiting_delivery($1, $2, $3)", connection);
             command.Parameters.Add(new() { Value = (object?)since ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
             command.Parameters.Add(new() { Value = olderThan });
             command.Parameters.Add(new() { Value = limit });
@@ -24,7 +25,7 @@ public sealed class LedgerScan(TenantDatabase database)
             var jobs = new List<UnfinishedJob>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                jobs.Add(new UnfinishedJob(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2)));
+                jobs.Add(new UnfinishedJob(reader.GetGuid(0), reader.GetGuid(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
             }
             return jobs;
         }, cancellationToken);

@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
+
 namespace Voice.Core.Pools;
 
 /// <summary>
 /// What a pool (the workers serving one engine and model under one name) says about itself while alive: taken from
-/// the loaded engine, so the API describes what is running, not what was configured.
+/// the loaded engine, so the API describes and routes to what is running, not what was configured.
 /// </summary>
 public sealed record PoolAnnouncement(
     string Name,
@@ -14,7 +16,23 @@ public sealed record PoolAnnouncement(
     int MaxBatchSize,
     bool Streaming,
     bool WordTimestamps,
-    bool RequiresGpu);
+    bool RequiresGpu,
+    int MaxTextLength = 0,
+    string Fidelity = "",
+    bool SpeedControl = true)
+{
+    /// <summary>
+    /// What a voice prompt made by this pool is valid for: the same engine and model. A profile prepared under another
+    /// format is prepared again before this pool speaks it.
+    /// </summary>
+    [JsonIgnore]
+    public string PromptFormat => PromptFormats.Of(Engine, Model);
+}
 
-/// <summary>A live pool: its announcement and how many workers are serving it now.</summary>
+/// <summary>A pool the API knows of: its announcement and how many workers serve it now (0: it went away recently).</summary>
 public sealed record LivePool(PoolAnnouncement Pool, int Workers);
+
+public static class PromptFormats
+{
+    public static string Of(string engine, string model) => $"{engine}/{model}";
+}

@@ -34,15 +34,16 @@ public sealed class PoolRegistry(IConnectionMultiplexer redis, TimeProvider cloc
 
     /// <summary>
     /// The pools with at least one live worker, by name; with <paramref name="within"/>, also those whose last worker
-    /// went away no longer ago than that (a pool restarting still serves: its jobs wait for it).
+    /// went away no longer ago than that (a pool restarting still serves: its jobs wait for it), with 0 workers.
     /// </summary>
     public async Task<IReadOnlyList<LivePool>> LiveAsync(TimeSpan within = default)
     {
         var db = redis.GetDatabase();
         long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var members = await db.SortedSetRangeByScoreAsync(Alive, now - (long)within.TotalMilliseconds, double.PositiveInfinity).ConfigureAwait(false);
-        var workers = members.Select(m => m.ToString()).Select(m => m[..Math.Max(0, m.IndexOf('|', StringComparison.Ordinal))])
-            .Where(IsValidName).GroupBy(name => name, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var members = await db.SortedSetRangeByScoreWithScoresAsync(Alive, now - (long)within.TotalMilliseconds, double.PositiveInfinity).ConfigureAwait(false);
+        var workers = members.Select(m => (Member: m.Element.ToString(), Alive: m.Score >= now))
+            .Select(m => (Name: m.Member[..Math.Max(0, m.Member.IndexOf('|', StringComparison.Ordinal))], m.Alive))
+            .Where(m => IsValidName(m.Name)).GroupBy(m => m.Name, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         if (workers.Count == 0)
         {
             return [];
@@ -53,7 +54,7 @@ public sealed class PoolRegistry(IConnectionMultiplexer redis, TimeProvider cloc
         {
             if (descriptions[i].HasValue && JsonSerializer.Deserialize<PoolAnnouncement>(descriptions[i].ToString()) is { } pool)
             {
-                live.Add(new LivePool(pool, workers[i].Count()));
+                live.Add(new LivePool(pool, workers[i].Count(w => w.Alive)));
             }
         }
         await db.SortedSetRemoveRangeByScoreAsync(Alive, double.NegativeInfinity, now - (long)Memory.TotalMilliseconds, flags: CommandFlags.FireAndForget).ConfigureAwait(false);

@@ -28,7 +28,12 @@ public sealed record VoiceProfile(
     bool Transient,
     DateTimeOffset CreatedAt,
     DateTimeOffset? ReadyAt,
-    string? Instruction = null);
+    string? Instruction = null,
+    string? Model = null)
+{
+    /// <summary>What its prompt is valid for (<see cref="Pools.PromptFormats"/>); null until prepared.</summary>
+    public string? PromptFormat => Engine is null || Model is null ? null : Pools.PromptFormats.Of(Engine, Model);
+}
 
 /// <summary>A profile to create. <see cref="ReferencePath"/> is where the prepared reference was stored (clones).</summary>
 public sealed record NewVoice(
@@ -109,7 +114,7 @@ public sealed class VoiceStore(TenantDatabase database, TenantKeys keys)
 
     private const string Columns = """
         id, tenant_id, name, mode, status, language, description, reference_text, reference_path, consent::text, quality::text,
-        engine, prompt, analysis::text, notes, fidelity, error::text, transient, created_at, ready_at, instruction
+        engine, prompt, analysis::text, notes, fidelity, error::text, transient, created_at, ready_at, instruction, model
         """;
 
     /// <summary>Creates the profile, or returns null when the tenant already has its plan's maximum of voices.</summary>
@@ -227,14 +232,17 @@ public sealed class VoiceStore(TenantDatabase database, TenantKeys keys)
             return deleted;
         }, cancellationToken);
 
-    /// <summary>Stores what the engine prepared (the prompt encrypted under the tenant's key). Another engine's earlier preparation is replaced.</summary>
-    public async Task<bool> MarkReadyAsync(Guid tenantId, Guid id, string engine, byte[] prompt, string analysisJson, IReadOnlyList<string> notes, string fidelity, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores what the engine and model prepared (the prompt encrypted under the tenant's key). Another engine's or
+    /// model's earlier preparation is replaced.
+    /// </summary>
+    public async Task<bool> MarkReadyAsync(Guid tenantId, Guid id, string engine, string model, byte[] prompt, string analysisJson, IReadOnlyList<string> notes, string fidelity, CancellationToken cancellationToken)
     {
         byte[] sealedPrompt = await keys.SealAsync(tenantId, PromptName(id), prompt, cancellationToken).ConfigureAwait(false);
         return await database.InTenantAsync(tenantId, async connection =>
         {
             await using var command = new NpgsqlCommand("""
-                update voices set status = 'ready', engine = $2, prompt = $3, analysis = $4::jsonb, notes = $5, fidelity = $6, error = null, ready_at = now()
+                update voices set status = 'ready', engine = $2, prompt = $3, analysis = $4::jsonb, notes = $5, fidelity = $6, model = $7, error = null, ready_at = now()
                 where id = $1
                 """, connection);
             command.Parameters.Add(new() { Value = id });
@@ -243,6 +251,7 @@ public sealed class VoiceStore(TenantDatabase database, TenantKeys keys)
             command.Parameters.Add(new() { Value = analysisJson, NpgsqlDbType = NpgsqlDbType.Text });
             command.Parameters.Add(new() { Value = notes.ToArray() });
             command.Parameters.Add(new() { Value = fidelity });
+            command.Parameters.Add(new() { Value = model });
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -280,5 +289,6 @@ public sealed class VoiceStore(TenantDatabase database, TenantKeys keys)
         Transient: r.GetBoolean(17),
         CreatedAt: r.GetFieldValue<DateTimeOffset>(18),
         ReadyAt: r.IsDBNull(19) ? null : r.GetFieldValue<DateTimeOffset>(19),
-        Instruction: r.IsDBNull(20) ? null : r.GetString(20));
+        Instruction: r.IsDBNull(20) ? null : r.GetString(20),
+        Model: r.IsDBNull(21) ? null : r.GetString(21));
 }

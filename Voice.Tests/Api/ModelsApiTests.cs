@@ -1,7 +1,10 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using StackExchange.Redis;
+using Microsoft.Extensions.Logging.Abstractions;
+using Voice.ApiService.Pools;
 using Voice.Core.Pools;
+using Voice.Speech.Engines;
 using Voice.Tests.Infrastructure;
 
 namespace Voice.Tests.Api;
@@ -55,10 +58,8 @@ public sealed class ModelsApiTests(VoiceAppFixture app)
     public async Task EveryModelTheListShowsCanBeNamedInASpeechRequest()
     {
         using var api = app.CreateApiClient((await app.CreateTenantAsync()).ApiKey);
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(await app.ConnectionStringAsync("redis"));
-        var registry = new PoolRegistry(redis, TimeProvider.System);
         string pool = "named-" + Guid.NewGuid().ToString("N")[..8]; // a pool under a name of its own (Worker:Pool)
-        await registry.AnnounceAsync(new PoolAnnouncement(pool, "espeak", "espeak-ng", ["preset", "design", "clone"], ["en"], 22_050, 1, true, true, false), "w", TimeSpan.FromMinutes(1));
+        await using var worker = await WorkerProcesses.StartAsync(app, pool, count: 1);
         await WaitForModelAsync(api, pool, present: true);
         await Task.Delay(TimeSpan.FromSeconds(2.5)); // the API's view of the pools refreshes every 2 s
         var listed = (await api.GetFromJsonAsync<JsonElement>("/v1/models")).GetProperty("data").EnumerateArray()
@@ -75,28 +76,32 @@ public sealed class ModelsApiTests(VoiceAppFixture app)
         string error = await unknown.Content.ReadAsStringAsync();
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.Contains(pool, error, StringComparison.Ordinal); // it names the models there are
-        await registry.WithdrawAsync(pool, "w");
     }
 
     [Fact]
-    public async Task RequestsAreCheckedAgainstWhatTheRecentPoolsServe()
+    public async Task RequestsAreRoutedOverThePoolsOfTheLastTenMinutes()
     {
         // A Redis database of its own: only the pools this test announces exist there.
         await using var redis = await ConnectionMultiplexer.ConnectAsync(await app.ConnectionStringAsync("redis") + ",defaultDatabase=10,allowAdmin=true");
         await redis.GetServers()[0].FlushDatabaseAsync(10);
         var registry = new PoolRegistry(redis, TimeProvider.System);
-        var directory = new Voice.ApiService.Services.PoolDirectory(registry, Microsoft.Extensions.Logging.Abstractions.NullLogger<Voice.ApiService.Services.PoolDirectory>.Instance);
+        var directory = new PoolDirectory(registry, SpeechEngines.Describe(SpeechEngines.Espeak), NullLogger<PoolDirectory>.Instance);
+        var router = new PoolRouter(directory);
+        var plan = Voice.Core.Billing.PlanLimits.Fallback("test");
 
         await directory.RefreshAsync();
-        Assert.Null(directory.Modes); // no pool yet: the configured engine decides
+        Assert.Equal("espeak", router.Route(new RouteRequest(VoiceMode.Design, "en"), plan, []).Route!.Pool); // no pool yet: the configured engine
 
         await registry.AnnounceAsync(new PoolAnnouncement("qwen3-base-0.6b", "qwen3-onnx", "Base-0.6B", ["clone"], ["en"], 24_000, 8, true, false, true), "w1", TimeSpan.FromSeconds(1));
         await directory.RefreshAsync();
-        Assert.Equal([Voice.Speech.Engines.VoiceMode.Clone], directory.Modes!);
+        var errors = new Dictionary<string, string[]>();
+        Assert.Null(router.Route(new RouteRequest(VoiceMode.Design, "en"), plan, errors).Route); // the announced pools replace the stand-in
+        Assert.Contains("clone", Assert.Single(errors["voice"]), StringComparison.Ordinal);
 
-        await Task.Delay(TimeSpan.FromSeconds(1.5)); // its only worker stopped beating: restarting, its jobs would wait
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // its only worker stopped beating: restarting, its jobs wait for it
         await directory.RefreshAsync();
-        Assert.Equal([Voice.Speech.Engines.VoiceMode.Clone], directory.Modes!);
+        Assert.Equal("qwen3-base-0.6b", router.Route(new RouteRequest(VoiceMode.Clone, "en"), plan, []).Route!.Pool);
+        Assert.Equal(0, Assert.Single(directory.Pools).Workers);
         await redis.GetServers()[0].FlushDatabaseAsync(10);
     }
 

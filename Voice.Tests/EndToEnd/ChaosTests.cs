@@ -11,9 +11,10 @@ using Xunit.Abstractions;
 namespace Voice.Tests.EndToEnd;
 
 /// <summary>
-/// The durability claim under fire: thousands of jobs from several tenants while worker processes are
-/// killed with SIGKILL at random moments and Redis is restarted (losing everything it held). Every accepted
-/// job must end completed exactly once: nothing lost, nothing billed twice. VOICE_CHAOS_JOBS sets the size.
+/// The durability claim under fire: thousands of jobs from several tenants, routed to two pools, while worker
+/// processes of both are killed with SIGKILL at random moments and Redis is restarted (losing everything it held).
+/// Every accepted job must end completed exactly once, by a worker of the pool it was routed to: nothing lost,
+/// nothing billed twice. VOICE_CHAOS_JOBS sets the size.
 /// </summary>
 [Collection(AppCollection.Name)]
 public sealed class ChaosTests(VoiceAppFixture app, ITestOutputHelper output)
@@ -39,7 +40,11 @@ public sealed class ChaosTests(VoiceAppFixture app, ITestOutputHelper output)
         // A concurrency limit the submitters can hit while workers die: slots must neither leak nor be released twice.
         string plan = await app.CreatePlanAsync(new { max_concurrent_jobs = 250 });
         var tenants = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => app.CreateTenantAsync(plan)));
-        await using var workers = await ChaosWorkers.StartAsync(app, count: 3);
+        string[] pools = ["chaos-a", "chaos-b"];
+        await using var poolA = await WorkerProcesses.StartAsync(app, pools[0], count: 2, ChaosSettings);
+        await using var poolB = await WorkerProcesses.StartAsync(app, pools[1], count: 2, ChaosSettings);
+        WorkerProcesses[] workers = [poolA, poolB];
+        await WaitForPoolsAsync(pools);
         using var deadline = new CancellationTokenSource(Deadline);
         var clock = Stopwatch.StartNew();
 
@@ -49,7 +54,7 @@ public sealed class ChaosTests(VoiceAppFixture app, ITestOutputHelper output)
         var submitting = Parallel.ForEachAsync(Enumerable.Range(0, jobCount), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = deadline.Token }, async (i, ct) =>
         {
             using var api = app.CreateApiClient(tenants[i % tenants.Length].ApiKey);
-            using var response = await api.PostAsJsonAsync("/api/v1/voice/generate", new { text = $"Chaos job {i}." }, ct);
+            using var response = await api.PostAsJsonAsync("/api/v1/voice/generate", new { text = $"Chaos job {i}.", model = pools[i % 2] }, ct);
             int done = Interlocked.Increment(ref submitted);
             if (response.StatusCode == HttpStatusCode.Accepted)
             {
@@ -83,12 +88,16 @@ public sealed class ChaosTests(VoiceAppFixture app, ITestOutputHelper output)
                 await RestartRedisAsync(deadline.Token);
                 redisRestarted = true;
                 using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(await app.ConnectionStringAsync("redis") + ",abortConnect=false");
-                long entries = await redis.GetDatabase().HashLengthAsync("{voice}:inflight");
+                long entries = 0;
+                foreach (string pool in pools)
+                {
+                    entries += await redis.GetDatabase().HashLengthAsync(new Voice.Core.Jobs.QueueKeys(pool).Inflight);
+                }
                 output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: Redis restarted with {waiting} accepted jobs unfinished; {entries} queue entries survive");
             }
             else if (kills < 12)
             {
-                workers.KillOneAndReplace();
+                workers[kills % 2].KillOneAndReplace();
                 kills++;
             }
         }
@@ -96,6 +105,7 @@ public sealed class ChaosTests(VoiceAppFixture app, ITestOutputHelper output)
 
         var ids = accepted.ToArray();
         var (completed, otherwise, usage, doubleBilled) = await CountAsync(ids);
+        long elsewhere = await OutsideTheirPoolsAsync(ids, pools);
         long lost = ids.Length - completed;
         var ledger = await LedgerAsync(tenants.Select(t => t.Id).ToArray());
         output.WriteLine($"chaos: {jobCount} submitted, {ids.Length} accepted, {refused} refused ({concurrencyLimited} by the concurrency limit), {kills} worker kills (SIGKILL), " +
@@ -109,6 +119,7 @@ public sealed class ChaosTests(VoiceAppFixture app, ITestOutputHelper output)
         Assert.Equal(0, lost);
         Assert.Equal(ids.Length, usage);
         Assert.Equal(0, doubleBilled);
+        Assert.Equal(0, elsewhere); // every job was routed to the pool its request named (and only that pool's lanes held it)
         // Nothing holds a slot or a reservation any more, and the month's settled use (added by each completion,
         // however often its job was redelivered) is exactly the usage records'.
         output.WriteLine($"ledger after chaos: {ledger}");
@@ -162,88 +173,39 @@ public sealed class ChaosTests(VoiceAppFixture app, ITestOutputHelper output)
         return (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3));
     }
 
-    /// <summary>Extra worker processes (the real Voice.Worker binary, null engine, fast clocks) that the test may kill.</summary>
-    private sealed class ChaosWorkers : IAsyncDisposable
+    /// <summary>Null-engine workers on fast clocks, so kills and reclaims happen many times in a run.</summary>
+    private static readonly Dictionary<string, string?> ChaosSettings = new()
     {
-        private readonly List<Process> _processes = [];
-        private readonly Dictionary<string, string?> _environment;
+        ["Queue__VisibilityTimeout"] = "00:00:03",
+        ["Worker__Concurrency"] = "4",
+        ["Worker__ReclaimInterval"] = "00:00:00.500",
+        ["Worker__ReconcileInterval"] = "00:00:01",
+        ["Worker__ReconcileMinimumAge"] = "00:00:02",
+        ["Worker__MaxAttempts"] = "20", // kills are not the job's fault; do not dead-letter for them
+    };
 
-        private ChaosWorkers(Dictionary<string, string?> environment) => _environment = environment;
-
-        public static async Task<ChaosWorkers> StartAsync(VoiceAppFixture app, int count)
+    /// <summary>Waits until the API routes to the pools (their workers announced, and the API's 2 s view has them).</summary>
+    private async Task WaitForPoolsAsync(string[] pools)
+    {
+        using var api = app.CreateApiClient((await app.CreateTenantAsync()).ApiKey);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        foreach (string pool in pools)
         {
-            var workers = new ChaosWorkers(new()
+            while (!(await api.GetStringAsync("/api/v1/models")).Contains($"\"{pool}\"", StringComparison.Ordinal))
             {
-                ["ConnectionStrings__voicedb-app"] = await app.ConnectionStringAsync("voicedb-app"),
-                ["ConnectionStrings__redis"] = await app.ConnectionStringAsync("redis"),
-                ["ConnectionStrings__blobs"] = await app.ConnectionStringAsync("blobs"),
-                ["Voice__MasterKey"] = app.MasterKey,
-                ["Speech__Engine"] = "null",
-                ["Queue__VisibilityTimeout"] = "00:00:03",
-                ["Worker__Concurrency"] = "4",
-                ["Worker__ReclaimInterval"] = "00:00:00.500",
-                ["Worker__ReconcileInterval"] = "00:00:01",
-                ["Worker__ReconcileMinimumAge"] = "00:00:02",
-                ["Worker__MaxAttempts"] = "20", // kills are not the job's fault; do not dead-letter for them
-                ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
-                ["Logging__LogLevel__Default"] = "Warning",
-            });
-            for (int i = 0; i < count; i++)
-            {
-                workers.Start();
-            }
-            return workers;
-        }
-
-        public void KillOneAndReplace()
-        {
-            var victim = _processes[Random.Shared.Next(_processes.Count)];
-            victim.Kill(); // SIGKILL: no shutdown, no release, no acknowledgement
-            victim.WaitForExit();
-            _processes.Remove(victim);
-            victim.Dispose();
-            Start();
-        }
-
-        private void Start()
-        {
-            var start = new ProcessStartInfo("dotnet", [WorkerAssembly()])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var (key, value) in _environment)
-            {
-                start.Environment[key] = value;
-            }
-            var process = Process.Start(start)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            _processes.Add(process);
-        }
-
-        private static string WorkerAssembly()
-        {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Voice.sln")))
-            {
-                directory = directory.Parent;
-            }
-            string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-            return Path.Combine(directory!.FullName, "Voice.Worker", "bin", configuration, "net10.0", "Voice.Worker.dll");
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var process in _processes)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-                process.Dispose();
+                Assert.True(DateTime.UtcNow < deadline, $"pool {pool} never announced itself");
+                await Task.Delay(250);
             }
         }
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+    }
+
+    private async Task<long> OutsideTheirPoolsAsync(Guid[] ids, string[] pools)
+    {
+        await using var db = NpgsqlDataSource.Create(await app.ConnectionStringAsync("voicedb"));
+        await using var command = db.CreateCommand("select count(*) from jobs where id = any($1) and not (pool = any($2))");
+        command.Parameters.Add(new() { Value = ids });
+        command.Parameters.Add(new() { Value = pools });
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

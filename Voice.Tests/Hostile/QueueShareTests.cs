@@ -84,7 +84,7 @@ public sealed class QueueShareTests(VoiceAppFixture app) : IAsyncLifetime
         var picks = new List<QueueEntry>();
         for (int i = 0; i < 8; i++)
         {
-            picks.AddRange(await _queue.PickManyAsync("test", 1));
+            picks.AddRange(await _queue.PickManyAsync(Pool, "test", 1));
         }
 
         Assert.Equal(8 / (Burst + 1), picks.Count(e => e.TenantId == batch));
@@ -98,9 +98,9 @@ public sealed class QueueShareTests(VoiceAppFixture app) : IAsyncLifetime
         await _queue.EnqueueManyAsync([Item(busy, live: false), Item(busy, live: false)], CancellationToken.None);
         await _queue.EnqueueManyAsync([Item(other, live: false)], CancellationToken.None);
 
-        var whileBusy = await _queue.PickManyAsync("test", 2, passOver: [busy]);
-        var nothingElse = await _queue.PickManyAsync("test", 2, passOver: [busy]);
-        var afterwards = await _queue.PickManyAsync("test", 2);
+        var whileBusy = await _queue.PickManyAsync(Pool, "test", 2, passOver: [busy]);
+        var nothingElse = await _queue.PickManyAsync(Pool, "test", 2, passOver: [busy]);
+        var afterwards = await _queue.PickManyAsync(Pool, "test", 2);
 
         Assert.Equal(other, Assert.Single(whileBusy).TenantId);
         Assert.Empty(nothingElse); // the worker's kept slot stays free for someone else
@@ -115,8 +115,8 @@ public sealed class QueueShareTests(VoiceAppFixture app) : IAsyncLifetime
         await _queue.EnqueueManyAsync([stream], CancellationToken.None);
         await _queue.EnqueueManyAsync([Item(other, live: false)], CancellationToken.None);
 
-        var here = await _queue.PickManyAsync("test", 2, passOver: [busy]);
-        var elsewhere = await _queue.PickManyAsync("another-worker", 2);
+        var here = await _queue.PickManyAsync(Pool, "test", 2, passOver: [busy]);
+        var elsewhere = await _queue.PickManyAsync(Pool, "another-worker", 2);
 
         Assert.Equal(other, Assert.Single(here).TenantId);
         Assert.Equal(stream.JobId, Assert.Single(elsewhere).JobId);
@@ -127,10 +127,12 @@ public sealed class QueueShareTests(VoiceAppFixture app) : IAsyncLifetime
         var picked = new List<QueueEntry>();
         for (int round = 0; round < 3 && picked.Count < count; round++)
         {
-            picked.AddRange(await _queue.PickManyAsync("test", count - picked.Count));
+            picked.AddRange(await _queue.PickManyAsync(Pool, "test", count - picked.Count));
         }
         return picked;
     }
 
-    private static JobQueue.Item Item(Guid tenant, bool live) => new(Guid.NewGuid(), tenant, 1, null, live);
+    private const string Pool = "share";
+
+    private static JobQueue.Item Item(Guid tenant, bool live) => new(Pool, Guid.NewGuid(), tenant, 1, null, live);
 }

@@ -18,6 +18,12 @@ namespace Voice.Tests.Infrastructure;
 public sealed class WorkerHarness : IAsyncDisposable
 {
     public const string Consumer = "test-harness";
+
+    /// <summary>The pool whose lanes the harness delivers in: the platform worker's (the embedded engine's), so the
+    /// platform's reconciler and reclaimer treat the harness's entries as its own pool's.</summary>
+    public const string Pool = "espeak";
+
+    private static readonly QueueKeys Keys = new(Pool);
     private readonly IHost _host;
 
     private WorkerHarness(IHost host) => _host = host;
@@ -60,7 +66,7 @@ public sealed class WorkerHarness : IAsyncDisposable
     public async Task<QueueEntry> DeliverAsync(Guid tenantId, Guid jobId)
     {
         var db = Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
-        var lane = JobQueue.Lane(tenantId);
+        var lane = Keys.Lane(tenantId);
         try
         {
             await db.StreamCreateConsumerGroupAsync(lane, JobQueue.ConsumerGroup, "0", createStream: true);
@@ -72,8 +78,8 @@ public sealed class WorkerHarness : IAsyncDisposable
         var read = await db.StreamReadGroupAsync(lane, JobQueue.ConsumerGroup, Consumer, ">", count: 100);
         Assert.Contains(read, e => e.Id == id);
         // Marked in flight like a real delivery, so the platform's reconciler leaves the job to this harness.
-        await db.HashSetAsync("{voice}:inflight", jobId.ToString("N"), id);
-        return new QueueEntry(tenantId, id, jobId, default);
+        await db.HashSetAsync(Keys.Inflight, jobId.ToString("N"), id);
+        return new QueueEntry(Pool, tenantId, id, jobId, default);
     }
 
     /// <summary>
@@ -89,8 +95,8 @@ public sealed class WorkerHarness : IAsyncDisposable
             redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', 1000, 'STREAMS', KEYS[1], '>')
             redis.call('HSET', KEYS[2], ARGV[3], id)
             return id
-            """, [JobQueue.LiveLane, "{voice}:inflight"], [JobQueue.ConsumerGroup, Consumer, jobId.ToString("N"), tenantId.ToString("N")]))!;
-        return new QueueEntry(tenantId, id, jobId, default, Live: true);
+            """, [Keys.LiveLane, Keys.Inflight], [JobQueue.ConsumerGroup, Consumer, jobId.ToString("N"), tenantId.ToString("N")]))!;
+        return new QueueEntry(Pool, tenantId, id, jobId, default, Live: true);
     }
 
     /// <summary>Entries of the tenant's lane still pending (delivered, not acknowledged).</summary>
@@ -99,7 +105,7 @@ public sealed class WorkerHarness : IAsyncDisposable
         var db = Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase();
         try
         {
-            return (await db.StreamPendingAsync(JobQueue.Lane(tenantId), JobQueue.ConsumerGroup)).PendingMessageCount;
+            return (await db.StreamPendingAsync(Keys.Lane(tenantId), JobQueue.ConsumerGroup)).PendingMessageCount;
         }
         catch (RedisServerException)
         {

@@ -33,7 +33,7 @@ public sealed class JobRunnerTests(VoiceAppFixture app)
         Assert.Equal("completed", done.GetProperty("status").GetString());
         var db = worker.Services.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>().GetDatabase();
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((await db.StreamRangeAsync(JobQueue.LiveLane, entry.EntryId, entry.EntryId)).Length > 0)
+        while ((await db.StreamRangeAsync(entry.LaneKey, entry.EntryId, entry.EntryId)).Length > 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "the reclaimed live entry was not acknowledged and deleted");
             await Task.Delay(100);

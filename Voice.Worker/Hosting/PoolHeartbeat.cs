@@ -14,13 +14,11 @@ public sealed partial class PoolHeartbeat(
     PoolRegistry registry,
     ISpeechEngine engine,
     EngineWarmup warmup,
-    IOptions<WorkerOptions> options,
+    WorkerPool pool,
     ILogger<PoolHeartbeat> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan Lifetime = Interval * 3;
-
-    public string PoolName => options.Value.Pool ?? engine.Name;
 
     private readonly string _worker = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}";
 
@@ -53,9 +51,10 @@ public sealed partial class PoolHeartbeat(
     private PoolAnnouncement Describe()
     {
         var capabilities = engine.Capabilities;
-        return new PoolAnnouncement(PoolName, engine.Name, engine.Model,
+        return new PoolAnnouncement(pool.Name, engine.Name, engine.Model,
             [.. capabilities.Modes.Select(m => m.ToString().ToLowerInvariant())], capabilities.Languages,
-            capabilities.SampleRate, capabilities.MaxBatchSize, capabilities.Streaming, capabilities.WordTimestamps, capabilities.RequiresGpu);
+            capabilities.SampleRate, capabilities.MaxBatchSize, capabilities.Streaming, capabilities.WordTimestamps, capabilities.RequiresGpu,
+            capabilities.MaxTextLength, capabilities.Fidelity, capabilities.SpeedControl);
     }
 
     private async Task WithdrawAsync(string pool)

@@ -49,6 +49,7 @@ public static class WorkerExtensions
     /// </summary>
     public static IServiceCollection AddJobPipeline(this IServiceCollection services)
     {
+        services.AddSingleton<WorkerPool>();
         services.AddSingleton<WorkerTelemetry>();
         services.AddSingleton<VoicePrompts>();
         services.AddSingleton<VoiceJobHandler>();

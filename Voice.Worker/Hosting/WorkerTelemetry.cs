@@ -12,9 +12,9 @@ public sealed class WorkerTelemetry : IDisposable
 
     private readonly Meter _meter;
 
-    public WorkerTelemetry(IMeterFactory meters, Microsoft.Extensions.Options.IOptions<WorkerOptions> options, Voice.Speech.Engines.ISpeechEngine engine)
+    public WorkerTelemetry(IMeterFactory meters, WorkerPool pool)
     {
-        Pool = new("pool", options.Value.Pool ?? engine.Name);
+        Pool = new("pool", pool.Name);
         _meter = meters.Create(Name);
         JobsProcessed = _meter.CreateCounter<long>("voice.jobs.processed", "{job}", "Jobs settled by this worker, by outcome.");
         JobDuration = _meter.CreateHistogram<double>("voice.job.duration", "s", "Time from claim to settled outcome.");
@@ -28,15 +28,15 @@ public sealed class WorkerTelemetry : IDisposable
         BusySlots = _meter.CreateUpDownCounter<long>("voice.worker.busy", "{slot}", "Worker slots running jobs now.");
         _meter.CreateObservableGauge("voice.queue.depth", () => new[]
         {
-            new Measurement<long>(_queue.TenantDepth, new KeyValuePair<string, object?>("lane", "tenants")),
-            new Measurement<long>(_queue.LiveDepth, new KeyValuePair<string, object?>("lane", "live")),
-        }, "{entry}", "Entries in the queue's lanes, waiting or being worked on (sampled by the reclaim loop).");
-        _meter.CreateObservableGauge("voice.queue.lag", () => _queue.OldestSeconds, "s", "Age of the oldest entry in any lane.");
+            new Measurement<long>(_queue.TenantDepth, new KeyValuePair<string, object?>("lane", "tenants"), Pool),
+            new Measurement<long>(_queue.LiveDepth, new KeyValuePair<string, object?>("lane", "live"), Pool),
+        }, "{entry}", "Entries in the pool's lanes, waiting or being worked on (sampled by the reclaim loop).");
+        _meter.CreateObservableGauge("voice.queue.lag", () => new Measurement<double>(_queue.OldestSeconds, Pool), "s", "Age of the oldest entry in any of the pool's lanes.");
     }
 
     private Voice.Core.Jobs.JobQueue.Stats _queue = new(0, 0, 0);
 
-    /// <summary>The latest queue sample, for the depth and lag gauges.</summary>
+    /// <summary>The latest sample of this worker's pool's queue, for the depth and lag gauges.</summary>
     public void Observe(Voice.Core.Jobs.JobQueue.Stats stats) => _queue = stats;
 
     /// <summary>The <c>pool</c> label of this worker's slot and job counts (the pool it serves, as announced).</summary>

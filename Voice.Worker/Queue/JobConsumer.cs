@@ -9,7 +9,7 @@ using Voice.Worker.Jobs;
 namespace Voice.Worker.Queue;
 
 /// <summary>
-/// Pulls work with <see cref="WorkerOptions.Concurrency"/> slots. Each slot takes entries the reclaimer found
+/// Pulls its pool's work with <see cref="WorkerOptions.Concurrency"/> slots. Each slot takes entries the reclaimer found
 /// first (other workers' abandoned jobs), then new ones by the queue's fair pick, up to the engine's batch
 /// size; an idle slot sleeps until the producers' wake-up message or the poll interval. A tenant holds at most
 /// <see cref="WorkerOptions.TenantSlotLimit"/> slots: its lane is passed over while it does (picks are serialised, so two
@@ -19,6 +19,7 @@ namespace Voice.Worker.Queue;
 /// </summary>
 public sealed partial class JobConsumer(
     JobQueue queue,
+    WorkerPool pool,
     JobRunner runner,
     ISpeechEngine engine,
     EngineWarmup warmup,
@@ -39,9 +40,10 @@ public sealed partial class JobConsumer(
     {
         await warmup.RunAsync(stoppingToken);
         var subscriber = redis.GetSubscriber();
-        await subscriber.SubscribeAsync(JobQueue.WakeChannel, (_, _) => _wake.Release());
+        var wake = new QueueKeys(pool.Name).WakeChannel;
+        await subscriber.SubscribeAsync(wake, (_, _) => _wake.Release());
         using var grace = stoppingToken.Register(() => _hardStop.CancelAfter(options.Value.ShutdownGrace));
-        LogStarted(logger, Consumer, engine.Name, engine.Model, options.Value.Concurrency, engine.Capabilities.MaxBatchSize);
+        LogStarted(logger, Consumer, pool.Name, engine.Name, engine.Model, options.Value.Concurrency, engine.Capabilities.MaxBatchSize);
         try
         {
             var slots = Enumerable.Range(0, options.Value.Concurrency).Select(_ => RunSlotAsync(stoppingToken)).ToList();
@@ -50,7 +52,7 @@ public sealed partial class JobConsumer(
         }
         finally
         {
-            await subscriber.UnsubscribeAsync(JobQueue.WakeChannel);
+            await subscriber.UnsubscribeAsync(wake);
         }
     }
 
@@ -106,7 +108,7 @@ public sealed partial class JobConsumer(
             if (entries.Count < batchSize)
             {
                 var passOver = _slotsHeld.Where(h => h.Value >= options.Value.TenantSlotLimit).Select(h => h.Key).ToList();
-                entries.AddRange(await queue.PickManyAsync(Consumer, batchSize - entries.Count, passOver));
+                entries.AddRange(await queue.PickManyAsync(pool.Name, Consumer, batchSize - entries.Count, passOver));
             }
             var tenants = entries.Select(e => e.TenantId).Distinct().ToList();
             foreach (var tenant in tenants)
@@ -152,13 +154,13 @@ public sealed partial class JobConsumer(
                 {
                     continue; // still working through the last haul
                 }
-                foreach (var entry in await queue.ReclaimAsync(Consumer, options.Value.Concurrency * 2))
+                foreach (var entry in await queue.ReclaimAsync(pool.Name, Consumer, options.Value.Concurrency * 2))
                 {
                     await _reclaimed.Writer.WriteAsync(entry, stoppingToken);
                     telemetry.Reclaimed.Add(1);
                     _wake.Release();
                 }
-                telemetry.Observe(await queue.StatsAsync());
+                telemetry.Observe(await queue.StatsAsync(pool.Name));
             }
             catch (Exception ex) when (RedisFaults.IsTransient(ex))
             {
@@ -175,8 +177,8 @@ public sealed partial class JobConsumer(
         base.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Consumer} consuming with engine {Engine} ({Model}), {Slots} slots, batches of up to {BatchSize}")]
-    private static partial void LogStarted(ILogger logger, string consumer, string engine, string model, int slots, int batchSize);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Consumer} consuming pool {Pool} with engine {Engine} ({Model}), {Slots} slots, batches of up to {BatchSize}")]
+    private static partial void LogStarted(ILogger logger, string consumer, string pool, string engine, string model, int slots, int batchSize);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue or ledger unavailable; retrying")]
     private static partial void LogInfrastructureError(ILogger logger, Exception exception);

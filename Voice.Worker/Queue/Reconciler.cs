@@ -9,13 +9,16 @@ namespace Voice.Worker.Queue;
 
 /// <summary>
 /// Repairs what Redis forgot. One worker at a time (a Redis lease) compares the ledger with Redis: unfinished
-/// jobs with no queue entry (Redis restarted without persistence, or an enqueue was lost) are enqueued again,
+/// jobs with no queue entry (Redis restarted without persistence, or an enqueue was lost) are enqueued again, each
+/// in its own pool's lanes (a pool that is down finds them there when it returns; a job from before pools existed
+/// goes to this worker's pool, the one pool there was),
 /// and pending webhook deliveries that fell off the schedule are put back. Enqueueing is idempotent and the
 /// ledger's epochs make a duplicate delivery harmless, so a repair can never produce a second result.
 /// </summary>
 public sealed partial class Reconciler(
     LedgerScan ledger,
     JobQueue queue,
+    WorkerPool pool,
     PlanCatalog plans,
     WebhookSchedule schedule,
     IConnectionMultiplexer redis,
@@ -67,11 +70,12 @@ public sealed partial class Reconciler(
         int requeued = 0;
         foreach (var job in unfinished)
         {
-            if (await queue.IsInFlightAsync(job.JobId))
+            string jobPool = job.Pool ?? pool.Name;
+            if (await queue.IsInFlightAsync(jobPool, job.JobId))
             {
                 continue;
             }
-            await queue.EnqueueAsync(job.JobId, job.TenantId, await plans.QueueWeightAsync(job.Plan, cancellationToken), cancellationToken);
+            await queue.EnqueueAsync(jobPool, job.JobId, job.TenantId, await plans.QueueWeightAsync(job.Plan, cancellationToken), cancellationToken);
             requeued++;
         }
         if (!redisIntact && unfinished.Count < Page)

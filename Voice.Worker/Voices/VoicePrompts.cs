@@ -15,8 +15,8 @@ namespace Voice.Worker.Voices;
 /// <summary>
 /// Turns a job's voice (a preset name or a profile id) into the engine's prompt. Presets are prepared once per
 /// process; profiles are prepared once — by their preparation job, or by the first speech job that gets there
-/// first — and stored, so later jobs only read the prompt. A profile prepared by another engine (the deployment
-/// switched engines) is prepared again for this one.
+/// first — and stored, so later jobs only read the prompt. A profile prepared by another engine or model (another
+/// pool, or the deployment switched models) is prepared again for this one.
 /// </summary>
 public sealed partial class VoicePrompts(ISpeechEngine engine, VoiceStore voices, BlobStore blobs, WorkerTelemetry telemetry, ILogger<VoicePrompts> logger)
 {
@@ -43,7 +43,7 @@ public sealed partial class VoicePrompts(ISpeechEngine engine, VoiceStore voices
     public async Task<VoicePrompt> PrepareAsync(VoiceProfile profile, CancellationToken cancellationToken)
     {
         if (profile is { Status: VoiceStatus.Ready, Prompt: not null } && profile.Engine == engine.Name
-            && await voices.OpenPromptAsync(profile, cancellationToken).ConfigureAwait(false) is { } data)
+            && profile.Model == engine.Model && await voices.OpenPromptAsync(profile, cancellationToken).ConfigureAwait(false) is { } data)
         {
             return new VoicePrompt(engine.Name, Mode(profile.Mode), data, profile.AnalysisJson ?? "{}", profile.Notes, profile.Fidelity ?? "");
         }
@@ -78,7 +78,7 @@ public sealed partial class VoicePrompts(ISpeechEngine engine, VoiceStore voices
             await voices.MarkFailedAsync(profile.TenantId, profile.Id, JobProblems.Json("voice-failed", detail), CancellationToken.None).ConfigureAwait(false);
             throw new VoiceUnavailableException("voice-failed", $"The voice could not be prepared: {detail}");
         }
-        await voices.MarkReadyAsync(profile.TenantId, profile.Id, engine.Name, prompt.Data, prompt.AnalysisJson, prompt.Notes, prompt.Fidelity, CancellationToken.None).ConfigureAwait(false);
+        await voices.MarkReadyAsync(profile.TenantId, profile.Id, engine.Name, engine.Model, prompt.Data, prompt.AnalysisJson, prompt.Notes, prompt.Fidelity, CancellationToken.None).ConfigureAwait(false);
         telemetry.VoicesPrepared.Add(1, new KeyValuePair<string, object?>("mode", profile.Mode));
         LogPrepared(logger, profile.Id, profile.TenantId, profile.Mode, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return prompt;

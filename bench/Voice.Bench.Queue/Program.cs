@@ -53,6 +53,7 @@ var redis = await ConnectionMultiplexer.ConnectAsync(servers.RedisConnectionStri
 var database = new TenantDatabase(NpgsqlDataSource.Create(appConnection));
 var jobs = new JobStore(database, new JobEvents(redis), new WebhookSchedule(redis), TimeProvider.System, NullLogger<JobStore>.Instance);
 var queue = new JobQueue(redis, Options.Create(new QueueOptions()));
+const string Pool = "bench";
 await using var submitter = new JobSubmitter(jobs, queue, NullLogger<JobSubmitter>.Instance);
 
 var voiceBurst = await RunVoiceAsync(burstJobs, schedule: null);
@@ -101,7 +102,7 @@ async Task<Result> RunVoiceAsync(int count, Func<int, TimeSpan>? schedule)
         string name = $"bench-{c}";
         while (!stop.IsCancellationRequested)
         {
-            var entries = await queue.PickManyAsync(name, BatchSize);
+            var entries = await queue.PickManyAsync(Pool, name, BatchSize);
             if (entries.Count == 0)
             {
                 await Task.Delay(1);
@@ -143,7 +144,7 @@ async Task<Result> RunVoiceAsync(int count, Func<int, TimeSpan>? schedule)
             // the burst never reaches) + group-committed ledger row + enqueue.
             var tenant = tenants[i % tenants.Count];
             var admission = new JobAdmission(JobAdmission.PeriodOf(DateTimeOffset.UtcNow), 1_000_000, 100_000_000, null);
-            var submit = submitter.SubmitAsync(new NewJob(tenant, new JobSpec("Benchmark job.", "en", "alloy", "wav"), null, Environment.GetEnvironmentVariable("VOICE_BENCH_NO_ADMISSION") == "1" ? null : admission), 1);
+            var submit = submitter.SubmitAsync(new NewJob(tenant, new JobSpec("Benchmark job.", "en", "alloy", "wav"), null, Environment.GetEnvironmentVariable("VOICE_BENCH_NO_ADMISSION") == "1" ? null : admission, Pool: Pool), 1);
             var job = await submit;
             due[job.Id] = intended; // latency from the intended arrival: no coordinated omission
         }

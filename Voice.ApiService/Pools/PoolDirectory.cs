@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using Voice.Core.Pools;
+using Voice.Speech.Engines;
+
+namespace Voice.ApiService.Pools;
+
+/// <summary>
+/// The pools requests are routed to and validated against, without a Redis call each: refreshed every two seconds
+/// from the announcements of pools live within the last ten minutes (a pool that is restarting still serves: its
+/// jobs wait for it). Until a pool has announced, or when Redis cannot answer, the configured engine stands in as
+/// the one pool (named after it, as a worker without <c>Worker:Pool</c> is), as before pools existed.
+/// </summary>
+public sealed partial class PoolDirectory(PoolRegistry registry, SpeechEngineDescriptor engine, ILogger<PoolDirectory> logger) : BackgroundService
+{
+    public static readonly TimeSpan Recent = TimeSpan.FromMinutes(10);
+    private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(2);
+
+    private volatile IReadOnlyList<LivePool>? _pools;
+
+    /// <summary>The recent pools, by name; the configured engine's stand-in when none has announced.</summary>
+    public IReadOnlyList<LivePool> Pools => _pools is { Count: > 0 } pools ? pools : [Configured];
+
+    /// <summary>The configured engine as a pool, for a deployment where no worker has announced yet.</summary>
+    private LivePool Configured { get; } = new(Describe(engine), 0);
+
+    public async Task RefreshAsync()
+    {
+        var pools = await registry.LiveAsync(Recent);
+        // No pool at all, just after some were live, is Redis having lost its data (a restart): the workers announce again
+        // within a beat, so the last view stands meanwhile rather than refusing requests for pools that are still there.
+        if (pools.Count == 0 && _pools is { Count: > 0 } && Stopwatch.GetElapsedTime(_lastSeen) < Forgetful)
+        {
+            return;
+        }
+        _pools = pools;
+        _lastSeen = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>How long an empty registry is taken for a Redis restart: two announcement lifetimes.</summary>
+    private static readonly TimeSpan Forgetful = TimeSpan.FromSeconds(30);
+
+    private long _lastSeen;
+
+    /// <summary>A pool's engine as the API's validation needs it: the engine's own text check and notes, the pool's announced capabilities.</summary>
+    public static SpeechEngineDescriptor DescriptorOf(PoolAnnouncement pool)
+    {
+        var known = SpeechEngines.Names.Contains(pool.Engine) ? SpeechEngines.Describe(pool.Engine) : null;
+        var capabilities = (known?.Capabilities ?? SpeechEngines.Describe(SpeechEngines.Null).Capabilities) with
+        {
+            Modes = [.. pool.Modes.Select(m => Enum.TryParse<VoiceMode>(m, ignoreCase: true, out var mode) ? (VoiceMode?)mode : null).OfType<VoiceMode>()],
+            Languages = pool.Languages,
+            SampleRate = pool.SampleRate,
+            MaxBatchSize = pool.MaxBatchSize,
+            Streaming = pool.Streaming,
+            WordTimestamps = pool.WordTimestamps,
+            RequiresGpu = pool.RequiresGpu,
+        };
+        if (pool.MaxTextLength > 0)
+        {
+            capabilities = capabilities with { MaxTextLength = pool.MaxTextLength, Fidelity = pool.Fidelity, SpeedControl = pool.SpeedControl };
+        }
+        return new SpeechEngineDescriptor(pool.Engine, capabilities, known?.CheckText ?? ((_, _) => TextCheck.Fine));
+    }
+
+    private static PoolAnnouncement Describe(SpeechEngineDescriptor engine)
+    {
+        var c = engine.Capabilities;
+        return new PoolAnnouncement(engine.Name, engine.Name, engine.Name, [.. c.Modes.Select(m => m.ToString().ToLowerInvariant())], c.Languages,
+            c.SampleRate, c.MaxBatchSize, c.Streaming, c.WordTimestamps, c.RequiresGpu, c.MaxTextLength, c.Fidelity, c.SpeedControl);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Refresh);
+        do
+        {
+            try
+            {
+                await RefreshAsync();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException) // Redis away, or an announcement it cannot read
+            {
+                LogRefreshFailed(logger, ex); // keep the last view
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the live pools; keeping the last view")]
+    private static partial void LogRefreshFailed(ILogger logger, Exception exception);
+}

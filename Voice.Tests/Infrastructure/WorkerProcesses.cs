@@ -1,0 +1,111 @@
+using System.Diagnostics;
+
+namespace Voice.Tests.Infrastructure;
+
+/// <summary>
+/// Extra worker processes (the real Voice.Worker binary) serving one pool against the running platform's Postgres,
+/// Redis and Azurite, which a test may kill (SIGKILL: no shutdown, no release, no acknowledgement) and start again.
+/// Disposing stops them cleanly (SIGTERM), so their pool withdraws from the list rather than lingering as "restarting".
+/// </summary>
+public sealed class WorkerProcesses : IAsyncDisposable
+{
+    private readonly List<Process> _processes = [];
+    private readonly Dictionary<string, string?> _environment;
+
+    private WorkerProcesses(Dictionary<string, string?> environment) => _environment = environment;
+
+    public int Count => _processes.Count;
+
+    /// <summary>Starts <paramref name="count"/> workers of the pool <paramref name="pool"/>; <paramref name="settings"/> (configuration keys with __) add to or override the defaults.</summary>
+    public static async Task<WorkerProcesses> StartAsync(VoiceAppFixture app, string pool, int count, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__voicedb-app"] = await app.ConnectionStringAsync("voicedb-app"),
+            ["ConnectionStrings__redis"] = await app.ConnectionStringAsync("redis"),
+            ["ConnectionStrings__blobs"] = await app.ConnectionStringAsync("blobs"),
+            ["Voice__MasterKey"] = app.MasterKey,
+            ["Worker__Pool"] = pool,
+            ["Speech__Engine"] = "null",
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+        var workers = new WorkerProcesses(environment);
+        for (int i = 0; i < count; i++)
+        {
+            workers.Start();
+        }
+        return workers;
+    }
+
+    /// <summary>Starts one more worker.</summary>
+    public void Start()
+    {
+        var start = new ProcessStartInfo("dotnet", [WorkerAssembly()])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _processes.Add(process);
+    }
+
+    /// <summary>Kills one worker at random with SIGKILL.</summary>
+    public void KillOne()
+    {
+        var victim = _processes[Random.Shared.Next(_processes.Count)];
+        victim.Kill();
+        victim.WaitForExit();
+        _processes.Remove(victim);
+        victim.Dispose();
+    }
+
+    public void KillOneAndReplace()
+    {
+        KillOne();
+        Start();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            using var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            await term.WaitForExitAsync();
+        }
+        foreach (var process in _processes)
+        {
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+            try
+            {
+                await process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+            process.Dispose();
+        }
+        _processes.Clear();
+    }
+
+    private static string WorkerAssembly()
+    {
+        string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        return Path.Combine(RepositoryPaths.Root, "Voice.Worker", "bin", configuration, "net10.0", "Voice.Worker.dll");
+    }
+}
