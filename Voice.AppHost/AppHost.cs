@@ -15,8 +15,9 @@ var voicedbApp = builder.AddDatabaseRole(voicedb, "voicedb-app", "voice_app");
 var voicedbAdmin = builder.AddDatabaseRole(voicedb, "voicedb-admin", "voice_admin");
 var blobs = builder.AddVoiceBlobs("blobs");
 
-// The speech engine: the worker runs it; the API validates requests against its capabilities.
-string speechEngine = builder.Configuration["VOICE_SPEECH_ENGINE"] ?? "espeak";
+// Worker pools, each one engine and model with its own queue lanes (VOICE_POOLS, else one of VOICE_SPEECH_ENGINE).
+// The API describes the first pool's engine until the pools announce themselves.
+var pools = WorkerPools.FromConfiguration(builder.Configuration);
 
 // The .NET services read references as connection strings and service-discovery entries only (no HOST/PORT/
 // PASSWORD variables for other languages: fewer copies of each secret in a pod's environment).
@@ -38,7 +39,7 @@ IResourceBuilder<ProjectResource> AddApi(string name, int? port)
         .WithEnvironment("Voice__MasterKey", masterKey)
         .WithEnvironment("Admin__Token", adminToken)
         .WithEnvironment("Security__PortalCredential", portalCredential)
-        .WithEnvironment("Speech__Engine", speechEngine)
+        .WithEnvironment("Speech__Engine", pools[0].Engine)
         .WithSettings("Queue", "Webhooks", "DataKeys", "Retention", "Telemetry", "Accounts", "ForwardedHeaders")
         .WithTrustedProxies()
         .WithHttpHealthCheck("/health")
@@ -60,22 +61,28 @@ if (builder.Configuration["VOICE_SECOND_API"] == "true")
     AddApi("api-b", port: null);
 }
 
-var worker = builder.AddProject<Projects.Voice_Worker>("worker")
-    .WithEndpoint("http", e => e.Port = null)
-    .WithReferenceEnvironment(ReferencesAs)
-    .WithReference(voicedbApp)
-    .WithReference(redis).WaitFor(redis)
-    .WithReference(blobs).WaitFor(blobs)
-    .WaitFor(api)
-    .WithEnvironment("Voice__MasterKey", masterKey)
-    .WithEnvironment("Speech__Engine", speechEngine)
-    .WithSettings("Queue", "Webhooks", "Worker", "Telemetry", "Speech")
-    .DisableForwardedHeaders() // nothing it serves needs a client address
-    .WithHttpHealthCheck("/health");
-// The Qwen3-TTS engine (VOICE_SPEECH_ENGINE=qwen3-onnx) reads its exported model from this directory.
-if (builder.Configuration["VOICE_MODEL_DIR"] is { Length: > 0 } modelDirectory)
+// One worker resource per pool: "worker", then "worker-<pool>". The pool's own settings come after the shared
+// sections, so a Worker:Pool or Speech:Engine in the AppHost's configuration cannot make every pool the same.
+foreach (var pool in pools)
 {
-    worker.WithEnvironment("Speech__ModelDirectory", modelDirectory);
+    var worker = builder.AddProject<Projects.Voice_Worker>(pool.ResourceName)
+        .WithEndpoint("http", e => e.Port = null)
+        .WithReferenceEnvironment(ReferencesAs)
+        .WithReference(voicedbApp)
+        .WithReference(redis).WaitFor(redis)
+        .WithReference(blobs).WaitFor(blobs)
+        .WaitFor(api)
+        .WithEnvironment("Voice__MasterKey", masterKey)
+        .WithSettings("Queue", "Webhooks", "Worker", "Telemetry", "Speech")
+        .WithEnvironment("Worker__Pool", pool.Name)
+        .WithEnvironment("Speech__Engine", pool.Engine)
+        .DisableForwardedHeaders() // nothing it serves needs a client address
+        .WithHttpHealthCheck("/health");
+    // The Qwen3-TTS engine reads its exported model from this directory.
+    if (pool.ModelDirectory is not null)
+    {
+        worker.WithEnvironment("Speech__ModelDirectory", pool.ModelDirectory);
+    }
 }
 
 // Apps

@@ -41,6 +41,7 @@ public sealed record GeneratedValue(int MinLength, bool Special);
 public sealed record ManifestResource(
     string Name,
     string Type,
+    string? Path,
     string? Image,
     string? Entrypoint,
     IReadOnlyList<string> Args,
@@ -94,7 +95,7 @@ public sealed record ManifestResource(
                 generate = new GeneratedValue(Int(g, "minLength") ?? 22, !g.TryGetProperty("special", out var special) || special.GetBoolean());
             }
         }
-        return new ManifestResource(name, type, String(element, "image"), String(element, "entrypoint"), args, env, bindings, volumes,
+        return new ManifestResource(name, type, String(element, "path"), String(element, "image"), String(element, "entrypoint"), args, env, bindings, volumes,
             String(element, "connectionString"), String(element, "value"), secret, generate, String(element, "filter"));
     }
 

@@ -161,8 +161,8 @@ public static partial class BaseLayer
     };
 
     /// <summary>
-    /// Workers scale on the queue's backlog: KEDA's metrics-api trigger reads <c>backlog</c> (entries waiting or
-    /// running in every Redis lane) from the worker Service's <c>/queue/stats</c> and aims for
+    /// Worker pools scale on their queue's backlog: KEDA's metrics-api trigger reads <c>backlog</c> (entries waiting
+    /// or running in the pool's Redis lanes) from the pool's own Service's <c>/queue/stats</c> and aims for
     /// <see cref="WorkloadProfile.BacklogPerWorker"/> per replica. Scale-down is slow: a GPU worker is expensive to warm.
     /// </summary>
     private static ScaledObject QueueAutoscaler(ServicePlan service) => new()

@@ -3,7 +3,7 @@ namespace Voice.Deploy;
 /// <summary>One environment variable of a service: a plain value (ConfigMap) or a key of the <c>voice-secrets</c> Secret.</summary>
 public sealed record ServiceSetting(string Name, string? Value, string? SecretKey);
 
-/// <summary>A .NET service of the AppHost as the cluster runs it.</summary>
+/// <summary>A .NET service of the AppHost as the cluster runs it (one per worker pool: the pools share the worker's image).</summary>
 public sealed record ServicePlan(
     string Name,
     string Image,
@@ -11,7 +11,11 @@ public sealed record ServicePlan(
     IReadOnlySet<string> Reaches,
     IReadOnlyList<string> PublicUrlSettings,
     bool Public,
-    WorkloadProfile Profile);
+    WorkloadProfile Profile)
+{
+    /// <summary>A plain (ConfigMap) setting's value, or null.</summary>
+    public string? Setting(string name) => Settings.FirstOrDefault(s => s.Name == name)?.Value;
+}
 
 /// <summary>An infrastructure container of the AppHost (Redis, Postgres, Azurite): in-cluster for development only.</summary>
 public sealed record InfrastructurePlan(
@@ -38,6 +42,9 @@ public sealed record DeploymentPlan(IReadOnlyList<ServicePlan> Services, IReadOn
 
     /// <summary>The OpenTelemetry collector every service exports to (gRPC), in the monitoring namespace.</summary>
     public const string OtlpCollector = "http://otel-collector.monitoring.svc.cluster.local:4317";
+
+    /// <summary>The project every worker pool runs (the AppHost's <c>worker</c> and <c>worker-&lt;pool&gt;</c> resources).</summary>
+    public const string WorkerProject = "Voice.Worker.csproj";
 
     private const string ConnectionStringPrefix = "ConnectionStrings__";
 
@@ -107,6 +114,13 @@ public sealed record DeploymentPlan(IReadOnlyList<ServicePlan> Services, IReadOn
         settings.Add(new ServiceSetting("Telemetry__Prometheus", "true", null));
         settings.Add(new ServiceSetting("Telemetry__MetricsPort", MetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), null));
         bool isPublic = project.Bindings.Any(b => b.Name == "http" && b.External);
+        // A worker pool is recognised by its project, not its name, and shaped by the engine it runs.
+        if (Path.GetFileName(project.Path) == WorkerProject)
+        {
+            string engine = settings.FirstOrDefault(s => s.Name == "Speech__Engine")?.Value
+                ?? throw new InvalidDataException($"The worker pool '{project.Name}' has no Speech__Engine.");
+            return new ServicePlan(project.Name, "voice-worker", settings, reaches, publicUrls, isPublic, WorkloadProfile.ForWorkerPool(project.Name, engine));
+        }
         return new ServicePlan(project.Name, $"voice-{project.Name}", settings, reaches, publicUrls, isPublic, WorkloadProfile.For(project.Name));
     }
 

@@ -9,7 +9,8 @@ public enum Scaling
 
 /// <summary>
 /// The operational shape of one service in production (the base): replicas, resources, scaling, shutdown and
-/// start-up allowances, its public host and whether it calls the internet. Overlays adjust it per environment.
+/// start-up allowances, its public host, whether it calls the internet and whether it runs on a GPU (which the
+/// prod overlay adds). Overlays adjust it per environment.
 /// </summary>
 public sealed record WorkloadProfile(
     int Replicas,
@@ -23,7 +24,8 @@ public sealed record WorkloadProfile(
     int GracePeriodSeconds,
     int StartupSeconds,
     string? PublicHost,
-    bool CallsInternet)
+    bool CallsInternet,
+    bool Gpu = false)
 {
     /// <summary>Backlog entries (waiting or running) per worker replica that KEDA aims for: twice the worker's slots.</summary>
     public const int BacklogPerWorker = 4;
@@ -34,10 +36,20 @@ public sealed record WorkloadProfile(
         "api" => new(2, "500m", "512Mi", "2", "1Gi", Scaling.Cpu, 2, 10, 30, 120, "api", CallsInternet: true),
         // The portal: server-rendered pages, a client of the API only.
         "web" => new(2, "250m", "256Mi", "1", "512Mi", Scaling.Cpu, 2, 6, 30, 60, "", CallsInternet: false),
-        // The seed's worker: 3 replicas, 4/2 CPUs, 8Gi/6Gi; a GPU in production (overlay). On SIGTERM it hands its
-        // running jobs back to the queue within 30 s (no attempt counted), so 60 s of grace covers shutdown; model
-        // loading and warm-up may take minutes, hence the long start-up allowance before liveness counts.
-        "worker" => new(3, "2", "6Gi", "4", "8Gi", Scaling.QueueBacklog, 3, 12, 60, 900, null, CallsInternet: true),
         _ => throw new InvalidDataException($"No workload profile for the AppHost project '{service}'; add one in {nameof(WorkloadProfile)}."),
+    };
+
+    /// <summary>
+    /// A worker pool's shape, from the engine it runs. Every worker sends webhooks, and on SIGTERM hands its running
+    /// jobs back to the queue within 30 s (no attempt counted), so 60 s of grace covers shutdown.
+    /// </summary>
+    public static WorkloadProfile ForWorkerPool(string pool, string engine) => engine switch
+    {
+        // Qwen3-TTS: the seed's worker — 3 replicas, 4/2 CPUs, 8Gi/6Gi, a GPU each; loading and warming the model may
+        // take minutes, hence the long start-up allowance before liveness counts.
+        "qwen3-onnx" => new(3, "2", "6Gi", "4", "8Gi", Scaling.QueueBacklog, 3, 12, 60, 900, null, CallsInternet: true, Gpu: true),
+        // The embedded engines: CPU only (two slots), no model to load.
+        "espeak" or "null" => new(2, "1", "1Gi", "2", "2Gi", Scaling.QueueBacklog, 2, 12, 60, 120, null, CallsInternet: true),
+        _ => throw new InvalidDataException($"The worker pool '{pool}' runs the engine '{engine}', which has no workload profile; add one in {nameof(WorkloadProfile)}."),
     };
 }

@@ -18,6 +18,20 @@ public sealed class KubernetesManifestTests
     private static readonly string DeployRoot = Path.Combine(RepositoryPaths.Root, "deploy");
     private static readonly string ManifestPath = Path.Combine(DeployRoot, "aspire-manifest.json");
 
+    /// <summary>The worker pools deploy/publish.sh publishes by default (its <c>pools=</c> line, in VOICE_POOLS syntax).</summary>
+    private static readonly string PublishedPools = System.Text.RegularExpressions.Regex.Match(
+        File.ReadAllText(Path.Combine(DeployRoot, "publish.sh")), "^pools=(\\S+)$", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value;
+
+    /// <summary>What those pools become: by resource, the pool's name, engine and model directory.</summary>
+    private static readonly Dictionary<string, (string Pool, string Engine, string? ModelDirectory)> PublishedPoolSettings = new()
+    {
+        ["worker"] = ("espeak", "espeak", null),
+        ["worker-qwen3-base"] = ("qwen3-base", "qwen3-onnx", "/models/qwen3-base"),
+        ["worker-qwen3-design"] = ("qwen3-design", "qwen3-onnx", "/models/qwen3-design"),
+    };
+
+    private static readonly string[] PublishedPoolResources = [.. PublishedPoolSettings.Keys.Order()];
+
     [Fact]
     public async Task TheCommittedAspireManifestIsWhatTheAppHostPublishes()
     {
@@ -33,6 +47,8 @@ public sealed class KubernetesManifestTests
             {
                 start.Environment.Remove(variable);
             }
+            Assert.NotEmpty(PublishedPools);
+            start.Environment["VOICE_POOLS"] = PublishedPools;
             var run = await Processes.RunAsync(start, TimeSpan.FromMinutes(2));
             Assert.True(run.Code == 0, run.All);
             // Project paths are relative to the output folder; compare the projects they name.
@@ -143,12 +159,23 @@ public sealed class KubernetesManifestTests
             Assert.All(pod.Containers.SelectMany(c => c.EnvFrom ?? []), e => Assert.Contains(e.ConfigMapRef.Name, configMaps));
         }
         Assert.All(deployments, d => Assert.Contains(objects.OfType<V1ServiceAccount>(), a => a.Metadata.Name == d.Spec.Template.Spec.ServiceAccountName));
-        var scaled = Assert.Single(objects.OfType<ScaledObject>());
-        Assert.Contains(deployments, d => d.Metadata.Name == scaled.Spec.ScaleTargetRef.Name);
-        var trigger = Assert.Single(scaled.Spec.Triggers ?? []);
-        Assert.Equal("metrics-api", trigger.Type);
-        Assert.Equal("backlog", trigger.Metadata["valueLocation"]);
-        Assert.EndsWith($".{BaseLayer.Namespace}.svc.cluster.local:8080/queue/stats", trigger.Metadata["url"], StringComparison.Ordinal);
+        // One scaled Deployment per worker pool, each scaled on its own Service's /queue/stats (its own pool's lanes).
+        var pools = plan.Services.Where(s => s.Profile.Scaling == Scaling.QueueBacklog).Select(s => s.Name).ToList();
+        Assert.Equal(PublishedPoolResources, pools.Order());
+        var scaledObjects = objects.OfType<ScaledObject>().ToList();
+        Assert.Equal(pools.Order(), scaledObjects.Select(s => s.Metadata.Name).Order());
+        foreach (var scaled in scaledObjects)
+        {
+            string pool = scaled.Metadata.Name;
+            Assert.Equal(pool, scaled.Spec.ScaleTargetRef.Name);
+            var trigger = Assert.Single(scaled.Spec.Triggers ?? []);
+            Assert.Equal("metrics-api", trigger.Type);
+            Assert.Equal("backlog", trigger.Metadata["valueLocation"]);
+            Assert.Equal($"http://{pool}.{BaseLayer.Namespace}.svc.cluster.local:8080/queue/stats", trigger.Metadata["url"]);
+            // That Service selects this pool's pods and no other pool's.
+            var selector = objects.OfType<V1Service>().Single(s => s.Metadata.Name == pool).Spec.Selector;
+            Assert.All(deployments, d => Assert.Equal(d.Metadata.Name == pool, selector.All(l => d.Spec.Template.Metadata.Labels.TryGetValue(l.Key, out var v) && v == l.Value)));
+        }
         Assert.All(objects.OfType<V2HorizontalPodAutoscaler>(), h => Assert.Contains(deployments, d => d.Metadata.Name == h.Spec.ScaleTargetRef.Name));
         Assert.All(deployments, d => Assert.Contains(objects.OfType<V1PodDisruptionBudget>(), p => p.Metadata.Name == d.Metadata.Name));
 
@@ -163,7 +190,7 @@ public sealed class KubernetesManifestTests
             if (overlay == "dev")
             {
                 var allowed = policies.Single(p => p.Metadata.Name == store).Spec.Ingress.SelectMany(i => i.FromProperty).Select(f => f.PodSelector.MatchLabels[BaseLayer.NameLabel]);
-                Assert.Equal(["api", "worker"], allowed.Order());
+                Assert.Equal(["api", .. PublishedPoolResources], allowed.Order());
             }
             Assert.Contains(policies.Single(p => p.Metadata.Name == "api").Spec.Egress, e => e.To?.Any(t => t.PodSelector?.MatchLabels?[BaseLayer.NameLabel] == store) == true);
         }
@@ -190,33 +217,62 @@ public sealed class KubernetesManifestTests
             Assert.Contains(endpoint.Relabelings ?? [], r => r.TargetLabel == "job" && r.Replacement == $"voice-{deployment.Metadata.Name}");
         }
 
-        var worker = deployments.Single(d => d.Metadata.Name == "worker");
-        var workerContainer = Assert.Single(worker.Spec.Template.Spec.Containers);
-        Assert.Equal("1", worker.Spec.Strategy.RollingUpdate.MaxSurge.Value);
-        Assert.Equal("0", worker.Spec.Strategy.RollingUpdate.MaxUnavailable.Value);
+        foreach (var (pool, (poolName, engine, modelDirectory)) in PublishedPoolSettings)
+        {
+            var deployment = deployments.Single(d => d.Metadata.Name == pool);
+            var pod = deployment.Spec.Template.Spec;
+            var container = Assert.Single(pod.Containers);
+            var scaled = scaledObjects.Single(s => s.Metadata.Name == pool);
+            bool gpu = engine == "qwen3-onnx";
+            Assert.Matches("(^|/)voice-worker:", container.Image); // every pool runs the worker's image
+            Assert.Equal("1", deployment.Spec.Strategy.RollingUpdate.MaxSurge.Value);
+            Assert.Equal("0", deployment.Spec.Strategy.RollingUpdate.MaxUnavailable.Value);
+            // The pool's own engine and model reach its pods; the overlays override neither.
+            var settings = objects.OfType<V1ConfigMap>().Single(c => c.Metadata.Name == Assert.Single(container.EnvFrom).ConfigMapRef.Name).Data;
+            Assert.Equal(engine, settings["Speech__Engine"]);
+            Assert.Equal(poolName, settings["Worker__Pool"]);
+            settings.TryGetValue("Speech__ModelDirectory", out var directory);
+            Assert.Equal(modelDirectory, directory);
+            if (overlay == "prod" && gpu)
+            {
+                // The seed's worker: a GPU each, 3 replicas at least, 8Gi/6Gi and 4/2 CPUs, on GPU nodes, its model on the volume.
+                Assert.Equal(new ResourceQuantity("1"), container.Resources.Limits["nvidia.com/gpu"]);
+                Assert.Equal(new ResourceQuantity("8Gi"), container.Resources.Limits["memory"]);
+                Assert.Equal(new ResourceQuantity("6Gi"), container.Resources.Requests["memory"]);
+                Assert.Equal(new ResourceQuantity("4"), container.Resources.Limits["cpu"]);
+                Assert.Equal(new ResourceQuantity("2"), container.Resources.Requests["cpu"]);
+                Assert.Equal(3, deployment.Spec.Replicas);
+                Assert.Equal(3, scaled.Spec.MinReplicaCount);
+                Assert.Equal("true", pod.NodeSelector["nvidia.com/gpu.present"]);
+                Assert.Contains(pod.Tolerations, t => t.Key == "nvidia.com/gpu");
+                var volume = Assert.Single(pod.Volumes, v => v.PersistentVolumeClaim?.ClaimName == Overlays.ModelsClaim);
+                var mount = Assert.Single(container.VolumeMounts, m => m.Name == volume.Name);
+                Assert.True(mount.ReadOnlyProperty);
+                Assert.StartsWith(mount.MountPath + "/", modelDirectory, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.False(container.Resources.Limits.ContainsKey("nvidia.com/gpu"), $"{pool} asks for a GPU");
+                Assert.Null(pod.NodeSelector);
+            }
+            if (overlay == "dev")
+            {
+                // No GPU in a development cluster: GPU pools are held at none, the others run one replica.
+                Assert.Equal(gpu ? 0 : 1, deployment.Spec.Replicas);
+                string? paused = null;
+                scaled.Metadata.Annotations?.TryGetValue(Overlays.PausedReplicas, out paused);
+                Assert.Equal(gpu ? "0" : null, paused);
+            }
+        }
         if (overlay == "prod")
         {
-            // The seed's worker: a GPU each, 3 replicas at least, 8Gi/6Gi and 4/2 CPUs, on GPU nodes, the model from its volume.
-            Assert.Equal(new ResourceQuantity("1"), workerContainer.Resources.Limits["nvidia.com/gpu"]);
-            Assert.Equal(new ResourceQuantity("8Gi"), workerContainer.Resources.Limits["memory"]);
-            Assert.Equal(new ResourceQuantity("6Gi"), workerContainer.Resources.Requests["memory"]);
-            Assert.Equal(new ResourceQuantity("4"), workerContainer.Resources.Limits["cpu"]);
-            Assert.Equal(new ResourceQuantity("2"), workerContainer.Resources.Requests["cpu"]);
-            Assert.Equal(3, worker.Spec.Replicas);
-            Assert.Equal(3, scaled.Spec.MinReplicaCount);
-            Assert.Equal("true", worker.Spec.Template.Spec.NodeSelector["nvidia.com/gpu.present"]);
-            Assert.Contains(worker.Spec.Template.Spec.Tolerations, t => t.Key == "nvidia.com/gpu");
-            Assert.Contains(worker.Spec.Template.Spec.Volumes, v => v.PersistentVolumeClaim?.ClaimName == Overlays.ModelsClaim);
             Assert.Equal(["ReadWriteMany"], objects.OfType<V1PersistentVolumeClaim>().Single(c => c.Metadata.Name == Overlays.ModelsClaim).Spec.AccessModes);
-            var workerSettings = objects.OfType<V1ConfigMap>().Single(c => c.Metadata.Name.StartsWith("worker-env-", StringComparison.Ordinal)).Data;
-            Assert.Equal("qwen3-onnx", workerSettings["Speech__Engine"]);
             Assert.All(deployments.SelectMany(d => d.Spec.Template.Spec.Containers), c => Assert.StartsWith(new PublishOptions().Registry + "/", c.Image, StringComparison.Ordinal));
             Assert.Empty(statefulSets); // managed Redis, Postgres and blob storage
             Assert.NotNull(Assert.Single(objects.OfType<V1Ingress>()).Spec.Tls);
         }
         else
         {
-            Assert.False(workerContainer.Resources.Limits.ContainsKey("nvidia.com/gpu"));
             Assert.Null(Assert.Single(objects.OfType<V1Ingress>()).Spec.Tls); // plain HTTP on *.voice.localhost
             // The data services keep their data on claims (the root filesystem is read-only).
             Assert.All(statefulSets.Where(s => s.Metadata.Name is "redis" or "postgres"), s => Assert.NotEmpty(s.Spec.VolumeClaimTemplates));
