@@ -291,7 +291,7 @@ public static class VoicesApi
         voice.Mode == VoiceModes.Clone ? null : voice.Description,
         voice.ReferenceText, voice.Engine, voice.Fidelity,
         Json(voice.QualityJson), Json(voice.AnalysisJson), voice.Notes, Consent(voice.ConsentJson), Json(voice.ErrorJson),
-        voice.CreatedAt, voice.ReadyAt, taskId, previewTaskId, voice.Instruction);
+        voice.CreatedAt, voice.ReadyAt, taskId, previewTaskId, voice.Instruction, voice.Model);
 
     private static PresetView ToView(PresetVoice preset, SpeechEngineDescriptor engine) => new(
         preset.Name, "voice", preset.Name, VoiceModes.Preset, VoiceStatus.Ready, preset.Gender.ToString().ToLowerInvariant(), preset.Description,

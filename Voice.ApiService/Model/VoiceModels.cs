@@ -69,7 +69,8 @@ public sealed record VoiceView(
     DateTimeOffset? ReadyAt,
     Guid? TaskId = null,
     Guid? PreviewTaskId = null,
-    string? Instruction = null);
+    string? Instruction = null,
+    string? Model = null);
 
 /// <summary>A preset voice: ready in every language, usable by name.</summary>
 public sealed record PresetView(string Id, string Object, string Name, string Mode, string Status, string Gender, string Description,

@@ -42,7 +42,8 @@ public sealed class PoolRouter(PoolDirectory directory)
             candidates = [.. candidates.Where(p => Names(p.Pool, model))];
             if (candidates.Count == 0)
             {
-                errors["model"] = [$"No running model is called '{model}'; running: {List(pools.Select(p => p.Pool.Name))} (GET /api/v1/models)."];
+                string named = model.Length <= 100 ? $"'{model}'" : "that"; // a tenant's text is not echoed at any length
+                errors["model"] = [$"No running model is called {named}; running: {List(pools.Select(p => p.Pool.Name))} (GET /api/v1/models)."];
                 return (null, null);
             }
         }

@@ -109,6 +109,9 @@ public sealed class PoolRouterTests
         PoolRouter.Choose(Three, new RouteRequest(VoiceMode.Clone, "en", Model: "gpt-5-voice"), Plan(), errors);
 
         Assert.Contains("espeak, qwen3-base-1.7b, qwen3-design-1.7b", Assert.Single(errors["model"]), StringComparison.Ordinal);
+
+        PoolRouter.Choose(Three, new RouteRequest(VoiceMode.Clone, "en", Model: new string('m', 100_000)), Plan(), errors);
+        Assert.True(Assert.Single(errors["model"]).Length < 300, "a long model name is not echoed back");
     }
 
     [Fact]

@@ -96,7 +96,7 @@ public sealed class OpenJobTotalsTests(VoiceAppFixture app)
     private static async Task<string?[]> AdmitAsync(NpgsqlConnection connection, Guid tenantId, Guid[] ids, int[] chars, DateOnly? period, int? maxOpen)
     {
         await using var command = new NpgsqlCommand("""
-            select refusal from admit_jobs($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, null, null)
+            select refusal from admit_jobs($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, null, null)
             """, connection);
         int n = ids.Length;
         command.Parameters.Add(new() { Value = tenantId });
@@ -112,6 +112,7 @@ public sealed class OpenJobTotalsTests(VoiceAppFixture app)
         command.Parameters.Add(new() { Value = chars.Select(c => c * 60L).ToArray() });
         command.Parameters.Add(new() { Value = new bool[n] });
         command.Parameters.Add(new() { Value = new bool[n] });
+        command.Parameters.Add(new() { Value = Enumerable.Repeat("espeak", n).ToArray() });
         command.Parameters.Add(new() { Value = (object?)period ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Date });
         command.Parameters.Add(new() { Value = (object?)maxOpen ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
         var refusals = new List<string?>();

@@ -174,6 +174,7 @@ public sealed class UsageTests(VoiceAppFixture app, ITestOutputHelper output)
             (new { rate_burst = 0 }, "rate_burst"),
             (new { allowed_formats = new[] { "wav", "mp4" } }, "allowed_formats"),
             (new { allowed_modes = new[] { "telepathy" } }, "allowed_modes"),
+            (new { allowed_engines = new[] { "Not a pool!" } }, "allowed_engines"), // an engine or a pool's name, nothing else
             (new { monthly_characters = -1 }, "monthly_characters"),
             (new { price_per_voice = -0.01m }, "price_per_voice"),
             (new { currency = "euro" }, "currency"),

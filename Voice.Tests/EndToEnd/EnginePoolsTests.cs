@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using StackExchange.Redis;
 using Voice.Speech.Espeak;
 using Voice.Speech.Engines;
 using Voice.Tests.Api;
@@ -28,44 +27,49 @@ public sealed class EnginePoolsTests(VoiceAppFixture app, ITestOutputHelper outp
         await using var clone = await WorkerProcesses.StartAsync(app, ClonePool, 1, Qwen3("base"));
         await using var design = await WorkerProcesses.StartAsync(app, DesignPool, 1, Qwen3("voice_design"));
         await using var preset = await WorkerProcesses.StartAsync(app, PresetPool, 1, Qwen3("custom_voice"));
-        try
-        {
-            var tenant = await app.CreateTenantAsync();
-            using var api = app.CreateApiClient(tenant.ApiKey);
-            await WaitForPoolsAsync(api, ClonePool, DesignPool, PresetPool);
+        var tenant = await app.CreateTenantAsync();
+        using var api = app.CreateApiClient(tenant.ApiKey);
+        await WaitForPoolsAsync(api, ClonePool, DesignPool, PresetPool);
 
-            // Each mode goes to the pool whose model makes it (a model ranks above the embedded engine, which makes all three).
-            var designed = await SubmitAsync(api, new { text = "Designed.", mode = "design", instruct = "a calm, low voice" });
-            var cloned = await SubmitAsync(api, new { text = "Cloned.", mode = "clone", ref_audio = await ReferenceAsync(), ref_text = ReferenceText, consent = "The speaker agreed to this clone." });
-            var spoken = await SubmitAsync(api, new { text = "A preset.", voice = "alloy" });
-            await AssertCompletedOnAsync(api, designed, DesignPool, "voice_design");
-            await AssertCompletedOnAsync(api, cloned, ClonePool, "base");
-            await AssertCompletedOnAsync(api, spoken, PresetPool, "custom_voice");
+        // Each mode goes to the pool whose model makes it (a model ranks above the embedded engine, which makes all three).
+        var designed = await SubmitAsync(api, new { text = "Designed.", mode = "design", instruct = "a calm, low voice" });
+        var cloned = await SubmitAsync(api, new { text = "Cloned.", mode = "clone", ref_audio = await ReferenceAsync(), ref_text = ReferenceText, consent = "The speaker agreed to this clone." });
+        var spoken = await SubmitAsync(api, new { text = "A preset.", voice = "alloy" });
+        await AssertCompletedOnAsync(api, designed, DesignPool, "voice_design");
+        await AssertCompletedOnAsync(api, cloned, ClonePool, "base");
+        await AssertCompletedOnAsync(api, spoken, PresetPool, "custom_voice");
 
-            // A plan limited to the design pool: a clone is refused at submission, naming what can be made.
-            string designOnly = await app.CreatePlanAsync(new { allowed_engines = new[] { DesignPool } });
-            using var limited = app.CreateApiClient((await app.CreateTenantAsync(designOnly)).ApiKey);
-            using var refused = await limited.PostAsJsonAsync("/api/v1/voice/generate",
-                new { text = "No.", mode = "clone", ref_audio = await ReferenceAsync(), ref_text = ReferenceText, consent = "The speaker agreed to this clone." });
-            var problem = await GenerateValidationTests.AssertProblemAsync(refused, HttpStatusCode.BadRequest, "https://voice.dev/problems/validation");
-            Assert.Contains("design", problem.GetProperty("errors").GetProperty("mode")[0].GetString(), StringComparison.Ordinal);
+        // A plan limited to the design pool: a clone is refused at submission, naming what can be made.
+        string designOnly = await app.CreatePlanAsync(new { allowed_engines = new[] { DesignPool } });
+        using var limited = app.CreateApiClient((await app.CreateTenantAsync(designOnly)).ApiKey);
+        using var refused = await limited.PostAsJsonAsync("/api/v1/voice/generate",
+            new { text = "No.", mode = "clone", ref_audio = await ReferenceAsync(), ref_text = ReferenceText, consent = "The speaker agreed to this clone." });
+        var problem = await GenerateValidationTests.AssertProblemAsync(refused, HttpStatusCode.BadRequest, "https://voice.dev/problems/validation");
+        Assert.Contains("design", problem.GetProperty("errors").GetProperty("mode")[0].GetString(), StringComparison.Ordinal);
 
-            // The design pool's only worker dies: its jobs wait (the pool is restarting, not gone), the others keep flowing.
-            design.KillOne();
-            var waiting = await SubmitAsync(api, new { text = "Waiting for my pool.", mode = "design", instruct = "a bright voice" });
-            var meanwhile = await SubmitAsync(api, new { text = "Still flowing.", voice = "alloy" });
-            await AssertCompletedOnAsync(api, meanwhile, PresetPool, "custom_voice");
-            var status = await api.GetFromJsonAsync<JsonElement>($"/api/v1/task/{waiting}");
-            Assert.Equal("queued", status.GetProperty("status").GetString());
-            Assert.Equal(DesignPool, status.GetProperty("request").GetProperty("model").GetString());
+        // The design pool's only worker dies: its jobs wait (the pool is restarting, not gone), the others keep flowing.
+        design.KillOne();
+        var waiting = await SubmitAsync(api, new { text = "Waiting for my pool.", mode = "design", instruct = "a bright voice" });
+        var meanwhile = await SubmitAsync(api, new { text = "Still flowing.", voice = "alloy" });
+        await AssertCompletedOnAsync(api, meanwhile, PresetPool, "custom_voice");
+        var status = await api.GetFromJsonAsync<JsonElement>($"/api/v1/task/{waiting}");
+        Assert.Equal("queued", status.GetProperty("status").GetString());
+        Assert.Equal(DesignPool, status.GetProperty("request").GetProperty("model").GetString());
 
-            design.Start();
-            await AssertCompletedOnAsync(api, waiting, DesignPool, "voice_design");
-        }
-        finally
-        {
-            await ForgetAsync(DesignPool); // the killed worker's announcement would keep the pool "restarting" for later tests
-        }
+        design.Start();
+        await AssertCompletedOnAsync(api, waiting, DesignPool, "voice_design");
+
+        // A voice prepared by one pool is prepared again before a pool with another engine or model speaks it.
+        var voice = await CreateCloneAsync(api);
+        Assert.Equal((SpeechEngines.Qwen3, "base"), await PreparedByAsync(api, voice));
+        var onEspeak = await SubmitAsync(api, new { text = "The same voice, another engine.", voice, model = "espeak" });
+        var elsewhere = await TaskPolling.WaitForFinishAsync(api, onEspeak, TimeSpan.FromSeconds(120));
+        Assert.Equal("completed", elsewhere.GetProperty("status").GetString());
+        Assert.Equal("espeak", elsewhere.GetProperty("result").GetProperty("engine").GetString());
+        Assert.Equal(SpeechEngines.Espeak, (await PreparedByAsync(api, voice)).Engine);
+        var back = await SubmitAsync(api, new { text = "And back to the model.", voice });
+        await AssertCompletedOnAsync(api, back, ClonePool, "base");
+        Assert.Equal((SpeechEngines.Qwen3, "base"), await PreparedByAsync(api, voice));
     }
 
     private static Dictionary<string, string?> Qwen3(string model) => new()
@@ -109,6 +113,30 @@ public sealed class EnginePoolsTests(VoiceAppFixture app, ITestOutputHelper outp
         Assert.Equal(model, done.GetProperty("result").GetProperty("model").GetString());
     }
 
+    /// <summary>A lasting clone profile (its preparation job is routed like any job), ready.</summary>
+    private static async Task<Guid> CreateCloneAsync(HttpClient api)
+    {
+        string reference = await ReferenceAsync();
+        using var form = new MultipartFormDataContent();
+        var file = new ByteArrayContent(Convert.FromBase64String(reference[(reference.IndexOf(',', StringComparison.Ordinal) + 1)..]));
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("audio/wav");
+        form.Add(file, "audio", "reference.wav");
+        form.Add(new StringContent("The speaker agreed to this clone."), "consent");
+        form.Add(new StringContent(ReferenceText), "reference_text");
+        using var created = await api.PostAsync("/api/v1/voices", form);
+        var body = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(created.StatusCode == HttpStatusCode.Accepted, body.ToString());
+        var prepared = await TaskPolling.WaitForFinishAsync(api, body.GetProperty("task_id").GetGuid(), TimeSpan.FromSeconds(120));
+        Assert.Equal(ClonePool, prepared.GetProperty("request").GetProperty("model").GetString());
+        return body.GetProperty("id").GetGuid();
+    }
+
+    private static async Task<(string? Engine, string? Model)> PreparedByAsync(HttpClient api, Guid voice)
+    {
+        var view = await api.GetFromJsonAsync<JsonElement>($"/api/v1/voices/{voice}");
+        return (view.GetProperty("engine").GetString(), view.GetProperty("model").GetString());
+    }
+
     private static async Task<string> ReferenceAsync()
     {
         var engine = new EspeakEngine();
@@ -119,19 +147,5 @@ public sealed class EnginePoolsTests(VoiceAppFixture app, ITestOutputHelper outp
             samples.AddRange(chunk.Samples.Span);
         }
         return "data:audio/wav;base64," + Convert.ToBase64String(AudioTools.Wav16([.. samples], 22_050));
-    }
-
-    private async Task ForgetAsync(string pool)
-    {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(await app.ConnectionStringAsync("redis"));
-        var db = redis.GetDatabase();
-        foreach (var member in await db.SortedSetRangeByRankAsync("{voice}:pools:alive"))
-        {
-            if (member.ToString().StartsWith(pool + "|", StringComparison.Ordinal))
-            {
-                await db.SortedSetRemoveAsync("{voice}:pools:alive", member);
-            }
-        }
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
     }
 }

@@ -99,6 +99,9 @@ public sealed partial class ObservabilityTests(VoiceAppFixture app)
         // Slots and jobs are counted per pool (the platform's worker serves the embedded engine's pool).
         Assert.True(Sum(worker, "voice_jobs_processed_total", "pool=\"espeak\"") >= Jobs);
         Assert.Contains(worker.Split('\n'), l => l.StartsWith("voice_worker_busy{", StringComparison.Ordinal) && l.Contains("pool=\"espeak\"", StringComparison.Ordinal));
+        // ... and so are the queue's depth and lag (each pool has its own lanes).
+        Assert.Contains(worker.Split('\n'), l => l.StartsWith("voice_queue_depth{", StringComparison.Ordinal) && l.Contains("pool=\"espeak\"", StringComparison.Ordinal));
+        Assert.Contains(worker.Split('\n'), l => l.StartsWith("voice_queue_lag_seconds{", StringComparison.Ordinal) && l.Contains("pool=\"espeak\"", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -84,9 +84,9 @@ public sealed class UnstorableTextTests(VoiceAppFixture app)
         string overlong = "https://example.com/" + new string('a', 3000);
         var submissions = Enumerable.Range(0, 60).Select(i => (i % 3) switch
         {
-            0 => (Victim: true, Task: submitter.SubmitAsync(new NewJob(victim.Id, new JobSpec($"fine {i}", "en", "alloy", "wav"), null), 1)),
-            1 => (Victim: false, Task: submitter.SubmitAsync(new NewJob(attacker.Id, new JobSpec($"bad {i}", "en", "alloy", "wav"), overlong), 1)),
-            _ => (Victim: false, Task: submitter.SubmitAsync(new NewJob(attacker.Id, new JobSpec($"bad\0{i}", "en", "alloy", "wav"), null), 1)),
+            0 => (Victim: true, Task: submitter.SubmitAsync(new NewJob(victim.Id, new JobSpec($"fine {i}", "en", "alloy", "wav"), null, Pool: WorkerHarness.Pool), 1)),
+            1 => (Victim: false, Task: submitter.SubmitAsync(new NewJob(attacker.Id, new JobSpec($"bad {i}", "en", "alloy", "wav"), overlong, Pool: WorkerHarness.Pool), 1)),
+            _ => (Victim: false, Task: submitter.SubmitAsync(new NewJob(attacker.Id, new JobSpec($"bad\0{i}", "en", "alloy", "wav"), null, Pool: WorkerHarness.Pool), 1)),
         }).ToList();
         await Task.WhenAll(submissions.Select(s => s.Task).Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
 

@@ -5,14 +5,18 @@ namespace Voice.Tests.Infrastructure;
 /// <summary>
 /// Extra worker processes (the real Voice.Worker binary) serving one pool against the running platform's Postgres,
 /// Redis and Azurite, which a test may kill (SIGKILL: no shutdown, no release, no acknowledgement) and start again.
-/// Disposing stops them cleanly (SIGTERM), so their pool withdraws from the list rather than lingering as "restarting".
+/// Disposing stops them cleanly (SIGTERM) and forgets the pool (a killed worker's announcement would otherwise keep it
+/// "restarting" for ten minutes, and later tests' jobs would be routed to it and wait).
 /// </summary>
 public sealed class WorkerProcesses : IAsyncDisposable
 {
     private readonly List<Process> _processes = [];
     private readonly Dictionary<string, string?> _environment;
+    private readonly string _pool;
+    private readonly string _redis;
 
-    private WorkerProcesses(Dictionary<string, string?> environment) => _environment = environment;
+    private WorkerProcesses(Dictionary<string, string?> environment, string pool, string redis) =>
+        (_environment, _pool, _redis) = (environment, pool, redis);
 
     public int Count => _processes.Count;
 
@@ -34,7 +38,7 @@ public sealed class WorkerProcesses : IAsyncDisposable
         {
             environment[key] = value;
         }
-        var workers = new WorkerProcesses(environment);
+        var workers = new WorkerProcesses(environment, pool, environment["ConnectionStrings__redis"]!);
         for (int i = 0; i < count; i++)
         {
             workers.Start();
@@ -101,7 +105,20 @@ public sealed class WorkerProcesses : IAsyncDisposable
             process.Dispose();
         }
         _processes.Clear();
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(_redis);
+        var db = redis.GetDatabase();
+        foreach (var member in await db.SortedSetRangeByRankAsync(Alive))
+        {
+            if (member.ToString().StartsWith(_pool + "|", StringComparison.Ordinal))
+            {
+                await db.SortedSetRemoveAsync(Alive, member);
+            }
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // the API's view of the pools refreshes every 2 s
     }
+
+    /// <summary>The registry's set of live announcements (<c>PoolRegistry</c>).</summary>
+    private const string Alive = "{voice}:pools:alive";
 
     private static string WorkerAssembly()
     {
