@@ -6,7 +6,8 @@ using System.Text.Json.Serialization;
 
 namespace Voice.Web.Services;
 
-public sealed record GenerateInput(string Text, string Language, string Voice, string Format, float Speed = 1);
+/// <summary>A speech request; <c>Model</c> pins a live model (null: the API routes by the voice).</summary>
+public sealed record GenerateInput(string Text, string Language, string Voice, string Format, float Speed = 1, string? Model = null);
 
 public sealed record Accepted(Guid TaskId, string Status);
 
