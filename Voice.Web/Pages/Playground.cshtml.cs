@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Voice.Web.Services;
@@ -9,7 +10,8 @@ namespace Voice.Web.Pages;
 
 /// <summary>
 /// Try a voice: submit through the API, follow the task live (SSE, polling where a browser cannot), play and
-/// download the result, and see the same request as curl and OpenAI-client code.
+/// download the result, and see the same request as curl and OpenAI-client code. It offers the live models (or the
+/// automatic choice by the voice) and the languages they speak.
 /// </summary>
 public sealed class PlaygroundModel(VoiceApiClient api, IConfiguration configuration, Microsoft.Extensions.Options.IOptions<PortalOptions> portal) : PageModel
 {
@@ -20,6 +22,8 @@ public sealed class PlaygroundModel(VoiceApiClient api, IConfiguration configura
     ];
 
     public static readonly IReadOnlyList<string> Formats = ["wav", "mp3", "opus", "flac", "aac"];
+
+    private static readonly JsonSerializerOptions SnippetJson = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     [BindProperty]
     [Required]
@@ -39,30 +43,33 @@ public sealed class PlaygroundModel(VoiceApiClient api, IConfiguration configura
     [Range(0.5, 2.0)]
     public float Speed { get; set; } = 1;
 
+    /// <summary>The live model to use (its id); null: the API chooses by the voice.</summary>
+    [BindProperty]
+    public string? ModelId { get; set; }
+
     [FromQuery(Name = "task")]
     public Guid? TaskId { get; set; }
 
     public IReadOnlyList<VoiceView> Voices { get; private set; } = [];
+
+    public ModelOffer Offer { get; private set; } = new(null, Languages);
 
     public string? Error { get; private set; }
 
     /// <summary>Where clients reach the API (for the snippets): configured, else the address service discovery gives the portal.</summary>
     public string PublicApiUrl => (portal.Value.PublicApiUrl ?? configuration["services:api:http:0"] ?? "https://api.example.com").TrimEnd('/');
 
-    public async Task OnGetAsync(CancellationToken cancellationToken)
-    {
-        Voices = await api.ListVoicesAsync(cancellationToken);
-    }
+    public Task OnGetAsync(CancellationToken cancellationToken) => LoadAsync(cancellationToken);
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        Voices = await api.ListVoicesAsync(cancellationToken);
+        await LoadAsync(cancellationToken);
         if (!ModelState.IsValid)
         {
             Error = ModelState[nameof(Speed)]?.Errors.Count > 0 ? "Speed is between 0.5 and 2." : "Please enter up to 5,000 characters of text.";
             return Page();
         }
-        var (accepted, problem) = await api.GenerateAsync(new GenerateInput(Text, Language, Voice, Format, Speed), cancellationToken);
+        var (accepted, problem) = await api.GenerateAsync(new GenerateInput(Text, Language, Voice, Format, Speed, ModelId), cancellationToken);
         if (accepted is null)
         {
             Error = problem?.Message is { Length: > 0 } message ? message : "The request failed.";
@@ -71,7 +78,14 @@ public sealed class PlaygroundModel(VoiceApiClient api, IConfiguration configura
         return RedirectToPage(new { task = accepted.TaskId });
     }
 
-    private string RequestJson() => JsonSerializer.Serialize(new { text = Text, voice = Voice, language = Language, format = Format, speed = Speed });
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        Voices = await api.ListVoicesAsync(cancellationToken);
+        Offer = new ModelOffer(await api.ListModelsAsync(cancellationToken), Languages);
+    }
+
+    private string RequestJson() =>
+        JsonSerializer.Serialize(new { text = Text, voice = Voice, language = Language, format = Format, speed = Speed, model = ModelId }, SnippetJson);
 
     public string CurlSnippet() =>
         $"curl -X POST '{PublicApiUrl}/api/v1/voice/generate' \\\n" +
@@ -86,7 +100,7 @@ public sealed class PlaygroundModel(VoiceApiClient api, IConfiguration configura
 
         client = OpenAI(base_url="{PublicApiUrl}/v1", api_key=os.environ["VOICE_API_KEY"])
         with client.audio.speech.with_streaming_response.create(
-            model="tts-1", voice={JsonSerializer.Serialize(Voice)}, input={JsonSerializer.Serialize(Text)},
+            model={JsonSerializer.Serialize(ModelId ?? "tts-1")}, voice={JsonSerializer.Serialize(Voice)}, input={JsonSerializer.Serialize(Text)},
             response_format="{Format}", speed={Speed},
         ) as response:
             response.stream_to_file("speech.{Format}")

@@ -6,7 +6,7 @@ namespace Voice.Web.Pages;
 
 /// <summary>
 /// The voice library: the presets and the tenant's voices; design one from a description, clone one from a
-/// recording (with the speaker's consent), delete one.
+/// recording (with the speaker's consent), delete one. Each form shows only while a live model makes its kind of voice.
 /// </summary>
 [RequestSizeLimit(12 * 1024 * 1024)] // a 10 MB recording and the form around it
 [RequestFormLimits(MultipartBodyLengthLimit = 12 * 1024 * 1024)]
@@ -16,6 +16,9 @@ public sealed class VoicesModel(VoiceApiClient api) : PageModel
     public const string ConsentStatement = "The person speaking in this recording agreed that their voice may be cloned for use in this workspace.";
 
     public VoiceListView Library { get; private set; } = new([], []);
+
+    /// <summary>Which forms to show and the languages each lists.</summary>
+    public ModelOffer Offer { get; private set; } = new(null, PlaygroundModel.Languages);
 
     public string? Error { get; private set; }
 
@@ -46,7 +49,7 @@ public sealed class VoicesModel(VoiceApiClient api) : PageModel
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        Library = await api.ListVoiceLibraryAsync(cancellationToken);
+        await LoadAsync(cancellationToken);
         Created = CreatedId is { } id ? await api.GetVoiceAsync(id.ToString(), cancellationToken) : null;
     }
 
@@ -65,7 +68,7 @@ public sealed class VoicesModel(VoiceApiClient api) : PageModel
             }
             Error = problem?.Message ?? "The request failed.";
         }
-        Library = await api.ListVoiceLibraryAsync(cancellationToken);
+        await LoadAsync(cancellationToken);
         return Page();
     }
 
@@ -90,7 +93,7 @@ public sealed class VoicesModel(VoiceApiClient api) : PageModel
             }
             Error = problem?.Message ?? "The request failed.";
         }
-        Library = await api.ListVoiceLibraryAsync(cancellationToken);
+        await LoadAsync(cancellationToken);
         return Page();
     }
 
@@ -99,12 +102,17 @@ public sealed class VoicesModel(VoiceApiClient api) : PageModel
         if (!await api.DeleteVoiceAsync(id, cancellationToken))
         {
             Error = "The voice could not be deleted.";
-            Library = await api.ListVoiceLibraryAsync(cancellationToken);
+            await LoadAsync(cancellationToken);
             return Page();
         }
         return RedirectToPage();
     }
 
-    private string NameOr(string fallback) => string.IsNullOrWhiteSpace(Name) ? fallback : Name.Trim();
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        Library = await api.ListVoiceLibraryAsync(cancellationToken);
+        Offer = new ModelOffer(await api.ListModelsAsync(cancellationToken), PlaygroundModel.Languages);
+    }
 
+    private string NameOr(string fallback) => string.IsNullOrWhiteSpace(Name) ? fallback : Name.Trim();
 }

@@ -6,7 +6,8 @@ using System.Text.Json.Serialization;
 
 namespace Voice.Web.Services;
 
-public sealed record GenerateInput(string Text, string Language, string Voice, string Format, float Speed = 1);
+/// <summary>A speech request; <c>Model</c> pins a live model (null: the API routes by the voice).</summary>
+public sealed record GenerateInput(string Text, string Language, string Voice, string Format, float Speed = 1, string? Model = null);
 
 public sealed record Accepted(Guid TaskId, string Status);
 
@@ -29,6 +30,11 @@ public sealed record VoiceView(string Id, string Name, string Mode, string Statu
     JsonElement? Quality = null, string[]? Notes = null);
 
 public sealed record VoiceListView(VoiceView[] Presets, VoiceView[] Voices);
+
+/// <summary>A live model (one pool): its id names it in a request; what it makes and speaks decides what the portal offers.</summary>
+public sealed record ModelView(string Id, string Engine, string Model, string[] Modes, string[] Languages);
+
+public sealed record ModelList(ModelView[] Models);
 
 public sealed record SessionView(string SessionToken, DateTimeOffset ExpiresAt, Guid TenantId, string TenantSlug, Guid UserId, string Role);
 
@@ -188,6 +194,10 @@ public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accesso
     /// <summary>The presets and the tenant's own voices, apart.</summary>
     public async Task<VoiceListView> ListVoiceLibraryAsync(CancellationToken cancellationToken) =>
         (await SendAsync<VoiceListView>(HttpMethod.Get, "/api/v1/voices?limit=100", null, authenticated: true, cancellationToken)).Value ?? new VoiceListView([], []);
+
+    /// <summary>The live models; null when the API did not list them (the portal then offers everything and the API decides).</summary>
+    public async Task<IReadOnlyList<ModelView>?> ListModelsAsync(CancellationToken cancellationToken) =>
+        (await SendAsync<ModelList>(HttpMethod.Get, "/api/v1/models", null, authenticated: true, cancellationToken)).Value?.Models;
 
     public async Task<VoiceView?> GetVoiceAsync(string id, CancellationToken cancellationToken) =>
         (await SendAsync<VoiceView>(HttpMethod.Get, $"/api/v1/voices/{Uri.EscapeDataString(id)}", null, authenticated: true, cancellationToken)).Value;

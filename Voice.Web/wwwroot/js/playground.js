@@ -64,10 +64,11 @@
     function update() {
         const v = (name) => form.elements[name].value;
         const speed = Number(v("Speed")) || 1;
-        const body = JSON.stringify({ text: v("Text"), voice: v("Voice"), language: v("Language"), format: v("Format"), speed });
+        const model = v("ModelId"); // empty: automatic, the API routes by the voice
+        const body = JSON.stringify({ text: v("Text"), voice: v("Voice"), language: v("Language"), format: v("Format"), speed, ...(model && { model }) });
         curl.textContent = `curl -X POST '${api}/api/v1/voice/generate' \\\n  -H "Authorization: Bearer $VOICE_API_KEY" \\\n  -H 'Content-Type: application/json' \\\n  -d '${body.replaceAll("'", "'\\''")}'`;
         openai.textContent = `import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url="${api}/v1", api_key=os.environ["VOICE_API_KEY"])\n` +
-            `with client.audio.speech.with_streaming_response.create(\n    model="tts-1", voice=${python(v("Voice"))}, input=${python(v("Text"))},\n` +
+            `with client.audio.speech.with_streaming_response.create(\n    model=${python(model || "tts-1")}, voice=${python(v("Voice"))}, input=${python(v("Text"))},\n` +
             `    response_format="${v("Format")}", speed=${speed},\n) as response:\n    response.stream_to_file("speech.${v("Format")}")`;
     }
     form.addEventListener("input", update);
