@@ -1,5 +1,6 @@
 using Voice.ApiService.Apis;
 using Voice.ApiService.Extensions;
+using Voice.ApiService.Realtime;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,6 +13,7 @@ app.UseTrustedForwardedHeaders(); // X-Forwarded-For from named proxies only (Fo
 app.UseMiddleware<Voice.ApiService.Security.OpenAiErrors>(); // outermost: it sees every problem on /v1
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseWebSockets(); // the speech socket (Realtime/); its upgrade is authenticated and rate-limited like any request
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseMiddleware<Voice.ApiService.Security.RateLimitMiddleware>();
@@ -29,6 +31,7 @@ app.MapWebhooksApi();
 app.MapAudioApi();
 app.MapUsageApi();
 app.MapOpenAiApi();
+app.MapSpeechSocketApi();
 app.MapModelsApi();
 app.MapLexiconsApi();
 app.MapAdminApi();

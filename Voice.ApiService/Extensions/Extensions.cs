@@ -45,7 +45,9 @@ public static class Extensions
         builder.Services.AddSingleton<SpeechRequests>();
         builder.Services.AddSingleton<SpeechSubmissions>();
         builder.Services.AddSingleton<VoicePreviews>();
+        builder.Services.AddSingleton<SpeechFeed>();
         builder.Services.AddSingleton<SpeechRelay>();
+        builder.Services.AddSingleton<Voice.ApiService.Realtime.SpeechSocketServices>();
 
         builder.Services.ConfigureHttpJsonOptions(options =>
         {

@@ -20,6 +20,11 @@ public static class ApiMetrics
     public static readonly Histogram<double> SpeechFirstAudio = Meter.CreateHistogram<double>("voice.speech.first_audio", "s", "Time from a speech request to its first streamed audio.");
 
     /// <summary>OpenAI-route speech requests by how they ended (completed, failed, abandoned, restarted).</summary>
+    public static readonly UpDownCounter<long> Sockets = Meter.CreateUpDownCounter<long>("voice.speech.sockets", "{socket}", "Speech sockets open now.");
+
+    public static readonly Histogram<double> SocketFirstAudio = Meter.CreateHistogram<double>("voice.speech.socket.first_audio", "s",
+        "Time from a piece of socket text being complete (or flushed) to its first audio sent.");
+
     public static readonly Counter<long> SpeechStreams = Meter.CreateCounter<long>("voice.speech.streams", "{request}", "Streamed speech requests, by outcome.");
 
     /// <summary>Submissions refused by the plan's quotas or concurrency limit, by reason and plan.</summary>

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using StackExchange.Redis;
 using Voice.ApiService.Model;
 using Voice.ApiService.Services;
 using Voice.Core.Jobs;
@@ -10,9 +9,9 @@ namespace Voice.ApiService.Submissions;
 
 /// <summary>
 /// Relays a streaming speech job's audio to the client that submitted it, chunk by chunk as the worker publishes
-/// it (<see cref="SpeechStreams"/>). A client that goes away, or a wait past <see cref="MaxWait"/>, cancels the job.
+/// it (<see cref="SpeechFeed"/>). A client that goes away, or a wait past <see cref="MaxWait"/>, cancels the job.
 /// </summary>
-public sealed class SpeechRelay(JobStore jobs, JobEvents events, SpeechStreams streams, BlobStore blobs)
+public sealed class SpeechRelay(JobStore jobs, JobEvents events, SpeechFeed feed, BlobStore blobs)
 {
     public static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(5);
 
@@ -53,87 +52,57 @@ public sealed class SpeechRelay(JobStore jobs, JobEvents events, SpeechStreams s
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         deadline.CancelAfter(MaxWait);
-        var announcements = await streams.SubscribeAsync(jobId);
         try
         {
-            RedisValue after = "0-0";
             int? epoch = null;
-            while (true)
+            await foreach (var entry in feed.ReadAsync(tenantId, jobId, deadline.Token))
             {
-                var entries = await streams.ReadAsync(jobId, after, 64);
-                foreach (var entry in entries)
+                if (entry.Kind == SpeechFeed.Vanished)
                 {
-                    after = entry.Id;
-                    if (epoch != entry.Epoch)
+                    if (sink.Started && sink is not SseSink)
                     {
-                        if (sink.Started)
-                        {
-                            context.Abort(); // a retry starts over; its audio cannot be spliced onto what was sent
-                            return true;
-                        }
-                        epoch = entry.Epoch;
+                        context.Abort(); // part of the audio is missing, and raw audio cannot say so
                     }
-                    if (entry.IsEnd)
+                    else
                     {
                         await FinishAsync(context, tenantId, jobId, sink);
+                    }
+                    return true;
+                }
+                if (epoch != entry.Epoch)
+                {
+                    if (sink.Started)
+                    {
+                        context.Abort(); // a retry starts over; its audio cannot be spliced onto what was sent
                         return true;
                     }
-                    if (!sink.Started)
-                    {
-                        sink.Start();
-                    }
-                    if (entry.Kind == SpeechStreamEntry.WordsKind)
-                    {
-                        await sink.WordsAsync(WordTimestamps.FromJson(entry.Words!), deadline.Token);
-                        continue;
-                    }
-                    if (!sink.AudioSent)
-                    {
-                        ApiMetrics.SpeechFirstAudio.Record(Stopwatch.GetElapsedTime(arrived).TotalSeconds);
-                    }
-                    await sink.AudioAsync(entry.Audio, deadline.Token);
+                    epoch = entry.Epoch;
                 }
-                if (entries.Count > 0)
+                if (entry.IsEnd)
                 {
+                    await FinishAsync(context, tenantId, jobId, sink);
+                    return true;
+                }
+                if (!sink.Started)
+                {
+                    sink.Start();
+                }
+                if (entry.Kind == SpeechStreamEntry.WordsKind)
+                {
+                    await sink.WordsAsync(WordTimestamps.FromJson(entry.Words!), deadline.Token);
                     continue;
                 }
-                // Nothing new: wait for an announcement, and look at the ledger now and then in case the job ended
-                // without a stream (its worker could not publish).
-                using var tick = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
-                tick.CancelAfter(TimeSpan.FromSeconds(2));
-                try
+                if (!sink.AudioSent)
                 {
-                    await announcements.ReadAsync(tick.Token);
+                    ApiMetrics.SpeechFirstAudio.Record(Stopwatch.GetElapsedTime(arrived).TotalSeconds);
                 }
-                catch (OperationCanceledException) when (!deadline.IsCancellationRequested)
-                {
-                    var job = await jobs.GetAsync(tenantId, jobId, CancellationToken.None);
-                    if (job is null || job.Status is not (JobStatus.Queued or JobStatus.Running))
-                    {
-                        if ((await streams.ReadAsync(jobId, after, 1)).Count > 0)
-                        {
-                            continue; // it did publish, just now
-                        }
-                        if (sink.Started && sink is not SseSink)
-                        {
-                            context.Abort(); // part of the audio is missing, and raw audio cannot say so
-                        }
-                        else
-                        {
-                            await FinishAsync(context, tenantId, jobId, sink);
-                        }
-                        return true;
-                    }
-                }
+                await sink.AudioAsync(entry.Audio, deadline.Token);
             }
+            return true; // the feed ends only after an end
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             return false;
-        }
-        finally
-        {
-            await announcements.UnsubscribeAsync();
         }
     }
 

@@ -16,7 +16,8 @@ using Voice.Speech.Espeak;
 // the whole platform — the real AppHost with local Postgres, Redis and Azurite, API, worker — one request at a
 // time, then 10 and 50 streams at once, then one at a time behind a backlog of the same tenant's async jobs (the
 // live lane's test: without it, a stream would wait for the whole backlog). The peer: the engine alone, in this
-// process, making the same text's first sentence and all of it.
+// process, making the same text's first sentence and all of it. Then the speech socket (RealtimeLatency.cs): one
+// complete sentence sent → its first audio, 1 and 20 sockets at once, beside POST /v1/audio/speech of that sentence.
 //   dotnet run -c Release --project bench/Voice.Bench.Streaming [-- sequential-requests concurrent-rounds worker-slots backlog-jobs]
 int sequential = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40;
 int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
@@ -122,6 +123,7 @@ foreach (int streams in streamCounts)
     }
     concurrent.Add(new { streams, rounds, first_byte_p50_ms = Ms(conFirst, 50), first_byte_p99_ms = Ms(conFirst, 99), total_p50_ms = Ms(conTotal, 50), total_p99_ms = Ms(conTotal, 99) });
 }
+var realtime = await RealtimeLatency.MeasureAsync(http, key.GetProperty("key").GetString()!, rounds: Math.Max(rounds, 5));
 // Behind a backlog: the tenant queues async jobs, then streams 10 requests one after another while they drain.
 var backFirst = new LongHistogram(600_000_000, 3);
 var backTotal = new LongHistogram(600_000_000, 3);
@@ -159,6 +161,7 @@ var result = new
     engine_alone = new { runs = engineFirst.Count, first_chunk_median_ms = Median(engineFirst), total_median_ms = Median(engineTotal) },
     sequential = new { requests = sequential, first_byte_p50_ms = Ms(seqFirst, 50), first_byte_p99_ms = Ms(seqFirst, 99), total_p50_ms = Ms(seqTotal, 50), total_p99_ms = Ms(seqTotal, 99) },
     concurrent,
+    realtime,
     behind_backlog = new { backlog_jobs = backlog, requests = 10, first_byte_p50_ms = Ms(backFirst, 50), first_byte_p99_ms = Ms(backFirst, 99), total_p50_ms = Ms(backTotal, 50),
         total_p99_ms = Ms(backTotal, 99), backlog_drained_s = drainSeconds },
 };
