@@ -8,13 +8,13 @@ using HdrHistogram;
 /// <summary>
 /// The speech socket's latency: from sending one complete sentence (the first of a context) to its first audio message,
 /// with 1 and with 20 sockets at once, beside POST /v1/audio/speech streaming the same sentence as pcm at the same
-/// concurrency (request sent → first audio byte) in the same run.
+/// concurrency (request sent → first audio byte) in the same run, both spread over the same tenants.
 /// </summary>
 internal static class RealtimeLatency
 {
     public const string Sentence = "The platform streams speech as soon as the first sentence is made. ";
 
-    public static async Task<object> MeasureAsync(HttpClient http, string key, int rounds)
+    public static async Task<object> MeasureAsync(HttpClient http, IReadOnlyList<string> keys, int rounds)
     {
         var socketUri = new UriBuilder(http.BaseAddress!) { Scheme = "ws", Path = "/v1/audio/speech/stream-input" }.Uri;
         var results = new List<object>();
@@ -24,11 +24,11 @@ internal static class RealtimeLatency
             var post = new LongHistogram(600_000_000, 3);
             for (int round = 0; round < rounds; round++)
             {
-                foreach (double ms in await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => SocketFirstAudioAsync(socketUri, key))))
+                foreach (double ms in await Task.WhenAll(Enumerable.Range(0, concurrency).Select(i => SocketFirstAudioAsync(socketUri, keys[i % keys.Count]))))
                 {
                     socket.RecordValue((long)(ms * 1000));
                 }
-                foreach (double ms in await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => PostFirstByteAsync(http))))
+                foreach (double ms in await Task.WhenAll(Enumerable.Range(0, concurrency).Select(i => PostFirstByteAsync(http, keys[i % keys.Count]))))
                 {
                     post.RecordValue((long)(ms * 1000));
                 }
@@ -64,12 +64,13 @@ internal static class RealtimeLatency
         return ms;
     }
 
-    private static async Task<double> PostFirstByteAsync(HttpClient http)
+    private static async Task<double> PostFirstByteAsync(HttpClient http, string key)
     {
         long start = Stopwatch.GetTimestamp();
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/audio/speech")
         {
             Content = JsonContent.Create(new { model = "tts-1", input = Sentence.Trim(), voice = "alloy", response_format = "pcm" }),
+            Headers = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key) },
         };
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
