@@ -2,7 +2,7 @@ using Voice.ApiService.Submissions;
 
 namespace Voice.Tests.Api;
 
-/// <summary>A request's <c>language</c>: a code as sent (normalised), or <c>auto</c> resolved to a language spoken here or to none (the voice's).</summary>
+/// <summary>A request's <c>language</c>: a code or name (normalised), or <c>auto</c> resolved to a language spoken here or to none (the voice's).</summary>
 public sealed class RequestLanguageTests
 {
     [Theory]
@@ -11,9 +11,11 @@ public sealed class RequestLanguageTests
     [InlineData("DE", "de")]
     [InlineData(" pt-BR ", "pt")]
     [InlineData("zh_CN", "zh")]
+    [InlineData("English", "en")] // vLLM's and Qwen3-TTS's names
+    [InlineData("chinese", "zh")]
     [InlineData("tlh", "tlh")] // not ours: kept, for validation to name
     [InlineData("xx-YY", "xx-yy")]
-    public void ACodeIsTakenAsSentInLowerCaseWithoutItsRegion(string? language, string? expected)
+    public void ACodeOrNameIsTakenInLowerCaseWithoutItsRegion(string? language, string? expected)
     {
         var (resolved, warning) = RequestLanguage.Resolve(language, "The text does not matter here.");
 
