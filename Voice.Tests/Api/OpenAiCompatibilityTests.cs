@@ -6,7 +6,9 @@ using System.Text;
 using System.Text.Json;
 using OpenAI.Audio;
 using Voice.ApiService.Submissions;
+using Voice.Speech.Engines;
 using Voice.Tests.Infrastructure;
+using Voice.Tests.Speech;
 
 namespace Voice.Tests.Api;
 
@@ -162,6 +164,33 @@ public sealed class OpenAiCompatibilityTests(VoiceAppFixture app)
         Assert.Contains(warnings, w => w.Contains("kanji", StringComparison.Ordinal));
         Assert.True((await response.Content.ReadAsByteArrayAsync()).Length > 0);
         Assert.Equal("ja", (await TaskAsync(api, response)).GetProperty("request").GetProperty("language").GetString());
+    }
+
+    [Fact]
+    public async Task ASpeedTheModelCannotApplyIsAWarningInTheHeader()
+    {
+        const string pool = "qwen3-no-pace";
+        await using var worker = await WorkerProcesses.StartAsync(app, pool, 1, new Dictionary<string, string?>
+        {
+            ["Speech__Engine"] = SpeechEngines.Qwen3,
+            ["Speech__ModelDirectory"] = Qwen3ReferenceModels.ModelDirectory("custom_voice"), // random weights: sound, not speech
+            ["Speech__Provider"] = "cpu",
+        });
+        var tenant = await app.CreateTenantAsync();
+        using var api = app.CreateApiClient(tenant.ApiKey);
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (!(await api.GetStringAsync("/api/v1/models")).Contains($"\"{pool}\"", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the pool never announced itself");
+            await Task.Delay(250);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // the API's view of the pools refreshes every 2 s
+
+        using var response = await api.PostAsJsonAsync("/v1/audio/speech", new { model = pool, input = "A preset.", voice = "vivian", speed = 1.5, response_format = "pcm" });
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        string warnings = Uri.UnescapeDataString(response.Headers.GetValues(NoteHeaders.Warnings).Single());
+        Assert.Contains("speed 1.5 is not applied", warnings, StringComparison.Ordinal);
     }
 
     [Fact]
