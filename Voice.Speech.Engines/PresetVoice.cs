@@ -31,6 +31,8 @@ public static class PresetVoices
         new("sage", "Measured, mature female voice.", VoiceGender.Female),
         new("shimmer", "Light, airy female voice.", VoiceGender.Female),
         new("verse", "Versatile, lively male voice.", VoiceGender.Male),
+        new("marin", "Natural, warm female voice with a relaxed, conversational delivery.", VoiceGender.Female),
+        new("cedar", "Natural, grounded male voice, smooth and conversational.", VoiceGender.Male),
         // Qwen3-TTS CustomVoice's own speakers, by their names (the model card's descriptions).
         new("vivian", "Bright, slightly edgy young female voice (Mandarin).", VoiceGender.Female),
         new("serena", "Warm, gentle young female voice (Mandarin).", VoiceGender.Female),

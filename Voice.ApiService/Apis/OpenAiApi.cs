@@ -21,13 +21,11 @@ namespace Voice.ApiService.Apis;
 /// validation, plan limits, quotas, usage record and traces — marked to stream: the worker publishes its audio
 /// chunk by chunk and the request relays it as it comes (<see cref="SpeechRelay"/>); a client that goes away
 /// cancels the job. Errors on these routes take OpenAI's shape
-/// (<see cref="OpenAiErrors"/>).
+/// (<see cref="OpenAiErrors"/>). Fields of other servers' dialects are ignored, not refused, and what a body cannot
+/// say — the ignored fields, the engine's warnings — goes in headers (<see cref="NoteHeaders"/>).
 /// </summary>
 public static class OpenAiApi
 {
-    /// <summary>Model names clients send: any pool may serve them (the router chooses by the voice); a pool's own name pins it.</summary>
-    public static readonly IReadOnlyList<string> Models = ["tts-1", "tts-1-hd", "gpt-4o-mini-tts"];
-
     private const int MaxBodyBytes = 256 * 1024;
 
     public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder app)
@@ -35,7 +33,8 @@ public static class OpenAiApi
         var group = app.MapGroup("/v1").WithTags("OpenAI-compatible");
         group.MapPost("/audio/speech", SpeechAsync).RequireAuthorization(Policies.Scope(Scopes.SpeechWrite))
             .Accepts<OpenAiSpeechRequest>("application/json")
-            .WithSummary("OpenAI's speech endpoint: the audio of `input` in `voice` (a preset or a voice id), as `response_format`");
+            .WithSummary("OpenAI's speech endpoint: the audio of `input` in `voice` (a preset or a voice id, or `{\"id\"}`), as `response_format`")
+            .WithDescription($"Unknown fields are ignored and named in `{NoteHeaders.IgnoredFields}`; the engine's warnings come in `{NoteHeaders.Warnings}`.");
         group.MapGet("/models", ListModels).RequireAuthorization().WithSummary("The speech models (OpenAI's list shape)");
         group.MapGet("/audio/voices", ListVoicesAsync).RequireAuthorization(Policies.VoicesRead).WithSummary("The presets and the tenant's ready voices");
         return app;
@@ -45,6 +44,7 @@ public static class OpenAiApi
     {
         long arrived = Stopwatch.GetTimestamp();
         var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.OpenAiSpeechRequest, cancellationToken, MaxBodyBytes);
+        NoteHeaders.Set(context.Response, NoteHeaders.IgnoredFields, request?.Ignored?.Keys);
         var (speech, invalid) = problem is null ? await ValidateAsync(context, request!, services, cancellationToken) : (null, problem);
         if (invalid is not null)
         {
@@ -58,6 +58,8 @@ public static class OpenAiApi
             await outcome.ToResult(context).Result.ExecuteAsync(context);
             return;
         }
+        // Before the first chunk: once the audio starts, headers cannot follow.
+        NoteHeaders.Set(context.Response, NoteHeaders.Warnings, accepted.Warnings);
         // The format as the submission validated it (lower case), so the first chunk needs no look at the ledger.
         var sink = SpeechSink.For(request!.StreamFormat, context.Response, speech!.Fields.Format, accepted.TaskId, request.Input!);
         await services.Relay.StreamAsync(context, caller.TenantId, accepted.TaskId, sink, arrived);
@@ -70,18 +72,19 @@ public static class OpenAiApi
             ? (null, problem)
             : await services.Requests.ValidateAsync(context.Caller(), ToGenerateRequest(request, services.Engine), context.ClientAddress(), cancellationToken);
 
-    /// <summary>What OpenAI's dialect adds to a speech request's validation: the model, the voice, the stream format.</summary>
+    /// <summary>What OpenAI's dialect adds to a speech request's validation: the model, the voice's shape, the stream format.</summary>
     private static ProblemHttpResult? Check(OpenAiSpeechRequest request, SpeechEngineDescriptor engine, IReadOnlyList<Core.Pools.LivePool> pools)
     {
         var errors = new Dictionary<string, string[]>();
-        if (request.Model is null || !Models.Contains(request.Model, StringComparer.Ordinal) && request.Model != engine.Name
+        if (request.Model is null || !OpenAiModelNames.IsOpenAis(request.Model) && request.Model != engine.Name
             && !pools.Any(p => p.Pool.Name == request.Model || p.Pool.Engine == request.Model || p.Pool.Model == request.Model))
         {
-            errors["model"] = [$"One of {string.Join(", ", Models.Concat(pools.Select(p => p.Pool.Name).Order(StringComparer.Ordinal)))} (GET /v1/models)."];
+            errors["model"] = [$"One of {string.Join(", ", OpenAiModelNames.Aliases.Concat(pools.Select(p => p.Pool.Name).Order(StringComparer.Ordinal)))} "
+                + "(GET /v1/models), or an OpenAI snapshot such as gpt-4o-mini-tts-2025-03-20."];
         }
-        if (string.IsNullOrWhiteSpace(request.Voice))
+        if (string.IsNullOrWhiteSpace(request.Voice?.Id))
         {
-            errors["voice"] = ["A preset name (alloy, ash, …) or one of your voice ids."];
+            errors["voice"] = ["A preset name (alloy, ash, …) or one of your voice ids, as a string or as {\"id\": \"…\"}."];
         }
         if (request.StreamFormat is not (null or "audio" or "sse"))
         {
@@ -93,23 +96,26 @@ public static class OpenAiApi
         }
         // Instructions style a preset: the preset's speaker with the instruction where the engine follows one
         // (Qwen3-TTS CustomVoice 1.7B), else a voice designed from both (for this request only).
-        if (!string.IsNullOrWhiteSpace(request.Instructions) && !errors.ContainsKey("voice") && PresetVoices.Find(request.Voice!) is null)
+        if (!string.IsNullOrWhiteSpace(request.Instructions) && !errors.ContainsKey("voice") && PresetVoices.Find(request.Voice!.Id!) is null)
         {
             errors["instructions"] = ["Instructions shape a preset voice; for your own voices, design a new one (POST /api/v1/voices)."];
         }
         return errors.Count > 0 ? Problems.ValidationFailed(errors) : null;
     }
 
-    /// <summary>OpenAI's request as a native one; an OpenAI model name routes by the voice, anything else names a pool, engine or model.</summary>
+    /// <summary>
+    /// OpenAI's request as a native one; an OpenAI model name routes by the voice, anything else names a pool, engine or
+    /// model. OpenAI's clients send no language: the text's own is detected.
+    /// </summary>
     private static GenerateRequest ToGenerateRequest(OpenAiSpeechRequest request, SpeechEngineDescriptor engine) =>
-        new(request.Input, null, request.Voice, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed,
+        new(request.Input, request.Language ?? RequestLanguage.Auto, request.Voice!.Id, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed,
             Instruct: string.IsNullOrWhiteSpace(request.Instructions) ? null : request.Instructions.Trim(), Timestamps: request.Timestamps,
-            Model: Models.Contains(request.Model, StringComparer.Ordinal) || request.Model == engine.Name ? null : request.Model);
+            Model: OpenAiModelNames.IsOpenAis(request.Model) || request.Model == engine.Name ? null : request.Model);
 
     /// <summary>OpenAI's model names (aliases a client may send) and the live pools, by name, owned by their engine.</summary>
     public static async Task<Ok<OpenAiModelList>> ListModels(SpeechEngineDescriptor engine, PoolRegistry pools) =>
         TypedResults.Ok(new OpenAiModelList("list", [
-            .. Models.Select(m => new OpenAiModel(m, "model", 1_735_689_600, $"voice:{engine.Name}")),
+            .. OpenAiModelNames.Aliases.Select(m => new OpenAiModel(m, "model", 1_735_689_600, $"voice:{engine.Name}")),
             .. (await pools.LiveAsync()).Select(p => new OpenAiModel(p.Pool.Name, "model", 1_735_689_600, $"voice:{p.Pool.Engine}")),
         ]));
 

@@ -4,8 +4,11 @@ namespace Voice.ApiService.Model;
 
 /// <summary>
 /// Every body the API reads or writes, in snake_case. Request bodies are read with this context's own
-/// options, which reject unknown fields (a typo such as <c>txt</c> is an error, not silently ignored);
-/// responses always carry every field, null or not, so clients see one stable shape.
+/// options, which reject unknown fields: the native API's clients are written against its own schema, where a typo
+/// such as <c>txt</c> or <c>langauge</c> is a mistake to report, not to ignore (it would quietly change the audio).
+/// The one exception is OpenAI's speech request, whose clients are written for many servers and send their fields:
+/// it collects unknown fields instead (<see cref="OpenAiSpeechRequest.Ignored"/>) and the answer names them.
+/// Responses always carry every field, null or not, so clients see one stable shape.
 /// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,

@@ -1,18 +1,33 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace Voice.ApiService.Model;
 
 /// <summary>
-/// <c>POST /v1/audio/speech</c>, as OpenAI documents it, and one extension: <c>timestamps: "word"</c> (with
-/// <c>stream_format: "sse"</c>) adds <c>speech.audio.timestamps</c> events.
+/// <c>POST /v1/audio/speech</c>, as OpenAI documents it (<c>voice</c> a name or <c>{"id": …}</c>), and two extensions:
+/// <c>timestamps: "word"</c> (with <c>stream_format: "sse"</c>) adds <c>speech.audio.timestamps</c> events, and
+/// <c>language</c> (an ISO code or <c>auto</c>, the default here; vLLM's servers take it too). Fields this route does
+/// not know — other servers' extensions such as vLLM's <c>task_type</c>, OpenAI's newer ones — land in
+/// <see cref="Ignored"/>: clients written for those servers work, and the answer names what was ignored.
 /// </summary>
 public sealed record OpenAiSpeechRequest(
     string? Model,
     string? Input,
-    string? Voice,
+    [property: JsonConverter(typeof(OpenAiVoiceConverter))] OpenAiVoiceChoice? Voice,
     string? ResponseFormat = null,
     float? Speed = null,
     string? Instructions = null,
     string? StreamFormat = null,
-    string? Timestamps = null);
+    string? Timestamps = null,
+    string? Language = null)
+{
+    // Settable, not init: the source generator would take an init property for a constructor parameter, which extension data cannot be.
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Ignored { get; set; }
+}
+
+/// <summary>OpenAI's <c>voice</c>: a preset name or voice id, as a string or as <c>{"id": "…"}</c>; <see cref="Id"/> is null for any other shape.</summary>
+public sealed record OpenAiVoiceChoice(string? Id);
 
 public sealed record OpenAiModel(string Id, string Object, long Created, string OwnedBy);
 

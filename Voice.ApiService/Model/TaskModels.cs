@@ -8,7 +8,8 @@ namespace Voice.ApiService.Model;
 /// form, <c>mode: "clone"</c> with <c>ref_audio</c> (base64) + <c>consent</c> (+ <c>ref_text</c>), or
 /// <c>mode: "design"</c> with <c>instruct</c>, which makes a transient profile for this request only. A preset
 /// <c>voice</c> with <c>instruct</c> is that preset with a style instruction (also a transient profile).
-/// <c>timestamps: "word"</c> asks for the time of each word (in the task status once completed).
+/// <c>timestamps: "word"</c> asks for the time of each word (in the task status once completed). <c>language</c> is an
+/// ISO 639-1 code or <c>auto</c> (detected from the text, see <see cref="Submissions.RequestLanguage"/>); absent, the voice's.
 /// </summary>
 public sealed record GenerateRequest(
     string? Text,

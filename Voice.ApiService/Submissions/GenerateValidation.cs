@@ -41,7 +41,7 @@ public sealed record GenerateValidation(string Text, string Language, string For
         string language = request.Language ?? voiceLanguage ?? "en";
         if (!engine.Capabilities.Languages.Contains(language))
         {
-            errors["language"] = [$"Unknown language '{language}'. Supported: {string.Join(", ", engine.Capabilities.Languages)}."];
+            errors["language"] = [$"Unknown language '{language}'. Supported: {string.Join(", ", engine.Capabilities.Languages)}, or '{RequestLanguage.Auto}' to detect it from the text."];
         }
 
         string format = (request.Format ?? AudioFormats.Wav).ToLowerInvariant();

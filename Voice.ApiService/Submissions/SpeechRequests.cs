@@ -23,6 +23,8 @@ public sealed partial class SpeechRequests(
     public async Task<(ValidatedSpeech? Speech, ProblemHttpResult? Problem)> ValidateAsync(
         CallerIdentity caller, GenerateRequest request, string? clientAddress, CancellationToken cancellationToken)
     {
+        var (language, languageWarning) = RequestLanguage.Resolve(request.Language, request.Text);
+        request = request with { Language = language };
         var plan = await plans.GetAsync(caller.Plan, cancellationToken);
         var errors = new Dictionary<string, string[]>();
         var voice = await ResolveVoiceAsync(request, caller, errors, cancellationToken);
@@ -52,6 +54,10 @@ public sealed partial class SpeechRequests(
         if ((refusal ?? PlanRestriction(plan, fields.Format, voice.Inline)) is { } restricted)
         {
             return (null, restricted);
+        }
+        if (languageWarning is not null)
+        {
+            fields = fields with { Warnings = [languageWarning, .. fields.Warnings] };
         }
         return (new ValidatedSpeech(plan, voice, fields, request.CallbackUrl, clientAddress, spoken, route!.Pool), null);
     }

@@ -6,7 +6,8 @@ namespace Voice.ApiService.Submissions;
 
 /// <summary>
 /// The HTTP side of submissions: an outcome as 202 with the status URL, 200 for a replay, or the problem (with
-/// its headers); and what a submission takes from the request.
+/// its headers); and what a submission takes from the request. The warnings are in the body and, as on the streamed
+/// OpenAI route, in the warnings header, so one client code reads them on both.
 /// </summary>
 public static class SubmissionHttp
 {
@@ -24,12 +25,14 @@ public static class SubmissionHttp
     public static Accepted<TaskAccepted> ToResult(this SubmissionOutcome.Accepted accepted, HttpContext context)
     {
         string statusUrl = StatusUrl(context, accepted.TaskId);
+        NoteHeaders.Set(context.Response, NoteHeaders.Warnings, accepted.Warnings);
         return TypedResults.Accepted(statusUrl, new TaskAccepted(accepted.TaskId, accepted.Status, statusUrl, accepted.Warnings));
     }
 
     public static Ok<TaskAccepted> ToResult(this SubmissionOutcome.Replayed replayed, HttpContext context)
     {
         context.Response.Headers["Idempotent-Replayed"] = "true";
+        NoteHeaders.Set(context.Response, NoteHeaders.Warnings, replayed.Warnings);
         return TypedResults.Ok(new TaskAccepted(replayed.TaskId, JobStatus.Queued, StatusUrl(context, replayed.TaskId), replayed.Warnings));
     }
 

@@ -48,6 +48,8 @@ public sealed class EspeakEngine : ISpeechEngine
         ["sage"] = new("f1", 45, 45, 165),
         ["shimmer"] = new("f5", 70, 55, 180),
         ["verse"] = new("m4", 47, 60, 185),
+        ["marin"] = new("f2", 52, 50, 172),
+        ["cedar"] = new("m6", 36, 45, 168),
         // Qwen3-TTS CustomVoice's speakers by name (Mandarin, English, Japanese, Korean voices; approximations here).
         ["vivian"] = new("f3", 68, 65, 185),
         ["serena"] = new("f4", 56, 50, 170),

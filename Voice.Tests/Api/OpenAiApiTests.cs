@@ -1,12 +1,8 @@
 using System.ClientModel;
-using System.ClientModel.Primitives;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Aspire.Hosting;
-using Aspire.Hosting.Testing;
-using OpenAI;
 using OpenAI.Audio;
 using Voice.Tests.Infrastructure;
 
@@ -180,6 +176,13 @@ public sealed class OpenAiApiTests(VoiceAppFixture app)
         { new { model = "tts-1", input = "", voice = "alloy" }, 400, "input", "invalid_request_error" },
         { new { model = "tts-1", input = "Hi.", voice = "alloy", speed = 5.0 }, 400, "speed", "invalid_request_error" },
         { new { model = "dall-e-3", input = "Hi.", voice = "alloy" }, 400, "model", "invalid_request_error" },
+        { new { model = "gpt-4o-mini-tts-preview", input = "Hi.", voice = "alloy" }, 400, "model", "invalid_request_error" },
+        { new { model = "gpt-4o-mini-tts-2025-13-45", input = "Hi.", voice = "alloy" }, 400, "model", "invalid_request_error" },
+        { new { model = "tts-1", input = "Hi.", voice = 42 }, 400, "voice", "invalid_request_error" },
+        { new { model = "tts-1", input = "Hi.", voice = new[] { "alloy" } }, 400, "voice", "invalid_request_error" },
+        { new { model = "tts-1", input = "Hi.", voice = new { name = "alloy" } }, 400, "voice", "invalid_request_error" },
+        { new { model = "tts-1", input = "Hi.", voice = new { id = "nobody" } }, 400, "voice", "invalid_request_error" },
+        { new { model = "tts-1", input = "Hi.", voice = "alloy", language = "tlh" }, 400, "language", "invalid_request_error" },
         { new { model = "tts-1", input = "Hi.", voice = "alloy", stream_format = "websocket" }, 400, "stream_format", "invalid_request_error" },
         { new { model = "tts-1", input = "Hi." }, 400, "voice", "invalid_request_error" },
         { new { model = "tts-1", input = "Hi.", voice = "alloy", timestamps = "word" }, 400, "timestamps", "invalid_request_error" },
@@ -294,12 +297,7 @@ public sealed class OpenAiApiTests(VoiceAppFixture app)
         }
     }
 
-    private AudioClient Client(string apiKey) =>
-        new("tts-1", new ApiKeyCredential(apiKey), new OpenAIClientOptions
-        {
-            Endpoint = new Uri(app.App.GetEndpoint("api", "http"), "/v1"),
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0), // a refusal is the answer under test, not something to wait out
-        });
+    private AudioClient Client(string apiKey) => app.CreateOpenAiAudioClient(apiKey);
 
     private static async Task<JsonElement> ErrorAsync(HttpResponseMessage response, int status)
     {

@@ -317,6 +317,10 @@ public sealed class Qwen3EngineTests(Qwen3ReferenceModels models) : IClassFixtur
     [InlineData("nova", "ja", "ono_anna")]
     [InlineData("coral", "ko", "sohee")]
     [InlineData("echo", "zh", "uncle_fu")] // never a dialect speaker for a name that is not theirs
+    [InlineData("marin", "en", "serena")] // OpenAI's newer voices take a speaker of their gender like the others
+    [InlineData("marin", "ja", "ono_anna")]
+    [InlineData("cedar", "en", "ryan")]
+    [InlineData("cedar", "zh", "uncle_fu")]
     [InlineData("Eric", "en", "eric")] // native names are themselves
     [InlineData("dylan", "zh", "dylan")]
     public async Task PresetNamesMapToSpeakersByLanguageAndGender(string preset, string language, string speaker)
