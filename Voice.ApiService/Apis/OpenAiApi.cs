@@ -104,7 +104,9 @@ public static class OpenAiApi
     private static GenerateRequest ToGenerateRequest(OpenAiSpeechRequest request, SpeechEngineDescriptor engine) =>
         new(request.Input, null, request.Voice, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed,
             Instruct: string.IsNullOrWhiteSpace(request.Instructions) ? null : request.Instructions.Trim(), Timestamps: request.Timestamps,
-            Model: Models.Contains(request.Model, StringComparer.Ordinal) || request.Model == engine.Name ? null : request.Model);
+            Model: Models.Contains(request.Model, StringComparer.Ordinal) || request.Model == engine.Name ? null : request.Model,
+            SampleRate: request.SampleRate, Seed: request.Seed, OptimizeStreamingLatency: request.OptimizeStreamingLatency,
+            PreviousText: request.PreviousText, NextText: request.NextText);
 
     /// <summary>OpenAI's model names (aliases a client may send) and the live pools, by name, owned by their engine.</summary>
     public static async Task<Ok<OpenAiModelList>> ListModels(SpeechEngineDescriptor engine, PoolRegistry pools) =>

@@ -1,8 +1,10 @@
 namespace Voice.ApiService.Model;
 
 /// <summary>
-/// <c>POST /v1/audio/speech</c>, as OpenAI documents it, and one extension: <c>timestamps: "word"</c> (with
-/// <c>stream_format: "sse"</c>) adds <c>speech.audio.timestamps</c> events.
+/// <c>POST /v1/audio/speech</c>, as OpenAI documents it, and extensions: <c>timestamps: "word"</c> (with
+/// <c>stream_format: "sse"</c>) adds <c>speech.audio.timestamps</c> events; the audio controls of the task API
+/// (<c>sample_rate</c>, <c>seed</c>, <c>optimize_streaming_latency</c>, <c>previous_text</c>, <c>next_text</c>) and its
+/// <c>ulaw_8000</c>/<c>alaw_8000</c> formats.
 /// </summary>
 public sealed record OpenAiSpeechRequest(
     string? Model,
@@ -12,7 +14,12 @@ public sealed record OpenAiSpeechRequest(
     float? Speed = null,
     string? Instructions = null,
     string? StreamFormat = null,
-    string? Timestamps = null);
+    string? Timestamps = null,
+    int? SampleRate = null,
+    long? Seed = null,
+    int? OptimizeStreamingLatency = null,
+    string? PreviousText = null,
+    string? NextText = null);
 
 public sealed record OpenAiModel(string Id, string Object, long Created, string OwnedBy);
 
