@@ -60,7 +60,8 @@ public sealed record SpeechEngineCapabilities(
     string Fidelity,
     IReadOnlyDictionary<string, string>? LanguageNotes = null,
     bool WordTimestamps = false,
-    bool SpeedControl = true);
+    bool SpeedControl = true,
+    bool StreamingLatencyControl = false);
 
 /// <summary>An engine's verdict on a text: whether anything of it can be spoken, and warnings about what will not.</summary>
 public sealed record TextCheck(bool Speakable, IReadOnlyList<string> Warnings)
@@ -68,7 +69,12 @@ public sealed record TextCheck(bool Speakable, IReadOnlyList<string> Warnings)
     public static readonly TextCheck Fine = new(true, []);
 }
 
-public sealed record SynthesisRequest(string Text, string Language, VoicePrompt Voice, float Speed = 1.0f);
+/// <summary>
+/// What to speak, and how: <see cref="Seed"/> makes a sampling engine's output repeatable (a deterministic engine has no
+/// use for it); <see cref="StreamingLatency"/> (0–4, null: the engine's default) trades how early the first chunk
+/// comes for fewer, larger chunks, on engines with <see cref="SpeechEngineCapabilities.StreamingLatencyControl"/>.
+/// </summary>
+public sealed record SynthesisRequest(string Text, string Language, VoicePrompt Voice, float Speed = 1.0f, int? Seed = null, int? StreamingLatency = null);
 
 /// <summary>
 /// A block of mono float samples in [-1, 1], how much of the text is spoken once it has played, and the words

@@ -110,7 +110,9 @@ public static class OpenAiApi
     private static GenerateRequest ToGenerateRequest(OpenAiSpeechRequest request, SpeechEngineDescriptor engine) =>
         new(request.Input, request.Language ?? RequestLanguage.Auto, request.Voice!.Id, request.ResponseFormat ?? AudioFormats.Mp3, null, request.Speed,
             Instruct: string.IsNullOrWhiteSpace(request.Instructions) ? null : request.Instructions.Trim(), Timestamps: request.Timestamps,
-            Model: OpenAiModelNames.IsOpenAis(request.Model) || request.Model == engine.Name ? null : request.Model);
+            Model: OpenAiModelNames.IsOpenAis(request.Model) || request.Model == engine.Name ? null : request.Model,
+            SampleRate: request.SampleRate, Seed: request.Seed, OptimizeStreamingLatency: request.OptimizeStreamingLatency,
+            PreviousText: request.PreviousText, NextText: request.NextText);
 
     /// <summary>OpenAI's model names (aliases a client may send) and the live pools, by name, owned by their engine.</summary>
     public static async Task<Ok<OpenAiModelList>> ListModels(SpeechEngineDescriptor engine, PoolRegistry pools) =>

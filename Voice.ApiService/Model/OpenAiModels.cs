@@ -4,11 +4,13 @@ using System.Text.Json.Serialization;
 namespace Voice.ApiService.Model;
 
 /// <summary>
-/// <c>POST /v1/audio/speech</c>, as OpenAI documents it (<c>voice</c> a name or <c>{"id": …}</c>), and two extensions:
-/// <c>timestamps: "word"</c> (with <c>stream_format: "sse"</c>) adds <c>speech.audio.timestamps</c> events, and
-/// <c>language</c> (an ISO code or <c>auto</c>, the default here; vLLM's servers take it too). Fields this route does
-/// not know — other servers' extensions such as vLLM's <c>task_type</c>, OpenAI's newer ones — land in
-/// <see cref="Ignored"/>: clients written for those servers work, and the answer names what was ignored.
+/// <c>POST /v1/audio/speech</c>, as OpenAI documents it (<c>voice</c> a name or <c>{"id": …}</c>), and extensions:
+/// <c>timestamps: "word"</c> (with <c>stream_format: "sse"</c>) adds <c>speech.audio.timestamps</c> events;
+/// <c>language</c> (an ISO code or <c>auto</c>, the default here; vLLM's servers take it too); the audio controls of the
+/// task API (<c>sample_rate</c>, <c>seed</c>, <c>optimize_streaming_latency</c>, <c>previous_text</c>, <c>next_text</c>) and
+/// its <c>ulaw_8000</c>/<c>alaw_8000</c> formats. Fields this route does not know — other servers' extensions such as
+/// vLLM's <c>task_type</c>, OpenAI's newer ones — land in <see cref="Ignored"/>: clients written for those servers
+/// work, and the answer names what was ignored.
 /// </summary>
 public sealed record OpenAiSpeechRequest(
     string? Model,
@@ -19,7 +21,12 @@ public sealed record OpenAiSpeechRequest(
     string? Instructions = null,
     string? StreamFormat = null,
     string? Timestamps = null,
-    string? Language = null)
+    string? Language = null,
+    int? SampleRate = null,
+    long? Seed = null,
+    int? OptimizeStreamingLatency = null,
+    string? PreviousText = null,
+    string? NextText = null)
 {
     // Settable, not init: the source generator would take an init property for a constructor parameter, which extension data cannot be.
     [JsonExtensionData]

@@ -10,6 +10,7 @@ namespace Voice.ApiService.Model;
 /// <c>voice</c> with <c>instruct</c> is that preset with a style instruction (also a transient profile).
 /// <c>timestamps: "word"</c> asks for the time of each word (in the task status once completed). <c>language</c> is an
 /// ISO 639-1 code or <c>auto</c> (detected from the text, see <see cref="Submissions.RequestLanguage"/>); absent, the voice's.
+/// The audio controls: <c>sample_rate</c>, <c>seed</c>, <c>optimize_streaming_latency</c>, <c>previous_text</c>/<c>next_text</c> (<see cref="Submissions.AudioControls"/>).
 /// </summary>
 public sealed record GenerateRequest(
     string? Text,
@@ -24,7 +25,12 @@ public sealed record GenerateRequest(
     string? RefText = null,
     string? Consent = null,
     string? Timestamps = null,
-    string? Model = null);
+    string? Model = null,
+    int? SampleRate = null,
+    long? Seed = null,
+    int? OptimizeStreamingLatency = null,
+    string? PreviousText = null,
+    string? NextText = null);
 
 /// <summary>The 202 answer to a generate request.</summary>
 public sealed record TaskAccepted(Guid TaskId, string Status, string StatusUrl, IReadOnlyList<string>? Warnings = null);

@@ -7,10 +7,11 @@ using Voice.Speech.Engines;
 namespace Voice.ApiService.Submissions;
 
 /// <summary>
-/// A generate request's text, language, format, speed and timestamps as checked against the plan and the
-/// engine, with the engine's warnings. Each field that needs fixing adds its message to the errors map.
+/// A generate request's text, language, format, speed, timestamps and audio controls as checked against the plan and
+/// the engine, with the engine's warnings. Each field that needs fixing adds its message to the errors map.
 /// </summary>
-public sealed record GenerateValidation(string Text, string Language, string Format, float Speed, bool Words, IReadOnlyList<string> Warnings)
+public sealed record GenerateValidation(string Text, string Language, string Format, float Speed, bool Words, IReadOnlyList<string> Warnings,
+    AudioControls Controls)
 {
     public const float MinSpeed = 0.25f, MaxSpeed = 4f;
 
@@ -69,6 +70,9 @@ public sealed record GenerateValidation(string Text, string Language, string For
             errors["timestamps"] = [$"The '{engine.Name}' engine cannot time words."];
         }
 
+        var controlWarnings = new List<string>();
+        var controls = AudioControls.Check(request, format, engine, errors, controlWarnings);
+
         if (request.CallbackUrl is not null && guard.CheckUrl(request.CallbackUrl) is { } callbackProblem)
         {
             errors["callback_url"] = [callbackProblem];
@@ -76,7 +80,7 @@ public sealed record GenerateValidation(string Text, string Language, string For
 
         if (errors.ContainsKey("text") || errors.ContainsKey("language"))
         {
-            return new(text, language, format, speed, words, []);
+            return new(text, language, format, speed, words, [], controls);
         }
         var check = engine.CheckText(text, language);
         if (!check.Speakable)
@@ -85,8 +89,8 @@ public sealed record GenerateValidation(string Text, string Language, string For
         }
         // An engine without pace control speaks at its natural pace; say so rather than refuse (OpenAI clients send speed).
         IReadOnlyList<string> warnings = speed != 1f && !engine.Capabilities.SpeedControl
-            ? [.. check.Warnings, $"The '{engine.Name}' engine has no pace control: speed {speed} is not applied."]
-            : check.Warnings;
-        return new(text, language, format, speed, words, warnings);
+            ? [.. check.Warnings, $"The '{engine.Name}' engine has no pace control: speed {speed} is not applied.", .. controlWarnings]
+            : [.. check.Warnings, .. controlWarnings];
+        return new(text, language, format, speed, words, warnings, controls);
     }
 }

@@ -26,7 +26,8 @@ public sealed record ValidatedSpeech(PlanLimits Plan, RequestedVoice Voice, Gene
     int SpokenCharacters, string Pool)
 {
     public JobSpec Spec(string voice, bool stream) =>
-        new(Fields.Text, Fields.Language, voice, Fields.Format, JobKinds.Speech, Fields.Speed, stream, Fields.Words);
+        new(Fields.Text, Fields.Language, voice, Fields.Format, JobKinds.Speech, Fields.Speed, stream, Fields.Words, Fields.Controls.SampleRate,
+            Fields.Controls.Seed, Fields.Controls.StreamingLatency, Fields.Controls.PreviousText, Fields.Controls.NextText);
 
     /// <summary>What "the same request" means for idempotency: the normalised fields (an inline voice by its content), not the body's bytes.</summary>
     public byte[] RequestHash() =>
@@ -34,5 +35,6 @@ public sealed record ValidatedSpeech(PlanLimits Plan, RequestedVoice Voice, Gene
         {
             Fields.Text, Fields.Language, Voice.Key ?? Convert.ToHexString(Voice.InlineHash ?? []), Fields.Format, CallbackUrl ?? "",
             Fields.Speed.ToString(CultureInfo.InvariantCulture), Fields.Words ? GenerateValidation.WordTimestampsOption : "",
+            $"{Fields.Controls.SampleRate}|{Fields.Controls.Seed}|{Fields.Controls.StreamingLatency}", Fields.Controls.PreviousText ?? "", Fields.Controls.NextText ?? "",
         })));
 }

@@ -16,12 +16,12 @@ internal sealed class AacEncoder : IAudioEncoder
     private readonly byte[] _tag;
     private bool _tagWritten;
 
-    public AacEncoder(Stream output, AudioMetadata metadata)
+    public AacEncoder(Stream output, AudioMetadata metadata, int sampleRate)
     {
         _output = output;
         _tag = Id3v2Tag.Build(metadata);
         var start = new ProcessStartInfo("ffmpeg",
-            ["-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar", "24000", "-ac", "1", "-i", "pipe:0",
+            ["-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar", sampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture), "-ac", "1", "-i", "pipe:0",
              "-c:a", "aac", "-b:a", "64k", "-f", "adts", "pipe:1"])
         {
             RedirectStandardInput = true,

@@ -16,7 +16,7 @@ internal sealed unsafe class FlacEncoder : IAudioEncoder
     private Exception? _failure;
     private bool _disposed;
 
-    public FlacEncoder(Stream output, AudioMetadata metadata)
+    public FlacEncoder(Stream output, AudioMetadata metadata, int sampleRate)
     {
         _output = output;
         _encoder = LibFlac.EncoderNew();
@@ -26,7 +26,7 @@ internal sealed unsafe class FlacEncoder : IAudioEncoder
         }
         LibFlac.EncoderSetChannels(_encoder, 1);
         LibFlac.EncoderSetBitsPerSample(_encoder, 16);
-        LibFlac.EncoderSetSampleRate(_encoder, AudioFormat.PlatformSampleRate);
+        LibFlac.EncoderSetSampleRate(_encoder, (uint)sampleRate);
         LibFlac.EncoderSetCompressionLevel(_encoder, 5);
         _comments = LibFlac.MetadataNew(LibFlac.MetadataTypeVorbisComment);
         foreach (var (name, value) in metadata.Tags())

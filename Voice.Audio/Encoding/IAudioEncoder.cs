@@ -1,7 +1,7 @@
 namespace Voice.Audio.Encoding;
 
 /// <summary>
-/// Encodes mono 24 kHz float audio, chunk by chunk, into an output stream. Output is written as it is
+/// Encodes mono float audio (24 kHz, or the encoder's own rate behind a <see cref="ResamplingEncoder"/>), chunk by chunk, into an output stream. Output is written as it is
 /// produced (a stream can be sent while synthesis goes on); <see cref="CompleteAsync"/> writes the end and, when
 /// the output can seek, fixes up what the header could not know (sizes, totals).
 /// </summary>

@@ -17,7 +17,7 @@ internal sealed class Mp3Encoder : IAudioEncoder
     private byte[] _buffer = new byte[16 * 1024];
     private bool _disposed;
 
-    public Mp3Encoder(Stream output, AudioMetadata metadata)
+    public Mp3Encoder(Stream output, AudioMetadata metadata, int sampleRate)
     {
         _output = output;
         _tag = Id3v2Tag.Build(metadata);
@@ -26,8 +26,8 @@ internal sealed class Mp3Encoder : IAudioEncoder
         {
             throw new AudioFormatUnavailableException("mp3", "libmp3lame could not start an encoder.");
         }
-        LibMp3Lame.SetInSampleRate(_lame, AudioFormat.PlatformSampleRate);
-        LibMp3Lame.SetOutSampleRate(_lame, AudioFormat.PlatformSampleRate);
+        LibMp3Lame.SetInSampleRate(_lame, sampleRate);
+        LibMp3Lame.SetOutSampleRate(_lame, sampleRate);
         LibMp3Lame.SetChannels(_lame, 1);
         LibMp3Lame.SetMode(_lame, LibMp3Lame.ModeMono);
         LibMp3Lame.SetBitrate(_lame, BitrateKbps);

@@ -8,7 +8,7 @@ using Voice.Audio.Resampling;
 namespace Voice.Audio.Encoding;
 
 /// <summary>
-/// Ogg Opus (RFC 7845) through Concentus: the 24 kHz input is resampled to the 48 kHz Opus runs at, encoded in
+/// Ogg Opus (RFC 7845) through Concentus: the input (24 kHz, or the rate a request asked for) is resampled to the 48 kHz Opus runs at, encoded in
 /// 20 ms frames at 32 kbit/s (speech-tuned), tagged with Vorbis comments in OpusTags. Pages are flushed at the
 /// end of each written chunk, so a listener can start as soon as the first sentence is encoded.
 /// </summary>
@@ -19,7 +19,8 @@ internal sealed class OggOpusEncoder : IAudioEncoder
     private readonly Stream _output;
     private readonly AudioMetadata _metadata;
     private readonly IOpusEncoder _encoder;
-    private readonly PolyphaseResampler _upsampler = new(AudioFormat.PlatformSampleRate, Rate);
+    private readonly PolyphaseResampler _upsampler;
+    private readonly int _inputRate;
     private readonly OggPageWriter _ogg;
     private readonly List<float> _pending = [];
     private readonly byte[] _packet = new byte[4000];
@@ -30,8 +31,10 @@ internal sealed class OggOpusEncoder : IAudioEncoder
 
     static OggOpusEncoder() => OpusCodecFactory.AttemptToUseNativeLibrary = false;
 
-    public OggOpusEncoder(Stream output, AudioMetadata metadata)
+    public OggOpusEncoder(Stream output, AudioMetadata metadata, int sampleRate)
     {
+        _inputRate = sampleRate;
+        _upsampler = new(sampleRate, Rate);
         _output = output;
         _metadata = metadata;
         _encoder = OpusCodecFactory.CreateEncoder(Rate, 1, OpusApplication.OPUS_APPLICATION_AUDIO);
@@ -58,7 +61,7 @@ internal sealed class OggOpusEncoder : IAudioEncoder
         _pending.AddRange(new float[_preSkip]);
         await EncodeFramesAsync(final: true, cancellationToken).ConfigureAwait(false);
         // The final granule counts only real audio: decoders drop the padding after it.
-        long granule = _preSkip + (_inputSamples * 2);
+        long granule = _preSkip + (_inputSamples * Rate / _inputRate);
         await _ogg.FlushAsync(granule, endOfStream: true, cancellationToken).ConfigureAwait(false);
         await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -96,7 +99,7 @@ internal sealed class OggOpusEncoder : IAudioEncoder
         head[8] = 1; // version
         head[9] = 1; // channels
         BinaryPrimitives.WriteUInt16LittleEndian(head.AsSpan(10), (ushort)_preSkip);
-        BinaryPrimitives.WriteUInt32LittleEndian(head.AsSpan(12), AudioFormat.PlatformSampleRate); // the input's rate, for information
+        BinaryPrimitives.WriteUInt32LittleEndian(head.AsSpan(12), (uint)_inputRate); // the input's rate, for information
         head[18] = 0; // mapping family: mono/stereo
         await _ogg.WritePacketPageAsync(head, 0, cancellationToken).ConfigureAwait(false);
         await _ogg.WritePacketPageAsync(OpusTags(_metadata), 0, cancellationToken).ConfigureAwait(false);

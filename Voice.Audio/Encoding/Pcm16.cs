@@ -14,14 +14,18 @@ public static class Pcm16
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, samples.Length * 2);
         for (int i = 0; i < samples.Length; i++)
         {
-            float scaled = samples[i] * 32768f;
-            // NaN compares false everywhere, so it falls through to 0 instead of becoming garbage.
-            short value = scaled >= 32767f ? short.MaxValue
-                : scaled <= -32768f ? short.MinValue
-                : float.IsNaN(scaled) ? (short)0
-                : (short)MathF.Round(scaled);
-            BinaryPrimitives.WriteInt16LittleEndian(destination[(i * 2)..], value);
+            BinaryPrimitives.WriteInt16LittleEndian(destination[(i * 2)..], ToShort(samples[i]));
         }
+    }
+
+    public static short ToShort(float sample)
+    {
+        float scaled = sample * 32768f;
+        // NaN compares false everywhere, so it falls through to 0 instead of becoming garbage.
+        return scaled >= 32767f ? short.MaxValue
+            : scaled <= -32768f ? short.MinValue
+            : float.IsNaN(scaled) ? (short)0
+            : (short)MathF.Round(scaled);
     }
 
     /// <summary>Writes the samples as 16-bit PCM in blocks: memory stays one 32 KB buffer, however long the audio.</summary>

@@ -4,7 +4,7 @@ using System.Buffers.Binary;
 namespace Voice.Audio.Encoding;
 
 /// <summary>
-/// RIFF/WAVE, 16-bit PCM mono 24 kHz, with a LIST/INFO chunk (ISFT software, ICRD date, ICMT the other tags).
+/// RIFF/WAVE, 16-bit PCM mono at the output rate, with a LIST/INFO chunk (ISFT software, ICRD date, ICMT the other tags).
 /// On a seekable output the sizes are fixed up at the end; when streaming they are left at 0xFFFFFFFF, the
 /// usual marker for "until the end of the stream".
 /// </summary>
@@ -13,11 +13,13 @@ internal sealed class WavEncoder : IAudioEncoder
     private readonly Stream _output;
     private readonly long _start;
     private readonly byte[] _info;
+    private readonly int _sampleRate;
     private long _dataBytes;
     private bool _headerWritten;
 
-    public WavEncoder(Stream output, AudioMetadata metadata)
+    public WavEncoder(Stream output, AudioMetadata metadata, int sampleRate)
     {
+        _sampleRate = sampleRate;
         _output = output;
         _start = output.CanSeek ? output.Position : 0;
         _info = BuildInfo(metadata);
@@ -64,8 +66,8 @@ internal sealed class WavEncoder : IAudioEncoder
         BinaryPrimitives.WriteUInt32LittleEndian(fmt[4..], 16);
         BinaryPrimitives.WriteUInt16LittleEndian(fmt[8..], 1);
         BinaryPrimitives.WriteUInt16LittleEndian(fmt[10..], 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(fmt[12..], AudioFormat.PlatformSampleRate);
-        BinaryPrimitives.WriteUInt32LittleEndian(fmt[16..], AudioFormat.PlatformSampleRate * 2);
+        BinaryPrimitives.WriteUInt32LittleEndian(fmt[12..], (uint)_sampleRate);
+        BinaryPrimitives.WriteUInt32LittleEndian(fmt[16..], (uint)_sampleRate * 2);
         BinaryPrimitives.WriteUInt16LittleEndian(fmt[20..], 2);
         BinaryPrimitives.WriteUInt16LittleEndian(fmt[22..], 16);
         _info.CopyTo(header.AsSpan(36));
@@ -121,7 +123,7 @@ internal sealed class WavEncoder : IAudioEncoder
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
 
-/// <summary>Raw signed 16-bit little-endian PCM, mono 24 kHz: what OpenAI's <c>pcm</c> format is.</summary>
+/// <summary>Raw signed 16-bit little-endian PCM, mono (24 kHz unless the request asked otherwise): what OpenAI's <c>pcm</c> format is.</summary>
 internal sealed class PcmEncoder(Stream output) : IAudioEncoder
 {
     public Task WriteAsync(ReadOnlyMemory<float> samples, CancellationToken cancellationToken) => Pcm16.WriteAsync(output, samples, cancellationToken);

@@ -4,10 +4,13 @@ namespace Voice.Core.Jobs;
 /// What a tenant asked for. A <see cref="JobKinds.Speech"/> job speaks <see cref="Text"/> with <see cref="Voice"/>
 /// (a preset name or a voice profile id); a <see cref="JobKinds.Voice"/> job prepares the profile <see cref="Voice"/>.
 /// A <see cref="Stream"/> job's audio is also published chunk by chunk as it is made (<see cref="SpeechStreams"/>);
-/// a <see cref="WordTimestamps"/> job also records when each word of its text is spoken.
+/// a <see cref="WordTimestamps"/> job also records when each word of its text is spoken. The audio controls:
+/// <see cref="SampleRate"/> of the result (null: the platform's 24 kHz), <see cref="Seed"/> for a sampling engine,
+/// <see cref="StreamingLatency"/> (0–4: how early the first chunk leaves, null: the engine's default), and the text
+/// around this one (<see cref="PreviousText"/>, <see cref="NextText"/>) for audio that is joined to its neighbours.
 /// </summary>
 public sealed record JobSpec(string Text, string Language, string Voice, string Format, string Kind = JobKinds.Speech, float Speed = 1f, bool Stream = false,
-    bool WordTimestamps = false);
+    bool WordTimestamps = false, int? SampleRate = null, int? Seed = null, int? StreamingLatency = null, string? PreviousText = null, string? NextText = null);
 
 /// <summary>
 /// A word of a job's text and when it is spoken: Unicode code point offsets into the text (end exclusive; the

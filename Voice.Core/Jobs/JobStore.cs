@@ -21,11 +21,12 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
 
     private const string Columns = """
         id, tenant_id, status, text, language, voice, format, attempts, engine, model, error::text,
-        result_path, result_bytes, duration_ms, sample_rate, created_at, started_at, finished_at, callback_url, cancel_requested_at, kind, speed, stream, word_timestamps, result_deleted_at, pool
+        result_path, result_bytes, duration_ms, sample_rate, created_at, started_at, finished_at, callback_url, cancel_requested_at, kind, speed, stream, word_timestamps, result_deleted_at, pool,
+        requested_sample_rate, seed, streaming_latency, previous_text, next_text
         """;
 
     /// <summary>How many fields <see cref="Columns"/> reads; statements add theirs after these.</summary>
-    private const int ColumnCount = 26;
+    private const int ColumnCount = 31;
 
     /// <summary>
     /// Turns the <c>finished</c> CTE (id, tenant_id, callback_url, event, data) into webhook deliveries — one per
@@ -96,7 +97,12 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
             TenantId: reader.GetGuid(o + 1),
             Status: reader.GetString(o + 2),
             Spec: new JobSpec(reader.GetString(o + 3), reader.GetString(o + 4), reader.GetString(o + 5), reader.GetString(o + 6),
-                reader.GetString(o + 20), reader.GetFloat(o + 21), reader.GetBoolean(o + 22), reader.GetBoolean(o + 23)),
+                reader.GetString(o + 20), reader.GetFloat(o + 21), reader.GetBoolean(o + 22), reader.GetBoolean(o + 23),
+                SampleRate: reader.IsDBNull(o + 26) ? null : reader.GetInt32(o + 26),
+                Seed: reader.IsDBNull(o + 27) ? null : reader.GetInt32(o + 27),
+                StreamingLatency: reader.IsDBNull(o + 28) ? null : reader.GetInt16(o + 28),
+                PreviousText: reader.IsDBNull(o + 29) ? null : reader.GetString(o + 29),
+                NextText: reader.IsDBNull(o + 30) ? null : reader.GetString(o + 30)),
             Attempts: reader.GetInt32(o + 7),
             Engine: reader.IsDBNull(o + 8) ? null : reader.GetString(o + 8),
             Model: reader.IsDBNull(o + 9) ? null : reader.GetString(o + 9),

@@ -8,5 +8,6 @@ public static class Qwen3Description
 {
     public static readonly SpeechEngineCapabilities Capabilities = new(
         [VoiceMode.Preset, VoiceMode.Design, VoiceMode.Clone], SpeechLanguages.All, 24_000, MaxTextLength: 5_000,
-        Streaming: true, RequiresGpu: true, MaxBatchSize: 8, Fidelity: "model", SpeedControl: false);
+        Streaming: true, RequiresGpu: true, MaxBatchSize: 8, Fidelity: "model", SpeedControl: false,
+        StreamingLatencyControl: true);
 }

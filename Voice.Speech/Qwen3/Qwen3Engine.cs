@@ -208,11 +208,12 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
                             voice.ReferenceText, voice.Speaker is { } d ? manifest.DialectOf(d) : null);
                         prompts[r] = _prompt.Build(segments[group[r]][round].Text, request.Language, voice.Instruct, speaker,
                             settings.StreamingText ?? voice.Mode == "clone");
-                        streamers[r] = new CodecStreamer(_model, voice.ReferenceCodes, _options.FirstChunkFrames, _options.ChunkFrames, _options.ContextFrames);
+                        streamers[r] = new CodecStreamer(_model, voice.ReferenceCodes, FirstChunkFrames(request.StreamingLatency), _options.ChunkFrames, _options.ContextFrames);
                         timings[r] = new GenerationTimings();
                         traces?[group[r]].Prompts.Add(prompts[r]);
                     }
-                    await foreach (var (row, frame) in _generator.GenerateBatchAsync(prompts, settings, timings, cancellationToken).ConfigureAwait(false))
+                    int?[] seeds = [.. group.Select(i => requests[i].Seed)];
+                    await foreach (var (row, frame) in _generator.GenerateBatchAsync(prompts, settings, timings, cancellationToken, seeds).ConfigureAwait(false))
                     {
                         traces?[group[row]].Frames.Add(frame);
                         if (streamers[row].Add(frame) is { } audio)
@@ -246,6 +247,22 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
             return Math.Min(1, spoken);
         }
     }
+
+    /// <summary>
+    /// Frames in a stream's first chunk for a request's <c>optimize_streaming_latency</c>: 0 waits for a whole chunk
+    /// (<see cref="Qwen3EngineOptions.ChunkFrames"/>, 0.96 s of audio), 1 for 8 frames, 2 for 4, 3 for 2, 4 sends the first
+    /// frame (80 ms) alone; none: <see cref="Qwen3EngineOptions.FirstChunkFrames"/>. A smaller first chunk starts the audio
+    /// sooner and costs one to three more decoder runs; the audio hardly differs (the decoder is causal and each chunk is decoded with its left context).
+    /// </summary>
+    public int FirstChunkFrames(int? streamingLatency) => streamingLatency switch
+    {
+        0 => _options.ChunkFrames,
+        1 => 8,
+        2 => 4,
+        3 => 2,
+        4 => 1,
+        _ => _options.FirstChunkFrames,
+    };
 
     private static void Record(GenerationTimings timings)
     {

@@ -86,13 +86,14 @@ public sealed class Qwen3Generator(Qwen3Model model)
     /// Generates several utterances together, one batch row each: prompts left-padded to the longest (masked), each row
     /// with its own sampler (seeded alike, so a row's frames are what it would generate alone), its own stop and
     /// limit. Frames stream as (row, codes); a finished row rides along without output until every row is done.
+    /// A row's own seed (<paramref name="seeds"/>: a request's) takes the place of the settings' one.
     /// </summary>
     public async IAsyncEnumerable<(int Row, long[] Frame)> GenerateBatchAsync(IReadOnlyList<PromptEmbeddings> prompts, GenerationSettings settings,
-        IReadOnlyList<GenerationTimings>? timings = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        IReadOnlyList<GenerationTimings>? timings = null, [EnumeratorCancellation] CancellationToken cancellationToken = default, IReadOnlyList<int?>? seeds = null)
     {
         int b = prompts.Count, q = M.Codebooks, h = model.Hidden, eos = M.Special("codec_eos");
         var rows = Enumerable.Range(0, b).Select(i => new Row(prompts[i], FrameLimit(prompts[i].TextTokens, settings),
-            settings.Seed is { } seed ? new Random(seed) : new Random(), M,
+            (seeds?[i] ?? settings.Seed) is { } seed ? new Random(seed) : new Random(), M,
             timings?[i] ?? new GenerationTimings())).ToArray();
         int longest = rows.Max(r => r.PromptLength(h));
 

@@ -96,7 +96,8 @@ public sealed class OpenJobTotalsTests(VoiceAppFixture app)
     private static async Task<string?[]> AdmitAsync(NpgsqlConnection connection, Guid tenantId, Guid[] ids, int[] chars, DateOnly? period, int? maxOpen)
     {
         await using var command = new NpgsqlCommand("""
-            select refusal from admit_jobs($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, null, null)
+            select refusal from admit_jobs($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+                $15, $16, $17, $18, $19, $20, $21, null, null)
             """, connection);
         int n = ids.Length;
         command.Parameters.Add(new() { Value = tenantId });
@@ -113,6 +114,12 @@ public sealed class OpenJobTotalsTests(VoiceAppFixture app)
         command.Parameters.Add(new() { Value = new bool[n] });
         command.Parameters.Add(new() { Value = new bool[n] });
         command.Parameters.Add(new() { Value = Enumerable.Repeat("espeak", n).ToArray() });
+        // No audio controls: the platform's rate, no seed, the engine's streaming, no neighbouring text.
+        command.Parameters.Add(new() { Value = new int?[n], NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer });
+        command.Parameters.Add(new() { Value = new int?[n], NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Integer });
+        command.Parameters.Add(new() { Value = new short?[n], NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Smallint });
+        command.Parameters.Add(new() { Value = new string?[n], NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = new string?[n], NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = (object?)period ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Date });
         command.Parameters.Add(new() { Value = (object?)maxOpen ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
         var refusals = new List<string?>();

@@ -165,6 +165,50 @@ public sealed class Qwen3EngineTests(Qwen3ReferenceModels models) : IClassFixtur
     }
 
     [Fact]
+    public async Task ARequestsOwnSeedRepeatsItsSamplingAloneAndInABatch()
+    {
+        var voice = await Design.CreateVoiceAsync(new DesignVoiceSpec("a calm narrator", "en"), CancellationToken.None);
+        var unseeded = GenerationSettings.From(Design.Graphs.Manifest.Generation) with { MaxFrames = 20 };
+        var seven = new SynthesisRequest("Seeded speech is repeatable.", "en", voice, Seed: 7);
+
+        float[] first = await SpeakAsync(Design, seven, unseeded);
+        float[] again = await SpeakAsync(Design, seven, unseeded);
+        float[] other = await SpeakAsync(Design, seven with { Seed = 8 }, unseeded);
+        var batched = new[] { new List<float>(), new List<float>() };
+        await foreach (var (index, chunk) in Design.SynthesizeBatchAsync([seven with { Seed = 8 }, seven], unseeded, CancellationToken.None))
+        {
+            batched[index].AddRange(chunk.Samples.Span);
+        }
+
+        Assert.True(first.Length > 0);
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
+        Assert.Equal(other, batched[0].ToArray());
+        Assert.Equal(first, batched[1].ToArray());
+    }
+
+    [Theory]
+    [InlineData(0, 12)]
+    [InlineData(2, 4)]
+    [InlineData(4, 1)]
+    [InlineData(null, 4)]
+    public async Task OptimizeStreamingLatencySetsTheFramesOfTheFirstChunk(int? level, int frames)
+    {
+        var voice = await Presets.CreateVoiceAsync(new PresetVoiceSpec("alloy", "en"), CancellationToken.None);
+        var settings = GenerationSettings.Greedy(Presets.Graphs.Manifest.Generation) with { MinFrames = 20, MaxFrames = 20 };
+        var request = new SynthesisRequest("The first chunk leaves early.", "en", voice, StreamingLatency: level);
+
+        var chunks = new List<float[]>();
+        await foreach (var chunk in Presets.SynthesizeAsync(request, settings, CancellationToken.None))
+        {
+            chunks.Add(chunk.Samples.ToArray());
+        }
+
+        Assert.Equal(frames * Presets.Graphs.Manifest.SamplesPerFrame, chunks[0].Length);
+        Assert.Equal(await SpeakAsync(Presets, voice, request.Text, settings), chunks.SelectMany(c => c).ToArray(), new ToleranceComparer(1e-4f));
+    }
+
+    [Fact]
     public async Task GenerationStopsAtEndOfSpeechOrAtTheFrameLimit()
     {
         var model = Design.Graphs;
@@ -406,10 +450,13 @@ public sealed class Qwen3EngineTests(Qwen3ReferenceModels models) : IClassFixtur
         Assert.All(Enumerable.Range(0, 200), _ => Assert.Equal(1, two.Sample([0f, MathF.Log(3)], new SamplingSettings(1, 0, 0.5f))));
     }
 
-    private static async Task<float[]> SpeakAsync(Qwen3Engine engine, VoicePrompt voice, string text, GenerationSettings settings, string language = "en")
+    private static Task<float[]> SpeakAsync(Qwen3Engine engine, VoicePrompt voice, string text, GenerationSettings settings, string language = "en") =>
+        SpeakAsync(engine, new SynthesisRequest(text, language, voice), settings);
+
+    private static async Task<float[]> SpeakAsync(Qwen3Engine engine, SynthesisRequest request, GenerationSettings settings)
     {
         var samples = new List<float>();
-        await foreach (var chunk in engine.SynthesizeAsync(new SynthesisRequest(text, language, voice), settings, CancellationToken.None))
+        await foreach (var chunk in engine.SynthesizeAsync(request, settings, CancellationToken.None))
         {
             Assert.Equal(24_000, chunk.SampleRate);
             samples.AddRange(chunk.Samples.Span);
@@ -437,5 +484,13 @@ public sealed class Qwen3EngineTests(Qwen3ReferenceModels models) : IClassFixtur
         }
         _temporary.Add(directory);
         return directory;
+    }
+
+    /// <summary>Chunked decoding matches a decode of the same frames in other chunks to within float rounding.</summary>
+    private sealed class ToleranceComparer(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float x, float y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(float obj) => 0;
     }
 }

@@ -79,7 +79,7 @@ public sealed partial class JobClaimer(
             throw new JobRefusedException("text-too-long", $"The pronunciation rules now make this text {spoken} characters long; " +
                 $"{job.ReservedCharacters} were admitted when it was submitted. Submit it again to have it counted as it now reads.");
         }
-        return new ReadyJob(entry, job, new SynthesisRequest(text, job.Spec.Language, prompt, job.Spec.Speed), profile, rewrites);
+        return new ReadyJob(entry, job, new SynthesisRequest(text, job.Spec.Language, prompt, job.Spec.Speed, job.Spec.Seed, job.Spec.StreamingLatency), profile, rewrites);
     }
 
     /// <summary>Finished, canceled or out of attempts already: nothing to run; an exhausted job goes to the dead letters.</summary>

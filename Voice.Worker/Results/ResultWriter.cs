@@ -12,7 +12,7 @@ using Voice.Worker.Synthesis;
 namespace Voice.Worker.Results;
 
 /// <summary>
-/// Stores a synthesised job's result: normalised for loudness, encoded in the requested format with the result's
+/// Stores a synthesised job's result: normalised for loudness, encoded in the requested format and sample rate with the result's
 /// tags, uploaded to one object per epoch. What it returns is ready for the ledger to commit.
 /// </summary>
 public sealed class ResultWriter(BlobStore blobs, ISpeechEngine engine)
@@ -23,6 +23,8 @@ public sealed class ResultWriter(BlobStore blobs, ISpeechEngine engine)
         var job = session.Job;
         float[] samples = session.TakeSamples();
         int durationMs = (int)(samples.Length * 1000L / AudioFormat.PlatformSampleRate);
+        // The rate the result is encoded at: the format's own (G.711), the request's, or the platform's.
+        int sampleRate = AudioFormats.FixedSampleRate(job.Spec.Format) ?? job.Spec.SampleRate ?? AudioFormat.PlatformSampleRate;
         using var encoded = new MemoryStream();
         if (session.StreamedResult is { } streamed)
         {
@@ -36,7 +38,7 @@ public sealed class ResultWriter(BlobStore blobs, ISpeechEngine engine)
             encode?.SetTag("voice.format", job.Spec.Format);
             AudioPreparer.Normalize(samples, AudioFormat.PlatformSampleRate);
             var metadata = new AudioMetadata(engine.Name, engine.Model, job.Spec.Voice, job.Id.ToString(), DateTimeOffset.UtcNow, ContentHash(samples));
-            await AudioFormats.EncodeAsync(job.Spec.Format, samples, encoded, metadata, CancellationToken.None).ConfigureAwait(false);
+            await AudioFormats.EncodeAsync(job.Spec.Format, samples, encoded, metadata, CancellationToken.None, sampleRate).ConfigureAwait(false);
         }
         encoded.Position = 0;
         // One object per epoch: a superseded attempt can never overwrite the audio a newer one committed.
@@ -45,7 +47,7 @@ public sealed class ResultWriter(BlobStore blobs, ISpeechEngine engine)
         {
             await blobs.UploadAsync(job.TenantId, path, encoded, AudioFormats.ContentType(job.Spec.Format), CancellationToken.None).ConfigureAwait(false);
         }
-        return new Completion(job, engine.Name, engine.Model, new JobResult(path, encoded.Length, durationMs, AudioFormat.PlatformSampleRate),
+        return new Completion(job, engine.Name, engine.Model, new JobResult(path, encoded.Length, durationMs, sampleRate),
             (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, session.Words);
     }
 

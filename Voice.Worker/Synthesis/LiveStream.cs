@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Voice.Audio;
 using Voice.Audio.Encoding;
 using Voice.Core.Jobs;
 using Voice.Speech.Engines;
@@ -25,8 +26,8 @@ public sealed partial class LiveStream(ClaimedJob job, ISpeechEngine engine, Spe
     /// <summary>Everything the listener heard, when the encoder completed and nothing was lost: then it is the result.</summary>
     public MemoryStream? Result => _complete && !IsBroken ? _published : null;
 
-    /// <summary>Encodes and publishes the samples not streamed yet; <paramref name="final"/> completes the encoder.</summary>
-    public async Task WriteAsync(List<float> samples, bool final)
+    /// <summary>Encodes and publishes the samples not streamed yet, up to <paramref name="ready"/>; <paramref name="final"/> completes the encoder.</summary>
+    public async Task WriteAsync(List<float> samples, int ready, bool final)
     {
         try
         {
@@ -34,9 +35,9 @@ public sealed partial class LiveStream(ClaimedJob job, ISpeechEngine engine, Spe
             {
                 _buffer = new ChunkBuffer();
                 var metadata = new AudioMetadata(engine.Name, engine.Model, job.Spec.Voice, job.Id.ToString(), DateTimeOffset.UtcNow, null);
-                _encoder = AudioFormats.CreateEncoder(job.Spec.Format, _buffer, metadata);
+                _encoder = AudioFormats.CreateEncoder(job.Spec.Format, _buffer, metadata, job.Spec.SampleRate ?? AudioFormat.PlatformSampleRate);
             }
-            int count = samples.Count - _streamed;
+            int count = ready - _streamed;
             if (count > 0)
             {
                 await _encoder.WriteAsync(CollectionsMarshal.AsSpan(samples).Slice(_streamed, count).ToArray(), CancellationToken.None).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Voice.Audio;
+using Voice.Audio.Processing;
 using Voice.Audio.Resampling;
 using Voice.Core.Jobs;
 using Voice.Speech.Engines;
@@ -10,6 +11,7 @@ namespace Voice.Worker.Synthesis;
 /// <summary>
 /// One job's synthesis as the engine delivers it: the audio so far at the platform rate, the job's cancellation
 /// (a cancel request triggers it), its word timestamps when it asked for them, and its live stream when it streams.
+/// A job that names the text before or after it has the silence at that edge trimmed (<see cref="JoinTrimmer"/>).
 /// </summary>
 public sealed class SynthesisSession(ReadyJob ready, JobEvents events, LiveStream? live) : IDisposable
 {
@@ -17,6 +19,7 @@ public sealed class SynthesisSession(ReadyJob ready, JobEvents events, LiveStrea
 
     private readonly List<float> _samples = [];
     private readonly WordTimestampCollector? _words = ready.Job.Spec.WordTimestamps ? new WordTimestampCollector(ready.Job.Spec.Text, ready.Rewrites) : null;
+    private readonly JoinTrimmer? _trimmer = Trimmer(ready.Job.Spec);
     private PolyphaseResampler? _resampler;
     private long _lastProgress;
 
@@ -38,6 +41,7 @@ public sealed class SynthesisSession(ReadyJob ready, JobEvents events, LiveStrea
 
     public async Task AcceptAsync(PcmChunk chunk)
     {
+        int before = _samples.Count;
         if (chunk.SampleRate == AudioFormat.PlatformSampleRate)
         {
             _samples.AddRange(chunk.Samples.Span);
@@ -47,10 +51,12 @@ public sealed class SynthesisSession(ReadyJob ready, JobEvents events, LiveStrea
             _resampler ??= new PolyphaseResampler(chunk.SampleRate, AudioFormat.PlatformSampleRate);
             _resampler.Process(chunk.Samples.Span, _samples);
         }
-        var words = chunk.Words is { Count: > 0 } timings && _words is { } collector ? collector.Add(timings) : [];
+        _trimmer?.Accept(_samples, before);
+        double trimmed = (_trimmer?.TrimmedAtStart ?? 0) / (double)AudioFormat.PlatformSampleRate;
+        var words = chunk.Words is { Count: > 0 } timings && _words is { } collector ? collector.Add(timings, trimmed) : [];
         if (live is not null)
         {
-            await live.WriteAsync(_samples, final: false).ConfigureAwait(false);
+            await live.WriteAsync(_samples, _trimmer?.Ready(_samples.Count) ?? _samples.Count, final: false).ConfigureAwait(false);
             if (words.Count > 0 && !live.IsBroken)
             {
                 await live.PublishWordsAsync(words).ConfigureAwait(false);
@@ -67,10 +73,16 @@ public sealed class SynthesisSession(ReadyJob ready, JobEvents events, LiveStrea
     /// <summary>The engine is done: flushes the resampler and completes the live stream.</summary>
     public async Task FinishAsync()
     {
+        int before = _samples.Count;
         _resampler?.Flush(_samples);
+        if (_trimmer is not null)
+        {
+            _trimmer.Accept(_samples, before);
+            _trimmer.Finish(_samples);
+        }
         if (live is not null && !IsCanceled)
         {
-            await live.WriteAsync(_samples, final: true).ConfigureAwait(false);
+            await live.WriteAsync(_samples, _samples.Count, final: true).ConfigureAwait(false);
         }
     }
 
@@ -81,6 +93,13 @@ public sealed class SynthesisSession(ReadyJob ready, JobEvents events, LiveStrea
         _samples.Clear();
         _samples.Capacity = 0;
         return samples;
+    }
+
+    /// <summary>The edges that join other audio (those whose side names some text) are trimmed; none, no trimmer.</summary>
+    private static JoinTrimmer? Trimmer(JobSpec spec)
+    {
+        bool start = !string.IsNullOrWhiteSpace(spec.PreviousText), end = !string.IsNullOrWhiteSpace(spec.NextText);
+        return start || end ? new JoinTrimmer(start, end, AudioFormat.PlatformSampleRate) : null;
     }
 
     public void Dispose()

@@ -17,8 +17,11 @@ public sealed class WordTimestampCollector(string text, IReadOnlyList<TextReplac
 
     public IReadOnlyList<WordTimestamp> Words => _words;
 
-    /// <summary>Adds the engine's words; returns those that are new or changed (a replacement's words are one).</summary>
-    public IReadOnlyList<WordTimestamp> Add(IReadOnlyList<WordTiming> timings)
+    /// <summary>
+    /// Adds the engine's words, <paramref name="trimmedSeconds"/> earlier (what was cut from the start of the audio);
+    /// returns those that are new or changed (a replacement's words are one).
+    /// </summary>
+    public IReadOnlyList<WordTimestamp> Add(IReadOnlyList<WordTiming> timings, double trimmedSeconds = 0)
     {
         int firstChanged = _words.Count;
         foreach (var timing in timings)
@@ -26,7 +29,7 @@ public sealed class WordTimestampCollector(string text, IReadOnlyList<TextReplac
             var (start, length) = Lexicon.MapBack(replacements, timing.Start, timing.Length);
             start = Math.Clamp(start, 0, text.Length);
             int end = Math.Clamp(start + length, start, text.Length);
-            var word = new WordTimestamp(_codePoints[start], _codePoints[end], Milliseconds(timing.StartSeconds), Milliseconds(timing.EndSeconds));
+            var word = new WordTimestamp(_codePoints[start], _codePoints[end], Milliseconds(timing.StartSeconds - trimmedSeconds), Milliseconds(timing.EndSeconds - trimmedSeconds));
             if (_words.Count > 0 && _words[^1] is var previous && word.StartChar < previous.EndChar)
             {
                 // The same written word again (another word of its replacement): it lasts until this one ends.
@@ -39,5 +42,5 @@ public sealed class WordTimestampCollector(string text, IReadOnlyList<TextReplac
         return _words[firstChanged..];
     }
 
-    private static int Milliseconds(double seconds) => (int)Math.Round(seconds * 1000);
+    private static int Milliseconds(double seconds) => (int)Math.Round(Math.Max(0, seconds) * 1000);
 }
