@@ -92,13 +92,30 @@ public sealed class VoiceAppFixture : IAsyncLifetime
         _app = await builder.BuildAsync(timeout.Token);
         var crashed = WatchForCrashAsync(_stopping.Token);
 
-        await _app.StartAsync(timeout.Token);
+        try
+        {
+            await _app.StartAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"The platform did not start within {StartTimeout}. What its resources wrote:\n" +
+                string.Join("\n\n", _logs.Keys.Order().Select(r => $"== {r}\n{LogOf(r, 30)}")));
+        }
         var healthy = Task.WhenAll(Services.Select(s => _app.ResourceNotifications.WaitForResourceHealthyAsync(s, timeout.Token)));
         if (await Task.WhenAny(healthy, crashed) == crashed && await crashed is { } resource)
         {
             throw new InvalidOperationException($"Resource '{resource}' stopped during start-up. Its log:\n{LogOf(resource)}");
         }
-        await healthy;
+        try
+        {
+            await healthy;
+        }
+        catch (OperationCanceledException)
+        {
+            // Say which service never became healthy, and what it wrote, instead of a bare timeout.
+            var waiting = Services.Where(s => !_app.ResourceNotifications.TryGetCurrentState(s, out var e) || e.Snapshot.HealthStatus != Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy);
+            throw new TimeoutException(string.Join("\n\n", waiting.Select(s => $"'{s}' was not healthy after {StartTimeout}. Its log:\n{LogOf(s)}")));
+        }
         await CreateTestPlanAsync();
     }
 

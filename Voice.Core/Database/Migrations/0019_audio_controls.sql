@@ -7,6 +7,7 @@ alter table jobs
     add column previous_text text check (length(previous_text) <= 1000),
     add column next_text text check (length(next_text) <= 1000);
 
--- Its arguments change (the controls per job); Database/Functions/admit_jobs.sql creates it again.
-drop function admit_jobs(uuid, uuid[], text[], text[], text[], text[], text[], text[], real[], integer[], bigint[], boolean[], boolean[], text[],
+-- Its arguments change (the controls per job); Database/Functions/admit_jobs.sql creates it again. "If exists": on a new
+-- database the functions are applied after every migration, so 0018's version was never created.
+drop function if exists admit_jobs(uuid, uuid[], text[], text[], text[], text[], text[], text[], real[], integer[], bigint[], boolean[], boolean[], text[],
     date, integer, bigint, bigint);
