@@ -21,11 +21,11 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
 
     private const string Columns = """
         id, tenant_id, status, text, language, voice, format, attempts, engine, model, error::text,
-        result_path, result_bytes, duration_ms, sample_rate, created_at, started_at, finished_at, callback_url, cancel_requested_at, kind, speed, stream, word_timestamps, result_deleted_at, pool
+        result_path, result_bytes, duration_ms, sample_rate, created_at, started_at, finished_at, callback_url, cancel_requested_at, kind, speed, stream, word_timestamps, result_deleted_at, pool, dialogue::text, turn_starts_ms
         """;
 
     /// <summary>How many fields <see cref="Columns"/> reads; statements add theirs after these.</summary>
-    private const int ColumnCount = 26;
+    private const int ColumnCount = 28;
 
     /// <summary>
     /// Turns the <c>finished</c> CTE (id, tenant_id, callback_url, event, data) into webhook deliveries — one per
@@ -90,13 +90,15 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
     {
         int o = offset;
         JobResult? result = reader.IsDBNull(o + 11) ? null : new JobResult(
-            reader.GetString(o + 11), reader.GetInt64(o + 12), reader.GetInt32(o + 13), reader.GetInt32(o + 14));
+            reader.GetString(o + 11), reader.GetInt64(o + 12), reader.GetInt32(o + 13), reader.GetInt32(o + 14),
+            reader.IsDBNull(o + 27) ? null : reader.GetFieldValue<int[]>(o + 27));
         return new Job(
             Id: reader.GetGuid(o),
             TenantId: reader.GetGuid(o + 1),
             Status: reader.GetString(o + 2),
             Spec: new JobSpec(reader.GetString(o + 3), reader.GetString(o + 4), reader.GetString(o + 5), reader.GetString(o + 6),
-                reader.GetString(o + 20), reader.GetFloat(o + 21), reader.GetBoolean(o + 22), reader.GetBoolean(o + 23)),
+                reader.GetString(o + 20), reader.GetFloat(o + 21), reader.GetBoolean(o + 22), reader.GetBoolean(o + 23),
+                reader.IsDBNull(o + 26) ? null : DialogueScript.FromJson(reader.GetString(o + 26))),
             Attempts: reader.GetInt32(o + 7),
             Engine: reader.IsDBNull(o + 8) ? null : reader.GetString(o + 8),
             Model: reader.IsDBNull(o + 9) ? null : reader.GetString(o + 9),
