@@ -26,6 +26,7 @@ app.MapTenantApi();
 app.MapTeamApi();
 app.MapKeysApi();
 app.MapTasksApi();
+app.MapDialogueApi();
 app.MapVoicesApi();
 app.MapWebhooksApi();
 app.MapAudioApi();

@@ -105,11 +105,13 @@ public static class TasksApi
             _ => null,
         };
         JsonElement? error = job.Error is null ? null : JsonDocument.Parse(job.Error).RootElement.Clone();
+        var dialogue = job.Spec.Dialogue;
         var words = job is { Status: JobStatus.Completed, Spec.WordTimestamps: true } && await services.Jobs.GetWordsAsync(caller.TenantId, job.Id, cancellationToken) is { } stored
-            ? WordViews(job.Spec.Text, stored)
+            ? dialogue is null ? WordViews(job.Spec.Text, stored) : DialogueViews.Words(dialogue, job.Spec.Text, stored)
             : null;
         return TypedResults.Ok(new TaskStatus(job.Id, job.Status, job.CreatedAt, job.StartedAt, job.FinishedAt, job.Attempts,
-            position, progress, job.CancelRequestedAt is not null, Summary(job), resultUrl, expiresAt, result, error, words, job.ResultDeletedAt));
+            position, progress, job.CancelRequestedAt is not null, Summary(job), resultUrl, expiresAt, result, error, words, job.ResultDeletedAt,
+            dialogue is null ? null : DialogueViews.Describe(dialogue, job.Spec.Text, job.Status == JobStatus.Completed ? job.Result : null)));
     }
 
     public static async Task<Results<Ok<TaskList>, ProblemHttpResult>> ListAsync(

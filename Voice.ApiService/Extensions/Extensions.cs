@@ -44,6 +44,7 @@ public static class Extensions
         builder.Services.AddSingleton<SpokenText>();
         builder.Services.AddSingleton<SpeechRequests>();
         builder.Services.AddSingleton<SpeechSubmissions>();
+        builder.Services.AddSingleton<DialogueRequests>();
         builder.Services.AddSingleton<VoicePreviews>();
         builder.Services.AddSingleton<SpeechFeed>();
         builder.Services.AddSingleton<SpeechRelay>();

@@ -15,6 +15,7 @@ namespace Voice.ApiService.Model;
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     Converters = [typeof(StorableStringConverter)])]
 [JsonSerializable(typeof(GenerateRequest))]
+[JsonSerializable(typeof(DialogueRequest))]
 [JsonSerializable(typeof(DataKeyVersions))]
 [JsonSerializable(typeof(ConsentExport))]
 [JsonSerializable(typeof(ReencryptionOutcome))]

@@ -52,7 +52,8 @@ public sealed record TaskStatus(
     TaskResultSummary? Result,
     JsonElement? Error,
     IReadOnlyList<WordTimestampView>? Words = null,
-    DateTimeOffset? ResultDeletedAt = null);
+    DateTimeOffset? ResultDeletedAt = null,
+    DialogueView? Dialogue = null);
 
 /// <summary>What a task asked for; <see cref="Model"/> is the pool it was routed to (a model <c>GET /api/v1/models</c> lists).</summary>
 public sealed record TaskRequestSummary(string Kind, string Language, string Voice, string Format, int Characters, float Speed, string? CallbackUrl,
@@ -60,9 +61,12 @@ public sealed record TaskRequestSummary(string Kind, string Language, string Voi
 
 /// <summary>
 /// A word of the request's text and when it is spoken: <c>start</c>/<c>end</c> in seconds from the start of
-/// the audio; <c>start_char</c>/<c>end_char</c> are Unicode code point offsets into the text (end exclusive).
+/// the audio; <c>start_char</c>/<c>end_char</c> are Unicode code point offsets into the text (end exclusive). In a
+/// dialogue, the text is the turn's, and <c>turn</c> (from 0) and <c>voice</c> say who speaks the word.
 /// </summary>
-public sealed record WordTimestampView(string Word, double Start, double End, int StartChar, int EndChar);
+public sealed record WordTimestampView(string Word, double Start, double End, int StartChar, int EndChar,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? Turn = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Voice = null);
 
 /// <summary>A task in a listing: no result link (ask the task itself for a fresh one).</summary>
 public sealed record TaskSummary(Guid TaskId, string Status, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int Attempts, TaskRequestSummary Request);

@@ -23,10 +23,22 @@ public sealed partial class SpeechRequests(
     public async Task<(ValidatedSpeech? Speech, ProblemHttpResult? Problem)> ValidateAsync(
         CallerIdentity caller, GenerateRequest request, string? clientAddress, CancellationToken cancellationToken)
     {
-        var (language, languageWarning) = RequestLanguage.Resolve(request.Language, request.Text);
-        request = request with { Language = language };
         var plan = await plans.GetAsync(caller.Plan, cancellationToken);
         var errors = new Dictionary<string, string[]>();
+        var (speech, refusal) = await CheckAsync(caller, plan, request, clientAddress, errors, cancellationToken);
+        return errors.Count > 0 ? (null, Problems.ValidationFailed(errors)) : (speech, refusal);
+    }
+
+    /// <summary>
+    /// Checks one request against a plan already loaded: every field that needs fixing goes into <paramref name="errors"/>
+    /// (which must start empty); otherwise the request ready to submit, or the plan's refusal.
+    /// </summary>
+    public async Task<(ValidatedSpeech? Speech, ProblemHttpResult? Refusal)> CheckAsync(
+        CallerIdentity caller, PlanLimits plan, GenerateRequest request, string? clientAddress, Dictionary<string, string[]> errors,
+        CancellationToken cancellationToken)
+    {
+        var (language, languageWarning) = RequestLanguage.Resolve(request.Language, request.Text);
+        request = request with { Language = language };
         var voice = await ResolveVoiceAsync(request, caller, errors, cancellationToken);
         var routing = new Dictionary<string, string[]>();
         var (route, refusal) = errors.ContainsKey("voice") || errors.ContainsKey("mode") ? (null, null)
@@ -49,7 +61,7 @@ public sealed partial class SpeechRequests(
         }
         if (errors.Count > 0)
         {
-            return (null, Problems.ValidationFailed(errors));
+            return (null, null);
         }
         if ((refusal ?? PlanRestriction(plan, fields.Format, voice.Inline)) is { } restricted)
         {

@@ -7,10 +7,12 @@ namespace Voice.Core.Jobs;
 /// a <see cref="WordTimestamps"/> job also records when each word of its text is spoken. The audio controls:
 /// <see cref="SampleRate"/> of the result (null: the platform's 24 kHz), <see cref="Seed"/> for a sampling engine,
 /// <see cref="StreamingLatency"/> (0–4: how early the first chunk leaves, null: the engine's default), and the text
-/// around this one (<see cref="PreviousText"/>, <see cref="NextText"/>) for audio that is joined to its neighbours.
+/// around this one (<see cref="PreviousText"/>, <see cref="NextText"/>) for audio that is joined to its neighbours. A
+/// <see cref="JobKinds.Dialogue"/> job speaks its text turn by turn as its <see cref="Dialogue"/> says (<see cref="Voice"/> is then the first turn's).
 /// </summary>
 public sealed record JobSpec(string Text, string Language, string Voice, string Format, string Kind = JobKinds.Speech, float Speed = 1f, bool Stream = false,
-    bool WordTimestamps = false, int? SampleRate = null, int? Seed = null, int? StreamingLatency = null, string? PreviousText = null, string? NextText = null);
+    bool WordTimestamps = false, int? SampleRate = null, int? Seed = null, int? StreamingLatency = null, string? PreviousText = null, string? NextText = null,
+    DialogueScript? Dialogue = null);
 
 /// <summary>
 /// A word of a job's text and when it is spoken: Unicode code point offsets into the text (end exclusive; the
@@ -22,6 +24,10 @@ public static class JobKinds
 {
     public const string Speech = "speech";
     public const string Voice = "voice";
+    public const string Dialogue = "dialogue";
+
+    /// <summary>Kinds that make audio from text: admitted, reserved and billed by their characters and audio.</summary>
+    public static bool Speaks(string kind) => kind is Speech or Dialogue;
 }
 
 /// <summary>A job's ledger row. <see cref="Pool"/>: the pool that speaks it (null for a job written before pools existed).</summary>
@@ -46,8 +52,8 @@ public sealed record Job(
     public bool IsFinished => Status is JobStatus.Completed or JobStatus.Failed or JobStatus.Canceled;
 }
 
-/// <summary>Where a completed job's audio is and what it is.</summary>
-public sealed record JobResult(string BlobPath, long Bytes, int DurationMs, int SampleRate);
+/// <summary>Where a completed job's audio is and what it is; a dialogue's also when each of its turns starts.</summary>
+public sealed record JobResult(string BlobPath, long Bytes, int DurationMs, int SampleRate, IReadOnlyList<int>? TurnStartsMs = null);
 
 /// <summary>A job a worker has claimed: the spec, and the epoch that alone may finish it.</summary>
 /// <summary>
@@ -116,12 +122,13 @@ public sealed record JobAdmission(DateOnly Period, int MaxActiveJobs, long? Mont
     /// <summary>Audio a text is expected to make, reserved until the real duration is known: generous, so a month cannot overshoot much.</summary>
     public static long EstimatedAudioMs(JobSpec spec, int? spokenCharacters = null)
     {
-        if (spec.Kind != JobKinds.Speech)
+        if (!JobKinds.Speaks(spec.Kind))
         {
             return 0;
         }
         double charactersPerSecond = spec.Language is "zh" or "ja" or "ko" ? 4 : 12;
-        return (long)Math.Ceiling(Math.Max(spec.Text.Length, spokenCharacters ?? 0) / charactersPerSecond / Math.Max(0.25, spec.Speed) * 1000);
+        long pauses = spec.Dialogue is { } dialogue ? (long)dialogue.PauseMs * (dialogue.Turns.Count - 1) : 0;
+        return (long)Math.Ceiling(Math.Max(spec.Text.Length, spokenCharacters ?? 0) / charactersPerSecond / Math.Max(0.25, spec.Speed) * 1000) + pauses;
     }
 }
 

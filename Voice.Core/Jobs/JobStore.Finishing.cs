@@ -21,9 +21,10 @@ public sealed partial class JobStore
             var command = new NpgsqlBatchCommand($"""
                 with finished as (
                     update jobs j set status = 'completed', engine = r.engine, model = r.model, result_path = r.path, result_bytes = r.bytes,
-                                      duration_ms = r.duration_ms, sample_rate = r.rate, words = r.words, error = null, finished_at = now()
-                    from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::jsonb[], $11::jsonb[])
-                         as r(id, epoch, engine, model, path, bytes, duration_ms, rate, compute_ms, data, words)
+                                      duration_ms = r.duration_ms, sample_rate = r.rate, words = r.words, error = null,
+                                      turn_starts_ms = (select array_agg(e.value::int order by e.n) from jsonb_array_elements_text(r.turn_starts) with ordinality e(value, n)), finished_at = now()
+                    from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::jsonb[], $11::jsonb[], $12::jsonb[])
+                         as r(id, epoch, engine, model, path, bytes, duration_ms, rate, compute_ms, data, words, turn_starts)
                     where j.id = r.id and j.epoch = r.epoch and j.status = 'running' and j.cancel_requested_at is null
                     returning j.id, j.tenant_id, j.callback_url, 'task.completed'::text as event, r.data, j.text, r.duration_ms, r.engine, r.compute_ms, j.quota_period),
                 settled as (
@@ -52,6 +53,8 @@ public sealed partial class JobStore
             command.Parameters.Add(new() { Value = items.Select(c => c.ComputeMs).ToArray() });
             command.Parameters.Add(new() { Value = items.Select(c => CompletedEvent(c, at).ToJson()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
             command.Parameters.Add(new() { Value = items.Select(c => c.Words is null ? null : WordTimestamps.ToJson(c.Words)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+            command.Parameters.Add(new() { Value = items.Select(c => c.Result.TurnStartsMs is { } starts ? $"[{string.Join(',', starts)}]" : null).ToArray(),
+                NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
             return (group.Key, command);
         }).ToList();
 

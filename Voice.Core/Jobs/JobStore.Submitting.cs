@@ -10,7 +10,7 @@ public sealed partial class JobStore
     /// Admits one tenant's submissions in order against its plan's limits and inserts the admitted ones (the
     /// <c>admit_jobs</c> function): one row per submission, a refusal reason or null, then the job's columns.
     /// </summary>
-    private static readonly string Admit = $"select a.refusal, {Prefixed("(a.job)")} from admit_jobs($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) a";
+    private static readonly string Admit = $"select a.refusal, {Prefixed("(a.job)")} from admit_jobs($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24) a";
 
     private static NpgsqlBatchCommand AdmitCommand(Guid tenantId, IReadOnlyList<(Guid Id, NewJob Job)> jobs)
     {
@@ -27,7 +27,7 @@ public sealed partial class JobStore
         p.Add(new() { Value = jobs.Select(j => j.Job.CallbackUrl).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         p.Add(new() { Value = jobs.Select(j => j.Job.Spec.Kind).ToArray() });
         p.Add(new() { Value = jobs.Select(j => j.Job.Spec.Speed).ToArray() });
-        p.Add(new() { Value = jobs.Select(j => j.Job.Admission is null || j.Job.Spec.Kind != JobKinds.Speech ? 0 : j.Job.AdmittedCharacters).ToArray() });
+        p.Add(new() { Value = jobs.Select(j => j.Job.Admission is null || !JobKinds.Speaks(j.Job.Spec.Kind) ? 0 : j.Job.AdmittedCharacters).ToArray() });
         p.Add(new() { Value = jobs.Select(j => j.Job.Admission is null ? 0L : JobAdmission.EstimatedAudioMs(j.Job.Spec, j.Job.SpokenCharacters)).ToArray() });
         p.Add(new() { Value = jobs.Select(j => j.Job.Spec.Stream).ToArray() });
         p.Add(new() { Value = jobs.Select(j => j.Job.Spec.WordTimestamps).ToArray() });
@@ -37,6 +37,7 @@ public sealed partial class JobStore
         p.Add(new() { Value = jobs.Select(j => (short?)j.Job.Spec.StreamingLatency).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Smallint });
         p.Add(new() { Value = jobs.Select(j => j.Job.Spec.PreviousText).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         p.Add(new() { Value = jobs.Select(j => j.Job.Spec.NextText).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        p.Add(new() { Value = jobs.Select(j => j.Job.Spec.Dialogue?.ToJson()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
         p.Add(new() { Value = (object?)admission?.Period ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Date });
         p.Add(new() { Value = (object?)admission?.MaxActiveJobs ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
         p.Add(new() { Value = (object?)admission?.MonthlyCharacters ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });

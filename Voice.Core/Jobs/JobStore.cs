@@ -22,11 +22,11 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
     private const string Columns = """
         id, tenant_id, status, text, language, voice, format, attempts, engine, model, error::text,
         result_path, result_bytes, duration_ms, sample_rate, created_at, started_at, finished_at, callback_url, cancel_requested_at, kind, speed, stream, word_timestamps, result_deleted_at, pool,
-        requested_sample_rate, seed, streaming_latency, previous_text, next_text
+        requested_sample_rate, seed, streaming_latency, previous_text, next_text, dialogue::text, turn_starts_ms
         """;
 
     /// <summary>How many fields <see cref="Columns"/> reads; statements add theirs after these.</summary>
-    private const int ColumnCount = 31;
+    private const int ColumnCount = 33;
 
     /// <summary>
     /// Turns the <c>finished</c> CTE (id, tenant_id, callback_url, event, data) into webhook deliveries — one per
@@ -91,7 +91,8 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
     {
         int o = offset;
         JobResult? result = reader.IsDBNull(o + 11) ? null : new JobResult(
-            reader.GetString(o + 11), reader.GetInt64(o + 12), reader.GetInt32(o + 13), reader.GetInt32(o + 14));
+            reader.GetString(o + 11), reader.GetInt64(o + 12), reader.GetInt32(o + 13), reader.GetInt32(o + 14),
+            reader.IsDBNull(o + 32) ? null : reader.GetFieldValue<int[]>(o + 32));
         return new Job(
             Id: reader.GetGuid(o),
             TenantId: reader.GetGuid(o + 1),
@@ -102,7 +103,8 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
                 Seed: reader.IsDBNull(o + 27) ? null : reader.GetInt32(o + 27),
                 StreamingLatency: reader.IsDBNull(o + 28) ? null : reader.GetInt16(o + 28),
                 PreviousText: reader.IsDBNull(o + 29) ? null : reader.GetString(o + 29),
-                NextText: reader.IsDBNull(o + 30) ? null : reader.GetString(o + 30)),
+                NextText: reader.IsDBNull(o + 30) ? null : reader.GetString(o + 30),
+                Dialogue: reader.IsDBNull(o + 31) ? null : DialogueScript.FromJson(reader.GetString(o + 31))),
             Attempts: reader.GetInt32(o + 7),
             Engine: reader.IsDBNull(o + 8) ? null : reader.GetString(o + 8),
             Model: reader.IsDBNull(o + 9) ? null : reader.GetString(o + 9),

@@ -82,11 +82,19 @@ public sealed class AudioControlsApiTests(VoiceAppFixture app)
 
         float[] joined = Samples(await GenerateAsync(api, new { text = Sentence, format = "wav", previous_text = "Before it, ", next_text = "and after it." }));
 
-        Assert.True(joined.Length < alone.Length, $"{joined.Length} samples joined, {alone.Length} alone");
+        // The edges' silence, not the lengths: the engine's own output varies by a few milliseconds from run to run.
+        Assert.True(EdgeSilence(joined) <= EdgeSilence(alone), $"{EdgeSilence(joined)} samples of silence at the edges joined, {EdgeSilence(alone)} alone");
         int first = Array.FindIndex(joined, s => Math.Abs(s) > 0.01f);
         int last = Array.FindLastIndex(joined, s => Math.Abs(s) > 0.01f);
         Assert.InRange(first, 0, 24_000 / 10); // sound within 100 ms of the start…
         Assert.InRange(joined.Length - 1 - last, 0, 24_000 / 10); // …and of the end
+    }
+
+    private static int EdgeSilence(float[] samples)
+    {
+        int first = Array.FindIndex(samples, s => Math.Abs(s) > 0.01f);
+        int last = Array.FindLastIndex(samples, s => Math.Abs(s) > 0.01f);
+        return first + (samples.Length - 1 - last);
     }
 
     [Fact]

@@ -97,7 +97,7 @@ public sealed class OpenJobTotalsTests(VoiceAppFixture app)
     {
         await using var command = new NpgsqlCommand("""
             select refusal from admit_jobs($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                $15, $16, $17, $18, $19, $20, $21, null, null)
+                $15, $16, $17, $18, $19, $20, $21, $22, null, null)
             """, connection);
         int n = ids.Length;
         command.Parameters.Add(new() { Value = tenantId });
@@ -120,6 +120,7 @@ public sealed class OpenJobTotalsTests(VoiceAppFixture app)
         command.Parameters.Add(new() { Value = new short?[n], NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Smallint });
         command.Parameters.Add(new() { Value = new string?[n], NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = new string?[n], NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = new string?[n], NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Jsonb }); // no dialogue
         command.Parameters.Add(new() { Value = (object?)period ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Date });
         command.Parameters.Add(new() { Value = (object?)maxOpen ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
         var refusals = new List<string?>();

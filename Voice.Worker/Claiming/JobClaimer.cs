@@ -66,20 +66,42 @@ public sealed partial class JobClaimer(
         return new ClaimedWork(ready, settled);
     }
 
-    /// <summary>Finds (or prepares) a speech job's voice and rewrites its text by the tenant's pronunciation rules.</summary>
+    /// <summary>
+    /// Finds (or prepares) a speech job's voice and rewrites its text by the tenant's pronunciation rules; a dialogue's
+    /// for each of its turns.
+    /// </summary>
     private async Task<ReadyJob> ResolveAsync(QueueEntry entry, ClaimedJob job, CancellationToken hardStop)
     {
+        var lexicon = await lexicons.ForSynthesisAsync(job.TenantId, hardStop).ConfigureAwait(false);
+        if (job.Spec.Dialogue is { } dialogue)
+        {
+            var turns = new List<ReadyTurn>(dialogue.Turns.Count);
+            foreach (var (turn, start, turnText) in dialogue.Split(job.Spec.Text))
+            {
+                var (turnPrompt, _) = await voices.ResolveAsync(job.TenantId, turn.Voice, turn.Language, hardStop).ConfigureAwait(false);
+                var (rewritten, turnRewrites) = Lexicon.ApplyMapped(turnText, turn.Language, lexicon);
+                turns.Add(new ReadyTurn(new SynthesisRequest(rewritten, turn.Language, turnPrompt, job.Spec.Speed, job.Spec.Seed, job.Spec.StreamingLatency), turnText, start, turnRewrites));
+            }
+            CheckSpokenLength(job, turns.Sum(t => JobAdmission.Characters(t.Request.Text)));
+            return new ReadyJob(entry, job, turns[0].Request, null, [], turns);
+        }
         var (prompt, profile) = await voices.ResolveAsync(job.TenantId, job.Spec.Voice, job.Spec.Language, hardStop).ConfigureAwait(false);
-        // The rules rewrite the text the engine reads. Admission reserved what they made of it at submission; rules added
-        // since may not make it longer than that (a rule turning two letters into fifty words would multiply the audio).
-        var (text, rewrites) = Lexicon.ApplyMapped(job.Spec.Text, job.Spec.Language, await lexicons.ForSynthesisAsync(job.TenantId, hardStop).ConfigureAwait(false));
-        int spoken = JobAdmission.Characters(text);
+        var (text, rewrites) = Lexicon.ApplyMapped(job.Spec.Text, job.Spec.Language, lexicon);
+        CheckSpokenLength(job, JobAdmission.Characters(text));
+        return new ReadyJob(entry, job, new SynthesisRequest(text, job.Spec.Language, prompt, job.Spec.Speed, job.Spec.Seed, job.Spec.StreamingLatency), profile, rewrites);
+    }
+
+    /// <summary>
+    /// The rules rewrite the text the engine reads. Admission reserved what they made of it at submission; rules added
+    /// since may not make it longer than that (a rule turning two letters into fifty words would multiply the audio).
+    /// </summary>
+    private static void CheckSpokenLength(ClaimedJob job, int spoken)
+    {
         if (job.ReservedCharacters > 0 && spoken > Math.Max(job.ReservedCharacters, JobAdmission.Characters(job.Spec.Text)))
         {
             throw new JobRefusedException("text-too-long", $"The pronunciation rules now make this text {spoken} characters long; " +
                 $"{job.ReservedCharacters} were admitted when it was submitted. Submit it again to have it counted as it now reads.");
         }
-        return new ReadyJob(entry, job, new SynthesisRequest(text, job.Spec.Language, prompt, job.Spec.Speed, job.Spec.Seed, job.Spec.StreamingLatency), profile, rewrites);
     }
 
     /// <summary>Finished, canceled or out of attempts already: nothing to run; an exhausted job goes to the dead letters.</summary>

@@ -32,7 +32,10 @@ public sealed partial class JobRunner(
     {
         var claimed = await claimer.ClaimAsync(entries, consumer, hardStop).ConfigureAwait(false);
         await queue.AcknowledgeManyAsync(claimed.Settled).ConfigureAwait(false);
-        foreach (var batch in claimed.Ready.GroupBy(j => engine.BatchKey(j.Request)).SelectMany(g => g.Chunk(Math.Max(1, engine.Capabilities.MaxBatchSize))))
+        // A dialogue is spoken turn by turn, alone; other jobs in batches of one voice and language.
+        var batches = claimed.Ready.Where(j => j.Turns is not null).Select(j => new[] { j })
+            .Concat(claimed.Ready.Where(j => j.Turns is null).GroupBy(j => engine.BatchKey(j.Request)).SelectMany(g => g.Chunk(Math.Max(1, engine.Capabilities.MaxBatchSize))));
+        foreach (var batch in batches)
         {
             await RunBatchAsync(batch, consumer, hardStop).ConfigureAwait(false);
         }

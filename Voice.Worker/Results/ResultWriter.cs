@@ -47,7 +47,7 @@ public sealed class ResultWriter(BlobStore blobs, ISpeechEngine engine)
         {
             await blobs.UploadAsync(job.TenantId, path, encoded, AudioFormats.ContentType(job.Spec.Format), CancellationToken.None).ConfigureAwait(false);
         }
-        return new Completion(job, engine.Name, engine.Model, new JobResult(path, encoded.Length, durationMs, sampleRate),
+        return new Completion(job, engine.Name, engine.Model, new JobResult(path, encoded.Length, durationMs, sampleRate, session.TurnStartsMs),
             (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, session.Words);
     }
 

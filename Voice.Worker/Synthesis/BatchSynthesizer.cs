@@ -60,18 +60,24 @@ public sealed class BatchSynthesizer(ISpeechEngine engine, JobEvents events, Spe
         return error;
     }
 
+    /// <summary>One job with its own cancellation; a dialogue turn after turn, each in its own voice.</summary>
     private async Task SynthesizeOneAsync(SynthesisSession session, long started, CancellationToken hardStop)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(hardStop, session.Cancel.Token);
         bool first = true;
-        await foreach (var chunk in engine.SynthesizeAsync(session.Ready.Request, linked.Token).ConfigureAwait(false))
+        int parts = session.Ready.Turns?.Count ?? 1;
+        for (int part = 0; part < parts; part++)
         {
-            if (first)
+            var request = session.Ready.Turns is null ? session.Ready.Request : session.BeginTurn(part);
+            await foreach (var chunk in engine.SynthesizeAsync(request, linked.Token).ConfigureAwait(false))
             {
-                first = false;
-                telemetry.FirstChunk.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("engine", engine.Name));
+                if (first)
+                {
+                    first = false;
+                    telemetry.FirstChunk.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("engine", engine.Name));
+                }
+                await session.AcceptAsync(chunk).ConfigureAwait(false);
             }
-            await session.AcceptAsync(chunk).ConfigureAwait(false);
         }
     }
 }

@@ -12,16 +12,20 @@ namespace Voice.Worker.Synthesis;
 /// One job's synthesis as the engine delivers it: the audio so far at the platform rate, the job's cancellation
 /// (a cancel request triggers it), its word timestamps when it asked for them, and its live stream when it streams.
 /// A job that names the text before or after it has the silence at that edge trimmed (<see cref="JoinTrimmer"/>).
+/// A dialogue's turns follow one another in the same audio (<see cref="BeginTurn"/>), a pause apart.
 /// </summary>
 public sealed class SynthesisSession(ReadyJob ready, JobEvents events, LiveStream? live) : IDisposable
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
     private readonly List<float> _samples = [];
-    private readonly WordTimestampCollector? _words = ready.Job.Spec.WordTimestamps ? new WordTimestampCollector(ready.Job.Spec.Text, ready.Rewrites) : null;
+    private readonly List<WordTimestamp> _earlierTurnsWords = [];
+    private readonly List<int> _turnStartsMs = [];
+    private WordTimestampCollector? _words = ready.Job.Spec.WordTimestamps ? new WordTimestampCollector(ready.Job.Spec.Text, ready.Rewrites) : null;
     private readonly JoinTrimmer? _trimmer = Trimmer(ready.Job.Spec);
     private PolyphaseResampler? _resampler;
     private long _lastProgress;
+    private int _turn;
 
     public ReadyJob Ready { get; } = ready;
 
@@ -34,7 +38,34 @@ public sealed class SynthesisSession(ReadyJob ready, JobEvents events, LiveStrea
     public int SampleCount => _samples.Count;
 
     /// <summary>The job's word timestamps, when it asked for them.</summary>
-    public IReadOnlyList<WordTimestamp>? Words => _words?.Words;
+    public IReadOnlyList<WordTimestamp>? Words => _words is null ? null : [.. _earlierTurnsWords, .. _words.Words];
+
+    /// <summary>When each of a dialogue's turns starts in the audio (null for other jobs).</summary>
+    public IReadOnlyList<int>? TurnStartsMs => Ready.Turns is null ? null : _turnStartsMs;
+
+    /// <summary>
+    /// Starts a dialogue's turn <paramref name="index"/>: the audio so far is completed (the resampler flushed), a pause
+    /// follows the previous turn, and the turn's words are timed from here. Returns what the engine speaks for it.
+    /// </summary>
+    public SynthesisRequest BeginTurn(int index)
+    {
+        var turn = Ready.Turns![index];
+        _resampler?.Flush(_samples);
+        _resampler = null;
+        if (index > 0)
+        {
+            _samples.AddRange(new float[(int)((long)Job.Spec.Dialogue!.PauseMs * AudioFormat.PlatformSampleRate / 1000)]);
+        }
+        int startMs = (int)(_samples.Count * 1000L / AudioFormat.PlatformSampleRate);
+        _turnStartsMs.Add(startMs);
+        if (_words is not null)
+        {
+            _earlierTurnsWords.AddRange(_words.Words);
+            _words = new WordTimestampCollector(turn.Text, turn.Rewrites, WordTimestamps.CodePointIndexes(Job.Spec.Text)[turn.Start], startMs);
+        }
+        _turn = index;
+        return turn.Request;
+    }
 
     /// <summary>What the listener heard, when it heard all of it: the stored result is then exactly that.</summary>
     public MemoryStream? StreamedResult => live?.Result;
@@ -66,7 +97,8 @@ public sealed class SynthesisSession(ReadyJob ready, JobEvents events, LiveStrea
         if (chunk.Progress > 0 && chunk.Progress < 1 && Stopwatch.GetElapsedTime(_lastProgress, now) >= ProgressInterval)
         {
             _lastProgress = now;
-            await events.ReportProgressAsync(Job.Id, chunk.Progress).ConfigureAwait(false);
+            double progress = Ready.Turns is { Count: var turns } ? (_turn + chunk.Progress) / turns : chunk.Progress;
+            await events.ReportProgressAsync(Job.Id, progress).ConfigureAwait(false);
         }
     }
 

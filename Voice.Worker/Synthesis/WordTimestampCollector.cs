@@ -8,9 +8,10 @@ namespace Voice.Worker.Synthesis;
 /// Gathers a job's word timestamps as the engine reports them, in terms of the text the tenant sent: the
 /// engine read the text after the pronunciation dictionary rewrote it, so each word is mapped back through
 /// the rewrites (the words of one replacement become the term they replaced), and UTF-16 offsets become code
-/// point offsets.
+/// point offsets. A dialogue turn's words are shifted to where the turn is in the job's text (<paramref name="charOffset"/>,
+/// code points) and in its audio (<paramref name="msOffset"/>).
 /// </summary>
-public sealed class WordTimestampCollector(string text, IReadOnlyList<TextReplacement> replacements)
+public sealed class WordTimestampCollector(string text, IReadOnlyList<TextReplacement> replacements, int charOffset = 0, int msOffset = 0)
 {
     private readonly int[] _codePoints = WordTimestamps.CodePointIndexes(text);
     private readonly List<WordTimestamp> _words = [];
@@ -29,7 +30,8 @@ public sealed class WordTimestampCollector(string text, IReadOnlyList<TextReplac
             var (start, length) = Lexicon.MapBack(replacements, timing.Start, timing.Length);
             start = Math.Clamp(start, 0, text.Length);
             int end = Math.Clamp(start + length, start, text.Length);
-            var word = new WordTimestamp(_codePoints[start], _codePoints[end], Milliseconds(timing.StartSeconds - trimmedSeconds), Milliseconds(timing.EndSeconds - trimmedSeconds));
+            var word = new WordTimestamp(charOffset + _codePoints[start], charOffset + _codePoints[end],
+                msOffset + Milliseconds(timing.StartSeconds - trimmedSeconds), msOffset + Milliseconds(timing.EndSeconds - trimmedSeconds));
             if (_words.Count > 0 && _words[^1] is var previous && word.StartChar < previous.EndChar)
             {
                 // The same written word again (another word of its replacement): it lasts until this one ends.
