@@ -7,8 +7,9 @@ namespace Voice.ApiService.Pools;
 /// <summary>
 /// The pools requests are routed to and validated against, without a Redis call each: refreshed every two seconds
 /// from the announcements of pools live within the last ten minutes (a pool that is restarting still serves: its
-/// jobs wait for it). Until a pool has announced, or when Redis cannot answer, the configured engine stands in as
-/// the one pool (named after it, as a worker without <c>Worker:Pool</c> is), as before pools existed.
+/// jobs wait for it), and of pools Redis forgot in a restart (they stay, restarting, until their workers announce
+/// again). Until a pool has announced, the configured engine stands in as the one pool (named after it, as a worker
+/// without <c>Worker:Pool</c> is), as before pools existed.
 /// </summary>
 public sealed partial class PoolDirectory(PoolRegistry registry, SpeechEngineDescriptor engine, ILogger<PoolDirectory> logger) : BackgroundService
 {
@@ -25,21 +26,32 @@ public sealed partial class PoolDirectory(PoolRegistry registry, SpeechEngineDes
 
     public async Task RefreshAsync()
     {
-        var pools = await registry.LiveAsync(Recent);
-        // No pool at all, just after some were live, is Redis having lost its data (a restart): the workers announce again
-        // within a beat, so the last view stands meanwhile rather than refusing requests for pools that are still there.
-        if (pools.Count == 0 && _pools is { Count: > 0 } && Stopwatch.GetElapsedTime(_lastSeen) < Forgetful)
+        var live = await registry.LiveAsync(Recent);
+        var described = await registry.DescribedAsync();
+        long now = Stopwatch.GetTimestamp();
+        foreach (var pool in live)
         {
-            return;
+            _seen[pool.Pool.Name] = (pool, now);
         }
-        _pools = pools;
-        _lastSeen = Stopwatch.GetTimestamp();
+        // A pool Redis no longer describes at all was lost with its data (a restart), not stopped: it stays, restarting,
+        // for the rest of its ten minutes while its workers announce again. One Redis still describes is really gone.
+        foreach (var (name, (pool, at)) in _seen.ToList())
+        {
+            if (live.Any(p => p.Pool.Name == name))
+            {
+                continue;
+            }
+            if (described.Contains(name) || Stopwatch.GetElapsedTime(at) > Recent)
+            {
+                _seen.Remove(name);
+            }
+        }
+        _pools = [.. _seen.Values.Select(v => live.FirstOrDefault(p => p.Pool.Name == v.Pool.Pool.Name) ?? v.Pool with { Workers = 0 })
+            .OrderBy(p => p.Pool.Name, StringComparer.Ordinal)];
     }
 
-    /// <summary>How long an empty registry is taken for a Redis restart: two announcement lifetimes.</summary>
-    private static readonly TimeSpan Forgetful = TimeSpan.FromSeconds(30);
-
-    private long _lastSeen;
+    /// <summary>The pools last seen, and when (only the refresh loop touches it).</summary>
+    private readonly Dictionary<string, (LivePool Pool, long At)> _seen = new(StringComparer.Ordinal);
 
     /// <summary>A pool's engine as the API's validation needs it: the engine's own text check and notes, the pool's announced capabilities.</summary>
     public static SpeechEngineDescriptor DescriptorOf(PoolAnnouncement pool)

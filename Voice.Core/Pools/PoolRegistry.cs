@@ -61,5 +61,12 @@ public sealed class PoolRegistry(IConnectionMultiplexer redis, TimeProvider cloc
         return live;
     }
 
+    /// <summary>
+    /// The pools whose description Redis holds (kept after their workers leave): a pool missing from
+    /// <see cref="LiveAsync"/> but described here went away; one described nowhere was lost with Redis's data.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> DescribedAsync() =>
+        (await redis.GetDatabase().HashKeysAsync(Descriptions).ConfigureAwait(false)).Select(k => k.ToString()).ToHashSet(StringComparer.Ordinal);
+
     private static RedisValue Member(string pool, string worker) => $"{pool}|{worker}";
 }
