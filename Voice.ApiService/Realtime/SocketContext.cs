@@ -57,7 +57,7 @@ public sealed partial class SocketContext
         LastTextAt = Stopwatch.GetTimestamp();
         foreach (var piece in Text.TakeComplete())
         {
-            await _pieces.Writer.WriteAsync((piece, Stopwatch.GetTimestamp()), cancellationToken);
+            await QueueAsync(piece, cancellationToken);
         }
     }
 
@@ -66,7 +66,20 @@ public sealed partial class SocketContext
     {
         if (Text.TakeAll() is { } rest)
         {
-            await _pieces.Writer.WriteAsync((rest, Stopwatch.GetTimestamp()), cancellationToken);
+            await QueueAsync(rest, cancellationToken);
+        }
+    }
+
+    /// <summary>Waits for room among the pending pieces; a context that already ended (refused, failed, canceled) drops the text.</summary>
+    private async Task QueueAsync(TextPiece piece, CancellationToken cancellationToken)
+    {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        try
+        {
+            await _pieces.Writer.WriteAsync((piece, Stopwatch.GetTimestamp()), either.Token);
+        }
+        catch (Exception ex) when (ex is ChannelClosedException || (ex is OperationCanceledException && _stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
+        {
         }
     }
 
