@@ -28,6 +28,7 @@ app.MapKeysApi();
 app.MapTasksApi();
 app.MapDialogueApi();
 app.MapVoicesApi();
+app.MapVoiceDesignsApi();
 app.MapWebhooksApi();
 app.MapAudioApi();
 app.MapUsageApi();

@@ -15,8 +15,12 @@ public abstract record VoiceSpec(string Language);
 /// <summary>A named preset and, where the engine follows one (Qwen3-TTS CustomVoice 1.7B), a style instruction such as "speak happily".</summary>
 public sealed record PresetVoiceSpec(string Preset, string Language, string? Instruct = null) : VoiceSpec(Language);
 
-/// <summary>A natural-language description, e.g. "a warm, low-pitched male narrator" (English or Chinese).</summary>
-public sealed record DesignVoiceSpec(string Description, string Language) : VoiceSpec(Language);
+/// <summary>
+/// A natural-language description, e.g. "a warm, low-pitched male narrator" (English or Chinese). A
+/// <paramref name="Variant"/> asks for one of the description's other renderings (a design's candidates): the same
+/// variant always gives the same voice, and different ones audibly different voices.
+/// </summary>
+public sealed record DesignVoiceSpec(string Description, string Language, int? Variant = null) : VoiceSpec(Language);
 
 /// <summary>A prepared reference recording (mono, 24 kHz, trimmed and normalised) and, optionally, what it says.</summary>
 public sealed record CloneVoiceSpec(float[] Reference, int SampleRate, string? ReferenceText, string Language) : VoiceSpec(Language);

@@ -297,7 +297,7 @@ public static class VoicesApi
         preset.Name, "voice", preset.Name, VoiceModes.Preset, VoiceStatus.Ready, preset.Gender.ToString().ToLowerInvariant(), preset.Description,
         engine.Capabilities.Languages, engine.Name, engine.Capabilities.Fidelity);
 
-    private static JsonElement? Json(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
+    public static JsonElement? Json(string? json) => json is null ? null : JsonDocument.Parse(json).RootElement.Clone();
 
     private static ConsentView? Consent(string? json)
     {

@@ -46,6 +46,7 @@ public static class Extensions
         builder.Services.AddSingleton<SpeechSubmissions>();
         builder.Services.AddSingleton<DialogueRequests>();
         builder.Services.AddSingleton<VoicePreviews>();
+        builder.Services.AddSingleton<VoiceDesigns>();
         builder.Services.AddSingleton<SpeechFeed>();
         builder.Services.AddSingleton<SpeechRelay>();
         builder.Services.AddSingleton<Voice.ApiService.Realtime.SpeechSocketServices>();

@@ -35,6 +35,8 @@ public static class Problems
     public const string VoiceNotFound = BaseUri + "voice-not-found";
     public const string VoiceFailed = BaseUri + "voice-failed";
     public const string VoiceLimitReached = BaseUri + "voices/limit-reached";
+    public const string TooManyCandidates = BaseUri + "voices/too-many-candidates";
+    public const string CandidateNotReady = BaseUri + "voices/candidate-not-ready";
     public const string LexiconLimitReached = BaseUri + "lexicons/limit-reached";
     public const string PoorReference = BaseUri + "voices/poor-reference";
     public const string RateLimited = BaseUri + "rate-limited";

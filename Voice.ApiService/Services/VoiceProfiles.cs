@@ -274,7 +274,7 @@ public sealed partial class VoiceProfiles(
                 ["quality"] = ReferenceQualityView.From(quality),
             });
 
-    private static string DefaultName(VoiceSource source) => source switch
+    public static string DefaultName(VoiceSource source) => source switch
     {
         PresetSource preset => PresetVoices.Find(preset.Preset)!.Name,
         DesignSource design => design.Description.Trim().Length <= 60 ? design.Description.Trim() : design.Description.Trim()[..57] + "...",

@@ -29,13 +29,19 @@ public sealed record VoiceProfile(
     DateTimeOffset CreatedAt,
     DateTimeOffset? ReadyAt,
     string? Instruction = null,
-    string? Model = null)
+    string? Model = null,
+    Guid? DesignId = null,
+    int? Variant = null,
+    Guid? PreviewTaskId = null)
 {
+    /// <summary>A design's candidate, not yet kept: not listed, not counted as a voice, deleted with its design.</summary>
+    public bool Candidate => DesignId is not null;
+
     /// <summary>What its prompt is valid for (<see cref="Pools.PromptFormats"/>); null until prepared.</summary>
     public string? PromptFormat => Engine is null || Model is null ? null : Pools.PromptFormats.Of(Engine, Model);
 }
 
-/// <summary>A profile to create. <see cref="ReferencePath"/> is where the prepared reference was stored (clones).</summary>
+/// <summary>A profile to create. <see cref="ReferencePath"/> is where the prepared reference was stored (clones); <see cref="Variant"/> is a design candidate's.</summary>
 public sealed record NewVoice(
     Guid Id,
     string Name,
@@ -47,7 +53,8 @@ public sealed record NewVoice(
     string? ConsentJson,
     string? QualityJson,
     bool Transient,
-    string? Instruction = null);
+    string? Instruction = null,
+    int? Variant = null);
 
 public static class VoiceModes
 {
@@ -66,9 +73,9 @@ public static class VoiceStatus
 /// <summary>
 /// Voice profiles in Postgres, within the tenant's row-level-security scope. Creating one checks the plan's
 /// voice limit under a per-tenant lock, so concurrent creations cannot overshoot it; transient profiles (made
-/// inline by a generate request) do not count and are not listed.
+/// inline by a generate request) and a design's candidates do not count and are not listed.
 /// </summary>
-public sealed class VoiceStore(TenantDatabase database, TenantKeys keys)
+public sealed partial class VoiceStore(TenantDatabase database, TenantKeys keys)
 {
     /// <summary>The name a voice's prompt is encrypted under (binds the ciphertext to this voice).</summary>
     private static string PromptName(Guid id) => $"voice-prompt/{id:N}";
@@ -114,23 +121,20 @@ public sealed class VoiceStore(TenantDatabase database, TenantKeys keys)
 
     private const string Columns = """
         id, tenant_id, name, mode, status, language, description, reference_text, reference_path, consent::text, quality::text,
-        engine, prompt, analysis::text, notes, fidelity, error::text, transient, created_at, ready_at, instruction, model
+        engine, prompt, analysis::text, notes, fidelity, error::text, transient, created_at, ready_at, instruction, model,
+        design_id, variant, preview_task
         """;
 
     /// <summary>Creates the profile, or returns null when the tenant already has its plan's maximum of voices.</summary>
     public Task<VoiceProfile?> CreateAsync(Guid tenantId, NewVoice voice, string actor, CancellationToken cancellationToken) =>
         database.InTenantAsync(tenantId, async connection =>
         {
-            await using (var lockTenant = new NpgsqlCommand("select pg_advisory_xact_lock(hashtextextended('voices:' || $1::text, 0))", connection))
-            {
-                lockTenant.Parameters.Add(new() { Value = tenantId });
-                await lockTenant.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
+            await LockVoicesAsync(connection, tenantId, cancellationToken).ConfigureAwait(false);
             await using var command = new NpgsqlCommand($"""
                 insert into voices (id, tenant_id, name, mode, language, description, reference_text, reference_path, consent, quality, transient, instruction)
                 select $1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12
-                where $11 or (select count(*) from voices where not transient)
-                           < (select p.max_voices from tenants t join plans p on p.id = t.plan where t.id = $2)
+                where $11 or (select count(*) from voices where not transient and design_id is null)
+                      < (select p.max_voices from tenants t join plans p on p.id = t.plan where t.id = $2)
                 returning {Columns}
                 """, connection);
             command.Parameters.Add(new() { Value = voice.Id });
@@ -152,17 +156,7 @@ public sealed class VoiceStore(TenantDatabase database, TenantKeys keys)
             }
             if (created is not null && !voice.Transient)
             {
-                // A lasting profile is billed once, at its plan's price per voice.
-                await using (var charge = new NpgsqlCommand("""
-                    insert into usage_records (tenant_id, voice_id, kind, characters, audio_seconds, engine, compute_ms, plan, price_per_voice, cost, currency)
-                    select t.id, $2, 'voice', 0, 0, '', 0, p.id, p.price_per_voice, p.price_per_voice, p.currency
-                    from tenants t join plans p on p.id = t.plan where t.id = $1
-                    """, connection))
-                {
-                    charge.Parameters.Add(new() { Value = tenantId });
-                    charge.Parameters.Add(new() { Value = voice.Id });
-                    await charge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
+                await ChargeVoiceAsync(connection, tenantId, voice.Id, cancellationToken).ConfigureAwait(false);
                 await AuditLog.RecordAsync(connection, tenantId, actor, "voice.created", $"voice:{voice.Id}",
                     new { mode = voice.Mode, name = voice.Name, consent = voice.ConsentJson is not null }, cancellationToken).ConfigureAwait(false);
             }
@@ -183,7 +177,7 @@ public sealed class VoiceStore(TenantDatabase database, TenantKeys keys)
         database.InTenantAsync<IReadOnlyList<VoiceProfile>>(tenantId, async connection =>
         {
             await using var command = new NpgsqlCommand($"""
-                select {Columns} from voices where not transient and ($1::uuid is null or id < $1) order by id desc limit $2
+                select {Columns} from voices where not transient and design_id is null and ($1::uuid is null or id < $1) order by id desc limit $2
                 """, connection);
             command.Parameters.Add(new() { Value = (object?)before ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
             command.Parameters.Add(new() { Value = limit });
@@ -290,5 +284,8 @@ public sealed class VoiceStore(TenantDatabase database, TenantKeys keys)
         CreatedAt: r.GetFieldValue<DateTimeOffset>(18),
         ReadyAt: r.IsDBNull(19) ? null : r.GetFieldValue<DateTimeOffset>(19),
         Instruction: r.IsDBNull(20) ? null : r.GetString(20),
-        Model: r.IsDBNull(21) ? null : r.GetString(21));
+        Model: r.IsDBNull(21) ? null : r.GetString(21),
+        DesignId: r.IsDBNull(22) ? null : r.GetGuid(22),
+        Variant: r.IsDBNull(23) ? null : r.GetInt32(23),
+        PreviewTaskId: r.IsDBNull(24) ? null : r.GetGuid(24));
 }

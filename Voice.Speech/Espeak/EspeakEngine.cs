@@ -99,13 +99,17 @@ public sealed class EspeakEngine : ISpeechEngine
 
             case DesignVoiceSpec design:
                 var designed = EspeakVoiceDesigner.Design(design.Description);
+                if (design.Variant is { } variant)
+                {
+                    designed = designed with { Voice = EspeakVoiceDesigner.Vary(designed.Voice, variant) };
+                }
                 var notes = new List<string>();
                 if (designed.Ignored.Count > 0)
                 {
                     notes.Add($"Not understood by the embedded engine and ignored: {string.Join(", ", designed.Ignored)}.");
                 }
                 return Prompt(VoiceMode.Design, designed.Voice,
-                    new { parameters = designed.Voice, recognized = designed.Recognized, ignored = designed.Ignored }, notes);
+                    new { parameters = designed.Voice, variant = design.Variant, recognized = designed.Recognized, ignored = designed.Ignored }, notes);
 
             case CloneVoiceSpec clone:
                 var match = await EspeakVoiceMatcher.MatchAsync(clone.Reference, clone.SampleRate, clone.ReferenceText, clone.Language,

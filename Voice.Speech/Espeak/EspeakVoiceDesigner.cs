@@ -148,6 +148,32 @@ public static partial class EspeakVoiceDesigner
         return new DesignedVoice(Build(traits), recognized, [.. ignored.Distinct(StringComparer.Ordinal)]);
     }
 
+    /// <summary>
+    /// Other renderings of a design (its candidates): per variant (modulo 8) an offset of pitch, range and pace and a
+    /// step to a sibling espeak variant (another formant set: another timbre) of the same family. Any 4 consecutive rows
+    /// (a design's candidates) differ in variant within the male and female families, and in pace by 7 % or more for
+    /// the whispered and robotic voices, so they never sound alike; row 0 is the design itself.
+    /// </summary>
+    private static readonly (int Pitch, int Range, double Rate, int Step)[] Renderings =
+    [
+        (0, 0, 1.00, 0), (12, 10, 0.86, 1), (-12, -8, 1.14, 2), (6, 18, 0.93, 3),
+        (-8, 6, 1.00, 4), (16, -12, 0.86, 5), (-16, 14, 1.14, 6), (9, -6, 0.93, 7),
+    ];
+
+    private static readonly string[][] Families = [["m1", "m2", "m3", "m4", "m5", "m6", "m7"], ["f1", "f2", "f3", "f4", "f5"]];
+
+    /// <summary>The <paramref name="variant"/>th rendering of a designed voice; the same variant always gives the same voice.</summary>
+    public static EspeakVoice Vary(EspeakVoice voice, int variant)
+    {
+        var (pitch, range, rate, step) = Renderings[(int)((uint)variant % Renderings.Length)];
+        string sibling = voice.Variant;
+        if (Families.FirstOrDefault(f => f.Contains(voice.Variant, StringComparer.Ordinal)) is { } family)
+        {
+            sibling = family[(Array.IndexOf(family, voice.Variant) + step) % family.Length];
+        }
+        return (voice with { Variant = sibling, Pitch = voice.Pitch + pitch, Range = voice.Range + range, Rate = (int)Math.Round(voice.Rate * rate) }).Clamped();
+    }
+
     private static EspeakVoice Build(List<(Trait Trait, double Strength)> traits)
     {
         double Sum(Trait trait) => traits.Where(t => t.Trait == trait).Sum(t => t.Strength);

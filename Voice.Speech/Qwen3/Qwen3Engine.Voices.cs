@@ -18,7 +18,8 @@ public sealed partial class Qwen3Engine
                 break;
             case DesignVoiceSpec design:
                 Require("design");
-                voice = new StoredVoice("design", spec.Language, Instruct: design.Description);
+                // The model samples a voice from the description; a variant is the seed it samples with (unless a request names one).
+                voice = new StoredVoice("design", spec.Language, Instruct: design.Description, Seed: design.Variant);
                 break;
             case CloneVoiceSpec clone:
                 Require("clone");
@@ -52,6 +53,7 @@ public sealed partial class Qwen3Engine
             mode = voice.Mode,
             speaker = voice.Speaker,
             instruction = voice.Mode == "preset" ? voice.Instruct : null,
+            seed = voice.Seed,
             reference_frames = voice.ReferenceCodes is { } c ? c.Length / manifest.Codebooks : (int?)null,
             in_context = voice.ReferenceCodes is not null,
         }, Json);
@@ -109,5 +111,5 @@ public sealed partial class Qwen3Engine
 
     /// <summary>A voice as the engine keeps it in the profile: computed once, read for every request. A preset's instruction is its style.</summary>
     internal sealed record StoredVoice(string Mode, string Language, string? Speaker = null, string? Instruct = null, float[]? XVector = null,
-        long[]? ReferenceCodes = null, string? ReferenceText = null);
+        long[]? ReferenceCodes = null, string? ReferenceText = null, int? Seed = null);
 }

@@ -212,7 +212,7 @@ public sealed partial class Qwen3Engine : ISpeechEngine, IDisposable
                         timings[r] = new GenerationTimings();
                         traces?[group[r]].Prompts.Add(prompts[r]);
                     }
-                    int?[] seeds = [.. group.Select(i => requests[i].Seed)];
+                    int?[] seeds = [.. group.Select(i => requests[i].Seed ?? voices[i].Seed)];
                     await foreach (var (row, frame) in _generator.GenerateBatchAsync(prompts, settings, timings, cancellationToken, seeds).ConfigureAwait(false))
                     {
                         traces?[group[row]].Frames.Add(frame);

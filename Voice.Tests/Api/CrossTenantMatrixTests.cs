@@ -26,6 +26,7 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
         (new Regex(@"^/api/v1/team/members/\{id\}$"), "user"),
         (new Regex(@"^/api/v1/team/invites/\{id\}$"), "invite"),
         (new Regex(@"^/api/v1/voices/\{id\}(/preview|/consent)?$"), "voice"),
+        (new Regex(@"^/api/v1/voices/designs/\{id\}(/keep)?$"), "voice_design"),
         (new Regex(@"^/api/v1/lexicons/\{id\}$"), "lexicon"),
     ];
 
@@ -150,6 +151,9 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
         using var voice = await client.PostAsJsonAsync("/api/v1/voices", new { name = "victim voice", description = "a calm low voice" });
         voice.EnsureSuccessStatusCode();
         var voiceId = (await voice.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        using var design = await client.PostAsJsonAsync("/api/v1/voices/designs", new { description = "a bright young woman", candidates = 1 });
+        design.EnsureSuccessStatusCode();
+        var designId = (await design.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         using var lexicon = await client.PostAsJsonAsync("/api/v1/lexicons", new { term = "victim", replacement = "the victim's word" });
         lexicon.EnsureSuccessStatusCode();
         var lexiconId = (await lexicon.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
@@ -166,7 +170,7 @@ public sealed partial class CrossTenantMatrixTests(VoiceAppFixture app, ITestOut
         var userId = team.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("email").GetString() == "victim.member@example.test").GetProperty("id").GetString()!;
         return new Seeded(tenant, new()
         {
-            ["task"] = task, ["key"] = keyId, ["webhook"] = webhookId, ["voice"] = voiceId, ["lexicon"] = lexiconId, ["user"] = userId, ["invite"] = inviteId,
+            ["task"] = task, ["key"] = keyId, ["webhook"] = webhookId, ["voice"] = voiceId, ["voice_design"] = designId, ["lexicon"] = lexiconId, ["user"] = userId, ["invite"] = inviteId,
         });
     }
 

@@ -128,6 +128,41 @@ public sealed class EspeakVoiceTests
         Assert.Equal("scottish", analysis.RootElement.GetProperty("ignored")[0].GetString());
     }
 
+    [Theory]
+    [InlineData("a calm male narrator")]
+    [InlineData("a bright young woman")]
+    [InlineData("a whispering old man")]
+    public async Task ADesignsVariantsAreRepeatableAndConsecutiveOnesSoundApart(string description)
+    {
+        var designed = EspeakVoiceDesigner.Design(description).Voice;
+        // 11 consecutive variants from anywhere: every window of 4 (a design's candidates) over the 8 renderings.
+        int start = Random.Shared.Next(0, int.MaxValue - 11);
+        var variants = Enumerable.Range(start, 11).Select(v => EspeakVoiceDesigner.Vary(designed, v)).ToList();
+
+        Assert.Equal(variants, Enumerable.Range(start, 11).Select(v => EspeakVoiceDesigner.Vary(designed, v)));
+        Assert.Equal(designed, EspeakVoiceDesigner.Vary(designed, 0));
+        // What the ear hears: every two candidates of a window differ in timbre (another espeak variant: another
+        // formant set), in pitch by 2 or more semitones, or in pace by 5 % or more.
+        var measured = new List<VoiceTraits>();
+        foreach (int v in Enumerable.Range(start, 11))
+        {
+            var prompt = await _engine.CreateVoiceAsync(new DesignVoiceSpec(description, "en", v), CancellationToken.None);
+            Assert.Equal(v, JsonDocument.Parse(prompt.AnalysisJson).RootElement.GetProperty("variant").GetInt32());
+            measured.Add(VoiceAnalyzer.Analyze(await SpeakAsync(prompt, "The quick brown fox jumps over the lazy dog near the river bank.", "en"), Rate));
+        }
+        for (int a = 0; a < measured.Count; a++)
+        {
+            for (int b = a + 1; b < Math.Min(a + 4, measured.Count); b++)
+            {
+                Assert.NotEqual(variants[a], variants[b]);
+                double semitones = Math.Abs(12 * Math.Log2(measured[a].MedianF0Hz / measured[b].MedianF0Hz));
+                double pace = Math.Abs(measured[a].SpeakingSeconds / measured[b].SpeakingSeconds - 1);
+                Assert.True(variants[a].Variant != variants[b].Variant || semitones >= 2 || pace >= 0.05,
+                    $"{description}: variants {start + a} and {start + b} differ by {semitones:F1} semitones and {pace:P0} in pace");
+            }
+        }
+    }
+
     private async Task<VoiceTraits> MeasureDesignAsync(string description, string text, string language)
     {
         var prompt = await _engine.CreateVoiceAsync(new DesignVoiceSpec(description, language), CancellationToken.None);

@@ -165,6 +165,26 @@ public sealed class Qwen3EngineTests(Qwen3ReferenceModels models) : IClassFixtur
     }
 
     [Fact]
+    public async Task ADesignsVariantIsTheSeedItsVoiceSpeaksWithUnlessTheRequestNamesOne()
+    {
+        var unseeded = GenerationSettings.From(Design.Graphs.Manifest.Generation) with { MaxFrames = 20 };
+        var first = await Design.CreateVoiceAsync(new DesignVoiceSpec("a calm narrator", "en", Variant: 41), CancellationToken.None);
+        var second = await Design.CreateVoiceAsync(new DesignVoiceSpec("a calm narrator", "en", Variant: 42), CancellationToken.None);
+        const string Text = "Which candidate do you like?";
+
+        float[] a = await SpeakAsync(Design, new SynthesisRequest(Text, "en", first), unseeded);
+        float[] again = await SpeakAsync(Design, new SynthesisRequest(Text, "en", first), unseeded);
+        float[] b = await SpeakAsync(Design, new SynthesisRequest(Text, "en", second), unseeded);
+        float[] seeded = await SpeakAsync(Design, new SynthesisRequest(Text, "en", first, Seed: 42), unseeded);
+
+        Assert.True(a.Length > 0);
+        Assert.Equal(a, again);
+        Assert.NotEqual(a, b);
+        Assert.Equal(b, seeded); // a request's own seed takes the variant's place
+        Assert.Equal(41, JsonDocument.Parse(first.AnalysisJson).RootElement.GetProperty("seed").GetInt32());
+    }
+
+    [Fact]
     public async Task ARequestsOwnSeedRepeatsItsSamplingAloneAndInABatch()
     {
         var voice = await Design.CreateVoiceAsync(new DesignVoiceSpec("a calm narrator", "en"), CancellationToken.None);

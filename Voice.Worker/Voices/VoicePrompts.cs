@@ -63,7 +63,7 @@ public sealed partial class VoicePrompts(ISpeechEngine engine, VoiceStore voices
             VoiceSpec spec = profile.Mode switch
             {
                 VoiceModes.Preset => new PresetVoiceSpec(profile.Description ?? PresetVoices.Default, profile.Language, profile.Instruction),
-                VoiceModes.Design => new DesignVoiceSpec(profile.Description ?? "", profile.Language),
+                VoiceModes.Design => new DesignVoiceSpec(profile.Description ?? "", profile.Language, profile.Variant),
                 _ => new CloneVoiceSpec(await LoadReferenceAsync(profile, cancellationToken).ConfigureAwait(false),
                     AudioFormat.PlatformSampleRate, profile.ReferenceText, profile.Language),
             };
