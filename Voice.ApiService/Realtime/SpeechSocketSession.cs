@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
+using Microsoft.Extensions.Options;
 using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
@@ -11,10 +12,17 @@ using Voice.Core.Storage;
 
 namespace Voice.ApiService.Realtime;
 
-/// <summary>What a speech socket uses: validation and submission (as every speech request), the feed of a job's audio, the ledger, the rate limiter.</summary>
+/// <summary>
+/// What a speech socket uses: validation and submission (as every speech request), the feed of a job's audio, the
+/// ledger, the rate limiter, the credential check and the socket bounds.
+/// </summary>
 public sealed class SpeechSocketServices(SpeechRequests requests, SpeechSubmissions submissions, SpeechFeed feed, JobStore jobs, JobEvents events,
-    BlobStore blobs, RequestRateLimiter limiter, PlanCatalog plans)
+    BlobStore blobs, RequestRateLimiter limiter, PlanCatalog plans, CredentialVerifier verifier, UnauthenticatedSockets unauthenticated,
+    IOptions<RealtimeOptions> options)
 {
+    public RealtimeOptions Options { get; } = options.Value;
+    public CredentialVerifier Verifier { get; } = verifier;
+    public UnauthenticatedSockets Unauthenticated { get; } = unauthenticated;
     public SpeechRequests Requests { get; } = requests;
     public SpeechSubmissions Submissions { get; } = submissions;
     public SpeechFeed Feed { get; } = feed;
@@ -32,9 +40,6 @@ public sealed class SpeechSocketServices(SpeechRequests requests, SpeechSubmissi
 /// </summary>
 public sealed partial class SpeechSocketSession(WebSocket socket, CallerIdentity caller, string? clientAddress, SpeechSocketServices services, ILogger logger)
 {
-    /// <summary>How long a socket may stay silent (no message) before it is closed.</summary>
-    public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(2);
-
     private readonly Dictionary<string, SocketContext> _contexts = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _end = new();
 
@@ -101,7 +106,7 @@ public sealed partial class SpeechSocketSession(WebSocket socket, CallerIdentity
             while (true)
             {
                 using var silence = CancellationTokenSource.CreateLinkedTokenSource(token);
-                silence.CancelAfter(IdleTimeout);
+                silence.CancelAfter(services.Options.IdleTimeout);
                 int length = 0;
                 ValueWebSocketReceiveResult received;
                 try
@@ -119,7 +124,7 @@ public sealed partial class SpeechSocketSession(WebSocket socket, CallerIdentity
                 }
                 catch (OperationCanceledException) when (!token.IsCancellationRequested)
                 {
-                    throw new SocketProtocolException(WebSocketCloseStatus.PolicyViolation, $"No message for {IdleTimeout.TotalSeconds:0} s; the socket closes.");
+                    throw new SocketProtocolException(WebSocketCloseStatus.PolicyViolation, $"No message for {services.Options.IdleTimeout.TotalSeconds:0} s; the socket closes.");
                 }
                 switch (received.MessageType)
                 {
