@@ -41,22 +41,19 @@ public static partial class SocketAuthentication
     private static async Task<(CredentialFailure Failure, WebSocketCloseStatus Status)?> CheckAsync(WebSocket socket, HttpContext http, SpeechSocketServices services)
     {
         string key;
-        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted))
+        try
         {
-            deadline.CancelAfter(services.Options.AuthTimeout);
-            try
-            {
-                key = SocketProtocol.ParseAuth(await ReceiveFirstAsync(socket, deadline.Token));
-            }
-            catch (SocketProtocolException broken)
-            {
-                return Refused(StatusCodes.Status401Unauthorized, Problems.Unauthenticated, broken.Message);
-            }
-            catch (OperationCanceledException) when (!http.RequestAborted.IsCancellationRequested)
-            {
-                return Refused(StatusCodes.Status401Unauthorized, Problems.Unauthenticated,
-                    $"No auth message within {services.Options.AuthTimeout.TotalSeconds:0.#} s of the upgrade.");
-            }
+            key = SocketProtocol.ParseAuth(await ReceiveFirstAsync(socket, services.Options.AuthTimeout, http.RequestAborted)
+                ?? throw new TimeoutException());
+        }
+        catch (SocketProtocolException broken)
+        {
+            return Refused(StatusCodes.Status401Unauthorized, Problems.Unauthenticated, broken.Message);
+        }
+        catch (TimeoutException)
+        {
+            return Refused(StatusCodes.Status401Unauthorized, Problems.Unauthenticated,
+                $"No auth message within {services.Options.AuthTimeout.TotalSeconds:0.#} s of the upgrade.");
         }
         var (identity, failure) = await services.Verifier.VerifyAsync(key, http.Connection.RemoteIpAddress, http.RequestAborted);
         if (failure is not null)
@@ -94,19 +91,25 @@ public static partial class SocketAuthentication
         }
     }
 
-    /// <summary>The first message's bytes; anything but a small text message breaks the protocol.</summary>
-    private static async Task<byte[]> ReceiveFirstAsync(WebSocket socket, CancellationToken cancellationToken)
+    /// <summary>The first message's bytes (empty for anything but a small text message), or null when none came in time.</summary>
+    private static async Task<byte[]?> ReceiveFirstAsync(WebSocket socket, TimeSpan limit, CancellationToken cancellationToken)
     {
         var buffer = new byte[SocketProtocol.MaxAuthMessageBytes];
+        var deadline = DateTime.UtcNow + limit;
         int length = 0;
         ValueWebSocketReceiveResult received;
         do
         {
+            var left = deadline - DateTime.UtcNow;
             if (length == buffer.Length)
             {
                 return [];
             }
-            received = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
+            if (left <= TimeSpan.Zero || await SocketReading.ReceiveWithinAsync(socket, buffer.AsMemory(length), left, cancellationToken) is not { } result)
+            {
+                return null;
+            }
+            received = result;
             length += received.Count;
         }
         while (!received.EndOfMessage && received.MessageType == WebSocketMessageType.Text);

@@ -40,6 +40,9 @@ public sealed class SpeechSocketServices(SpeechRequests requests, SpeechSubmissi
 /// </summary>
 public sealed partial class SpeechSocketSession(WebSocket socket, CallerIdentity caller, string? clientAddress, SpeechSocketServices services, ILogger logger)
 {
+    /// <summary>How long a client that broke the protocol gets to take the error and answer the close.</summary>
+    public static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
+
     private readonly Dictionary<string, SocketContext> _contexts = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _end = new();
 
@@ -77,8 +80,9 @@ public sealed partial class SpeechSocketSession(WebSocket socket, CallerIdentity
         catch (SocketProtocolException broken)
         {
             LogProtocolError(logger, Caller.TenantId, broken.Message);
-            await Writer.ErrorAsync(null, 400, "protocol", broken.Message, CancellationToken.None);
-            await Writer.CloseAsync(broken.Status, broken.Message, CancellationToken.None);
+            using var grace = new CancellationTokenSource(CloseGrace); // a client that neither reads nor answers the close is dropped
+            await Writer.ErrorAsync(null, 400, "protocol", broken.Message, grace.Token);
+            await Writer.CloseAsync(broken.Status, broken.Message, grace.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
         {
@@ -105,27 +109,19 @@ public sealed partial class SpeechSocketSession(WebSocket socket, CallerIdentity
         {
             while (true)
             {
-                using var silence = CancellationTokenSource.CreateLinkedTokenSource(token);
-                silence.CancelAfter(services.Options.IdleTimeout);
                 int length = 0;
                 ValueWebSocketReceiveResult received;
-                try
+                do
                 {
-                    do
+                    if (length == SocketProtocol.MaxMessageBytes)
                     {
-                        if (length == SocketProtocol.MaxMessageBytes)
-                        {
-                            throw new SocketProtocolException(WebSocketCloseStatus.MessageTooBig, $"A message is at most {SocketProtocol.MaxMessageBytes} bytes.");
-                        }
-                        received = await socket.ReceiveAsync(buffer.AsMemory(length, SocketProtocol.MaxMessageBytes - length), silence.Token);
-                        length += received.Count;
+                        throw new SocketProtocolException(WebSocketCloseStatus.MessageTooBig, $"A message is at most {SocketProtocol.MaxMessageBytes} bytes.");
                     }
-                    while (!received.EndOfMessage && received.MessageType != WebSocketMessageType.Close);
+                    received = await SocketReading.ReceiveWithinAsync(socket, buffer.AsMemory(length, SocketProtocol.MaxMessageBytes - length), services.Options.IdleTimeout, token)
+                        ?? throw new SocketProtocolException(WebSocketCloseStatus.PolicyViolation, $"No message for {services.Options.IdleTimeout.TotalSeconds:0} s; the socket closes.");
+                    length += received.Count;
                 }
-                catch (OperationCanceledException) when (!token.IsCancellationRequested)
-                {
-                    throw new SocketProtocolException(WebSocketCloseStatus.PolicyViolation, $"No message for {services.Options.IdleTimeout.TotalSeconds:0} s; the socket closes.");
-                }
+                while (!received.EndOfMessage && received.MessageType != WebSocketMessageType.Close);
                 switch (received.MessageType)
                 {
                     case WebSocketMessageType.Close:

@@ -20,7 +20,9 @@ public sealed class SpeechSocketExampleTests(VoiceAppFixture app)
     {
         using var folder = new TemporaryFolder();
         File.WriteAllText(Path.Combine(folder.Path, "example.py"), CodeBlock("## Python", "python"));
-        await RunAsync(folder, "python3", "example.py");
+        // The system's Python, which has the websockets package that tools/install-deps.sh installs (python3-websockets),
+        // even where another python3 (pyenv, a virtualenv) comes first on PATH.
+        await RunAsync(folder, File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3", "example.py");
         AssertAudio(folder, minimumSeconds: 2);
     }
 
