@@ -26,6 +26,7 @@ need debootstrap debootstrap                                   # the container i
 need docker-registry docker-registry                           # ditto: the local registry the SDK publishes against
 need podman podman                                             # ditto: imports the base, runs an image in the tests
 need runc /usr/sbin/runc
+need python3-websockets /usr/lib/python3/dist-packages/websockets   # runs docs/realtime.md's Python example in the tests
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing system packages: ${missing[*]}"
@@ -44,8 +45,9 @@ fi
 
 # Node packages, pinned by their package-lock.json, reinstalled only when the lock file changes: Azurite (blob
 # storage for runs and tests), the Kubernetes manifest validators (deploy/validate) and Qwen's real tokenizer
-# vocabulary (tools/qwen3-tokenizer, which the tokenizer tests compare with the official processor's ids).
-for folder in tools/azurite deploy/validate tools/qwen3-tokenizer; do
+# vocabulary (tools/qwen3-tokenizer, which the tokenizer tests compare with the official processor's ids) and the
+# WebSocket client docs/realtime.md's Node example uses (tools/realtime-examples, whose tests run that example).
+for folder in tools/azurite deploy/validate tools/qwen3-tokenizer tools/realtime-examples; do
   stamp="$root/$folder/node_modules/.voice-installed"
   if [ ! -f "$stamp" ] || [ "$root/$folder/package-lock.json" -nt "$stamp" ]; then
     echo "Installing node packages into $folder"

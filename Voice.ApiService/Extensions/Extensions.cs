@@ -49,6 +49,8 @@ public static class Extensions
         builder.Services.AddSingleton<VoiceDesigns>();
         builder.Services.AddSingleton<SpeechFeed>();
         builder.Services.AddSingleton<SpeechRelay>();
+        builder.AddValidatedOptions<Voice.ApiService.Realtime.RealtimeOptions>(Voice.ApiService.Realtime.RealtimeOptions.Section);
+        builder.Services.AddSingleton<Voice.ApiService.Realtime.UnauthenticatedSockets>();
         builder.Services.AddSingleton<Voice.ApiService.Realtime.SpeechSocketServices>();
 
         builder.Services.ConfigureHttpJsonOptions(options =>

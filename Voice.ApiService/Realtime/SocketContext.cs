@@ -11,15 +11,18 @@ namespace Voice.ApiService.Realtime;
 /// One context of a speech socket: its own voice and settings, its text as it arrives, and its audio in order. Each
 /// piece of text the segmenter lets go becomes a live speech job — admitted, queued, spoken and billed like any other
 /// — submitted as soon as it is complete (so the next sentence is synthesised while this one plays), and relayed in
-/// order. At most <see cref="MaxPending"/> pieces wait; more text waits in the socket (backpressure).
+/// order. At most <see cref="MaxAhead"/> jobs run ahead of the one being relayed and <see cref="MaxPending"/> pieces
+/// wait for their turn; more text waits in the socket (backpressure). So a client that stops reading stops the
+/// speaking too: nothing piles up in the server but what these bounds allow.
 /// </summary>
 public sealed partial class SocketContext
 {
     public const int MaxPending = 16;
+    public const int MaxAhead = 4;
 
     private readonly SpeechSocketSession _session;
     private readonly Channel<(TextPiece Piece, long Ready)> _pieces = Channel.CreateBounded<(TextPiece, long)>(MaxPending);
-    private readonly Channel<(TextPiece Piece, Guid TaskId, long Ready)> _queued = Channel.CreateUnbounded<(TextPiece, Guid, long)>();
+    private readonly Channel<(TextPiece Piece, Guid TaskId, long Ready)> _queued = Channel.CreateBounded<(TextPiece, Guid, long)>(MaxAhead);
     private readonly CancellationTokenSource _stop;
     private readonly HashSet<Guid> _open = []; // submitted, not yet ended: canceled with the context
     private readonly Task _submitting, _relaying;

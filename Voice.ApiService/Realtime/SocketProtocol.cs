@@ -35,6 +35,32 @@ public static class SocketProtocol
     public static readonly TimeSpan MinIdle = TimeSpan.FromMilliseconds(100), MaxIdle = TimeSpan.FromSeconds(10);
     public static readonly IReadOnlyList<string> Types = ["settings", "text", "flush", "close", "cancel"];
 
+    /// <summary>The most an <c>auth</c> message may be (a key is 53 characters).</summary>
+    public const int MaxAuthMessageBytes = 1024;
+
+    /// <summary>
+    /// The key in the first message of a socket upgraded without a credential (browsers cannot set headers):
+    /// <c>{"type":"auth","api_key":"vk_…"}</c>. Anything else first breaks the protocol (1008).
+    /// </summary>
+    public static string ParseAuth(ReadOnlySpan<byte> utf8)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = 2 });
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+                && type.ValueEquals("auth") && root.TryGetProperty("api_key", out var key) && key.ValueKind == JsonValueKind.String)
+            {
+                return key.GetString()!;
+            }
+        }
+        catch (JsonException)
+        {
+            // not JSON: the same refusal as any other first message
+        }
+        throw Policy("""Without an API key on the upgrade, the first message is {"type":"auth","api_key":"vk_…"}.""");
+    }
+
     public static ClientMessage Parse(ReadOnlySpan<byte> utf8)
     {
         JsonDocument document;

@@ -132,6 +132,10 @@ public sealed class SocketWriter(WebSocket socket) : IDisposable
                 await socket.CloseAsync(status, shortened, cancellationToken);
             }
         }
+        catch (InvalidOperationException) when (socket.State == WebSocketState.Open)
+        {
+            await socket.CloseOutputAsync(status, shortened, cancellationToken); // a receive is pending: it takes the client's answer
+        }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
             // the client is gone already

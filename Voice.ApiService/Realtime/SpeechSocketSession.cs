@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Net.WebSockets;
+using Microsoft.Extensions.Options;
 using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
 using Voice.ApiService.Security;
@@ -11,10 +12,17 @@ using Voice.Core.Storage;
 
 namespace Voice.ApiService.Realtime;
 
-/// <summary>What a speech socket uses: validation and submission (as every speech request), the feed of a job's audio, the ledger, the rate limiter.</summary>
+/// <summary>
+/// What a speech socket uses: validation and submission (as every speech request), the feed of a job's audio, the
+/// ledger, the rate limiter, the credential check and the socket bounds.
+/// </summary>
 public sealed class SpeechSocketServices(SpeechRequests requests, SpeechSubmissions submissions, SpeechFeed feed, JobStore jobs, JobEvents events,
-    BlobStore blobs, RequestRateLimiter limiter, PlanCatalog plans)
+    BlobStore blobs, RequestRateLimiter limiter, PlanCatalog plans, CredentialVerifier verifier, UnauthenticatedSockets unauthenticated,
+    IOptions<RealtimeOptions> options)
 {
+    public RealtimeOptions Options { get; } = options.Value;
+    public CredentialVerifier Verifier { get; } = verifier;
+    public UnauthenticatedSockets Unauthenticated { get; } = unauthenticated;
     public SpeechRequests Requests { get; } = requests;
     public SpeechSubmissions Submissions { get; } = submissions;
     public SpeechFeed Feed { get; } = feed;
@@ -32,8 +40,8 @@ public sealed class SpeechSocketServices(SpeechRequests requests, SpeechSubmissi
 /// </summary>
 public sealed partial class SpeechSocketSession(WebSocket socket, CallerIdentity caller, string? clientAddress, SpeechSocketServices services, ILogger logger)
 {
-    /// <summary>How long a socket may stay silent (no message) before it is closed.</summary>
-    public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(2);
+    /// <summary>How long a client that broke the protocol gets to take the error and answer the close.</summary>
+    public static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
     private readonly Dictionary<string, SocketContext> _contexts = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _end = new();
@@ -72,8 +80,9 @@ public sealed partial class SpeechSocketSession(WebSocket socket, CallerIdentity
         catch (SocketProtocolException broken)
         {
             LogProtocolError(logger, Caller.TenantId, broken.Message);
-            await Writer.ErrorAsync(null, 400, "protocol", broken.Message, CancellationToken.None);
-            await Writer.CloseAsync(broken.Status, broken.Message, CancellationToken.None);
+            using var grace = new CancellationTokenSource(CloseGrace); // a client that neither reads nor answers the close is dropped
+            await Writer.ErrorAsync(null, 400, "protocol", broken.Message, grace.Token);
+            await Writer.CloseAsync(broken.Status, broken.Message, grace.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
         {
@@ -100,27 +109,19 @@ public sealed partial class SpeechSocketSession(WebSocket socket, CallerIdentity
         {
             while (true)
             {
-                using var silence = CancellationTokenSource.CreateLinkedTokenSource(token);
-                silence.CancelAfter(IdleTimeout);
                 int length = 0;
                 ValueWebSocketReceiveResult received;
-                try
+                do
                 {
-                    do
+                    if (length == SocketProtocol.MaxMessageBytes)
                     {
-                        if (length == SocketProtocol.MaxMessageBytes)
-                        {
-                            throw new SocketProtocolException(WebSocketCloseStatus.MessageTooBig, $"A message is at most {SocketProtocol.MaxMessageBytes} bytes.");
-                        }
-                        received = await socket.ReceiveAsync(buffer.AsMemory(length, SocketProtocol.MaxMessageBytes - length), silence.Token);
-                        length += received.Count;
+                        throw new SocketProtocolException(WebSocketCloseStatus.MessageTooBig, $"A message is at most {SocketProtocol.MaxMessageBytes} bytes.");
                     }
-                    while (!received.EndOfMessage && received.MessageType != WebSocketMessageType.Close);
+                    received = await SocketReading.ReceiveWithinAsync(socket, buffer.AsMemory(length, SocketProtocol.MaxMessageBytes - length), services.Options.IdleTimeout, token)
+                        ?? throw new SocketProtocolException(WebSocketCloseStatus.PolicyViolation, $"No message for {services.Options.IdleTimeout.TotalSeconds:0} s; the socket closes.");
+                    length += received.Count;
                 }
-                catch (OperationCanceledException) when (!token.IsCancellationRequested)
-                {
-                    throw new SocketProtocolException(WebSocketCloseStatus.PolicyViolation, $"No message for {IdleTimeout.TotalSeconds:0} s; the socket closes.");
-                }
+                while (!received.EndOfMessage && received.MessageType != WebSocketMessageType.Close);
                 switch (received.MessageType)
                 {
                     case WebSocketMessageType.Close:

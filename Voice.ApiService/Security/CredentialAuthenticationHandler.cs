@@ -19,8 +19,7 @@ public sealed partial class CredentialAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    CredentialAuthenticator authenticator,
-    AuthFailureLimiter limiter)
+    CredentialVerifier verifier)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
     public const string SchemeName = "Credential";
@@ -35,32 +34,11 @@ public sealed partial class CredentialAuthenticationHandler(
         {
             return AuthenticateResult.NoResult();
         }
-        var address = Context.Connection.RemoteIpAddress;
-        if (limiter.RetryAfter(address) is { } wait)
+        var (identity, failure) = await verifier.VerifyAsync(presented, Context.Connection.RemoteIpAddress, Context.RequestAborted);
+        if (failure is not null)
         {
-            return Throttled(wait);
-        }
-
-        if (!CredentialToken.TryParse(presented, out var token))
-        {
-            return await FailAsync(StatusCodes.Status401Unauthorized, Problems.Unauthenticated,
-                "The credential is malformed. API keys look like vk_live_<id>_<secret>.");
-        }
-
-        var (check, identity) = await authenticator.AuthenticateAsync(token.Value, Context.RequestAborted);
-        switch (check)
-        {
-            case CredentialCheck.Valid:
-                break;
-            case CredentialCheck.Revoked:
-                return await FailAsync(StatusCodes.Status401Unauthorized, Problems.Unauthenticated, "The credential was revoked.");
-            case CredentialCheck.Expired:
-                return await FailAsync(StatusCodes.Status401Unauthorized, Problems.Unauthenticated, "The credential has expired.");
-            case CredentialCheck.TenantSuspended:
-                return Fail(StatusCodes.Status403Forbidden, Problems.TenantSuspended,
-                    "The tenant is suspended; contact support to restore access.");
-            default:
-                return await FailAsync(StatusCodes.Status401Unauthorized, Problems.Unauthenticated, "The credential is not valid.");
+            Context.Items[FailureKey] = failure;
+            return AuthenticateResult.Fail(failure.Detail);
         }
 
         string? claimedTenant = Request.Headers["X-Tenant-ID"];
@@ -85,8 +63,8 @@ public sealed partial class CredentialAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        var failure = Context.Items[FailureKey] as AuthFailure
-            ?? new AuthFailure(StatusCodes.Status401Unauthorized, Problems.Unauthenticated, "An API key is required.", null);
+        var failure = Context.Items[FailureKey] as CredentialFailure
+            ?? new CredentialFailure(StatusCodes.Status401Unauthorized, Problems.Unauthenticated, "An API key is required.");
         if (failure.Status == StatusCodes.Status401Unauthorized)
         {
             Response.Headers.WWWAuthenticate = "Bearer";
@@ -122,24 +100,14 @@ public sealed partial class CredentialAuthenticationHandler(
         });
     }
 
-    private async Task<AuthenticateResult> FailAsync(int status, string type, string detail)
-    {
-        var wait = await limiter.RecordFailureAsync(Context.Connection.RemoteIpAddress);
-        return wait is { } w ? Throttled(w) : Fail(status, type, detail);
-    }
-
-    private AuthenticateResult Throttled(TimeSpan wait)
-    {
-        Context.Items[FailureKey] = new AuthFailure(StatusCodes.Status429TooManyRequests, Problems.TooManyAuthFailures,
-            "Too many failed authentications from this address; wait before trying again.", wait);
-        return AuthenticateResult.Fail("throttled");
-    }
-
     private AuthenticateResult Fail(int status, string type, string detail)
     {
-        Context.Items[FailureKey] = new AuthFailure(status, type, detail, null);
+        Context.Items[FailureKey] = new CredentialFailure(status, type, detail);
         return AuthenticateResult.Fail(detail);
     }
+
+    /// <summary>Whether the request presents a credential in a header (a bad one included).</summary>
+    public static bool PresentsCredential(IHeaderDictionary headers) => ReadPresentedToken(headers) is not null;
 
     private static string? ReadPresentedToken(IHeaderDictionary headers)
     {
@@ -152,8 +120,6 @@ public sealed partial class CredentialAuthenticationHandler(
         }
         return headers["X-API-Key"].ToString() is { Length: > 0 } apiKey ? apiKey.Trim() : null;
     }
-
-    private sealed record AuthFailure(int Status, string Type, string Detail, TimeSpan? RetryAfter);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "X-Tenant-ID mismatch for tenant {TenantId} by {Actor}")]
     private static partial void LogTenantMismatch(ILogger logger, Guid tenantId, string actor);

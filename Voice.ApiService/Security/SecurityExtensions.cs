@@ -12,6 +12,12 @@ public static class Policies
     /// <summary>Reading the tenant's voices: what a key that speaks with them or manages them may do.</summary>
     public const string VoicesRead = "voices:read";
 
+    /// <summary>
+    /// The speech socket's upgrade: a credential with speech:write, or — only for a WebSocket upgrade that presents no
+    /// credential header (browsers cannot set one) — none yet: the socket's first message authenticates it (Realtime/).
+    /// </summary>
+    public const string SpeechSocket = "speech-socket";
+
     public static string Scope(string scope) => "scope:" + scope;
 
     public static IHostApplicationBuilder AddVoiceSecurity(this IHostApplicationBuilder builder)
@@ -20,6 +26,7 @@ public static class Policies
         builder.AddValidatedOptions<AdminOptions>(AdminOptions.Section);
         builder.Services.AddSingleton<WindowCounters>();
         builder.Services.AddSingleton<AuthFailureLimiter>();
+        builder.Services.AddSingleton<CredentialVerifier>();
         builder.Services.AddSingleton<LoginGuard>();
         builder.Services.AddSingleton<SignUpCap>();
         builder.Services.AddExceptionHandler<StoredObjectErrors>();
@@ -42,6 +49,11 @@ public static class Policies
             .RequireAuthenticatedUser()
             .RequireAssertion(context => context.User.HasClaim(CredentialAuthenticationHandler.ScopeClaim, Scopes.SpeechWrite)
                 || context.User.HasClaim(CredentialAuthenticationHandler.ScopeClaim, Scopes.VoicesWrite)));
+        authorization.AddPolicy(SpeechSocket, policy => policy
+            .AddAuthenticationSchemes(CredentialAuthenticationHandler.SchemeName)
+            .RequireAssertion(context => context.User.HasClaim(CredentialAuthenticationHandler.ScopeClaim, Scopes.SpeechWrite)
+                || (context.Resource is HttpContext http && http.WebSockets.IsWebSocketRequest
+                    && context.User.Identity?.IsAuthenticated != true && !CredentialAuthenticationHandler.PresentsCredential(http.Request.Headers))));
         foreach (string scope in Scopes.All)
         {
             authorization.AddPolicy(Scope(scope), policy => policy

@@ -15,7 +15,7 @@ namespace Voice.Tests.Api;
 [Collection(AppCollection.Name)]
 public sealed class SpeechSocketTests(VoiceAppFixture app)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = SocketClient.Patience;
 
     [Fact]
     public async Task TheFirstSentencesAudioArrivesBeforeTheLastPieceOfTextIsSent()
@@ -200,33 +200,25 @@ public sealed class SpeechSocketTests(VoiceAppFixture app)
     }
 
     [Fact]
-    public async Task TheUpgradeIsAuthenticatedAndOnlyAWebSocketIsAccepted()
+    public async Task TheUpgradesHeaderIsAuthenticatedAndOnlyAWebSocketIsAccepted()
     {
-        using var anonymous = new ClientWebSocket();
-        var failed = await Assert.ThrowsAnyAsync<WebSocketException>(() => anonymous.ConnectAsync(SocketUri(), CancellationToken.None));
+        using var badKey = SpeechSockets.NewClient();
+        badKey.Options.SetRequestHeader("Authorization", "Bearer vk_live_aaaaaaaaaaaa_" + new string('A', 32));
+        var failed = await Assert.ThrowsAnyAsync<WebSocketException>(() => badKey.ConnectAsync(SocketUri(), CancellationToken.None));
         Assert.Contains("401", failed.Message, StringComparison.Ordinal);
 
         var tenant = await app.CreateTenantAsync();
         using var api = app.CreateApiClient(tenant.ApiKey);
         using var plain = await api.GetAsync("/v1/audio/speech/stream-input");
         Assert.Equal(HttpStatusCode.BadRequest, plain.StatusCode);
+        // Without a key, only a WebSocket upgrade gets in (and must then authenticate by its first message).
+        using var anonymous = app.CreateApiClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/v1/audio/speech/stream-input")).StatusCode);
     }
 
-    private Uri SocketUri()
-    {
-        using var api = app.CreateApiClient();
-        return new UriBuilder(api.BaseAddress!) { Scheme = "ws", Path = "/v1/audio/speech/stream-input" }.Uri;
-    }
+    private Uri SocketUri() => SpeechSockets.Uri(app);
 
-    private async Task<SocketClient> ConnectAsync(string apiKey)
-    {
-        var client = new ClientWebSocket();
-        client.Options.SetRequestHeader("Authorization", "Bearer " + apiKey);
-        await client.ConnectAsync(SocketUri(), CancellationToken.None);
-        var socket = new SocketClient(client);
-        await socket.ReceiveUntilAsync(m => m.Type == "ready");
-        return socket;
-    }
+    private Task<SocketClient> ConnectAsync(string apiKey) => SpeechSockets.ConnectAsync(app, apiKey);
 
     /// <summary>Waits until every task is settled; its status by id.</summary>
     private static async Task<Dictionary<Guid, string>> SettledAsync(HttpClient api, IEnumerable<Guid> tasks)
@@ -245,86 +237,5 @@ public sealed class SpeechSocketTests(VoiceAppFixture app)
         var billed = (await api.GetFromJsonAsync<JsonElement>("/api/v1/usage/records")).GetProperty("data").EnumerateArray()
             .Where(r => r.GetProperty("kind").GetString() == "speech").Select(r => r.GetProperty("job_id").GetGuid()).ToHashSet();
         Assert.Equal(statuses.Where(s => s.Value == "completed").Select(s => s.Key).ToHashSet(), billed);
-    }
-
-    /// <summary>A test's end of the socket: every message it received, in order.</summary>
-    private sealed class SocketClient(ClientWebSocket socket) : IAsyncDisposable
-    {
-        public sealed record Message(string Type, JsonElement Json);
-
-        public List<Message> Received { get; } = [];
-
-        public int BinaryFrames { get; private set; }
-
-        public Task SendAsync(object message) => SendRawAsync(JsonSerializer.SerializeToUtf8Bytes(message), WebSocketMessageType.Text);
-
-        public Task SendRawAsync(byte[] bytes, WebSocketMessageType type) => socket.SendAsync(bytes, type, true, CancellationToken.None);
-
-        public void Abort() => socket.Abort();
-
-        public async Task<Message> ReceiveUntilAsync(Func<Message, bool> wanted)
-        {
-            using var deadline = new CancellationTokenSource(Patience);
-            while (true)
-            {
-                var (type, bytes) = await ReceiveAsync(deadline.Token);
-                if (type == WebSocketMessageType.Close)
-                {
-                    Assert.Fail($"the socket closed ({socket.CloseStatus}: {socket.CloseStatusDescription}); received: {string.Join(", ", Received.Select(m => m.Type))}");
-                }
-                if (type == WebSocketMessageType.Binary)
-                {
-                    BinaryFrames++;
-                    continue;
-                }
-                var json = JsonDocument.Parse(bytes).RootElement.Clone();
-                var message = new Message(json.GetProperty("type").GetString()!, json);
-                Received.Add(message);
-                if (wanted(message))
-                {
-                    return message;
-                }
-            }
-        }
-
-        /// <summary>Reads until the server closes; its close status and reason.</summary>
-        public async Task<(WebSocketCloseStatus? Status, string Reason)> ClosedAsync()
-        {
-            using var deadline = new CancellationTokenSource(Patience);
-            while ((await ReceiveAsync(deadline.Token)).Type != WebSocketMessageType.Close)
-            {
-            }
-            return (socket.CloseStatus, socket.CloseStatusDescription ?? "");
-        }
-
-        private async Task<(WebSocketMessageType Type, byte[] Bytes)> ReceiveAsync(CancellationToken cancellationToken)
-        {
-            using var buffer = new MemoryStream();
-            var chunk = new byte[16 * 1024];
-            WebSocketReceiveResult result;
-            do
-            {
-                result = await socket.ReceiveAsync(chunk, cancellationToken);
-                buffer.Write(chunk, 0, result.Count);
-            }
-            while (!result.EndOfMessage);
-            return (result.MessageType, buffer.ToArray());
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (socket.State == WebSocketState.Open)
-            {
-                using var quick = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                try
-                {
-                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "test over", quick.Token);
-                }
-                catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
-                {
-                }
-            }
-            socket.Dispose();
-        }
     }
 }

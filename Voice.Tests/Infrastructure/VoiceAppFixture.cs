@@ -45,6 +45,11 @@ public sealed class VoiceAppFixture : IAsyncLifetime
     /// <summary>The collector every service of this run exports its traces to.</summary>
     public OtlpReceiver Otlp { get; } = new();
 
+    /// <summary>The speech socket's bounds in this run (production: 16 sockets, 2 minutes idle, 10 s to authenticate, 8 waiting).</summary>
+    public const int SocketsPerTenant = 4, UnauthenticatedSocketsPerAddress = 3;
+
+    public static readonly TimeSpan SocketIdleTimeout = TimeSpan.FromSeconds(15), SocketAuthTimeout = TimeSpan.FromSeconds(6);
+
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The app is not started.");
 
     public async Task InitializeAsync()
@@ -70,6 +75,11 @@ public sealed class VoiceAppFixture : IAsyncLifetime
             // starved CPU (their 3 s visibility) cost them; those are not the job's fault and must not dead-letter it.
             "Worker:MaxAttempts=20",
             "Webhooks:RetryBaseDelay=00:00:01",
+            // The speech socket's bounds, small enough to reach in a test (SpeechSocketBoundsTests, SpeechSocketAuthTests).
+            $"Realtime:MaxSocketsPerTenant={SocketsPerTenant}",
+            $"Realtime:IdleTimeout={SocketIdleTimeout}",
+            $"Realtime:AuthTimeout={SocketAuthTimeout}",
+            $"Realtime:MaxUnauthenticatedPerAddress={UnauthenticatedSocketsPerAddress}",
             "DataKeys:RotationGrace=00:00:00", // a rotation may retire old key versions as soon as its objects are re-encrypted
             // Every service exports its traces to this test run's own collector, promptly, and serves /metrics.
             $"Telemetry:OtlpEndpoint={Otlp.Endpoint}",
