@@ -22,7 +22,6 @@ namespace Voice.ApiService.Apis;
 public static class TasksApi
 {
     public const int MaxGenerateBodyBytes = 14 * 1024 * 1024;
-    public const int MaxIdempotencyKeyLength = 255;
     public static readonly TimeSpan ResultUrlLifetime = TimeSpan.FromHours(1);
     private static readonly string[] Statuses = [JobStatus.Queued, JobStatus.Running, JobStatus.Completed, JobStatus.Failed, JobStatus.Canceled];
 
@@ -54,10 +53,10 @@ public static class TasksApi
     public static async Task<Results<Accepted<TaskAccepted>, Ok<TaskAccepted>, ProblemHttpResult>> GenerateAsync(
         HttpContext context, [AsParameters] SpeechServices services, CancellationToken cancellationToken)
     {
-        string? idempotencyKey = context.Request.Headers["Idempotency-Key"];
-        if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > MaxIdempotencyKeyLength || idempotencyKey.Any(char.IsControl)))
+        var (idempotencyKey, badKey) = context.IdempotencyKey();
+        if (badKey is not null)
         {
-            return Problems.ValidationFailed(new() { ["Idempotency-Key"] = [$"1–{MaxIdempotencyKeyLength} printable characters."] });
+            return badKey;
         }
         // Large enough for an inline reference recording (10 MB as base64).
         var (request, problem) = await JsonBody.ReadAsync(context, ApiJsonContext.Default.GenerateRequest, cancellationToken, MaxGenerateBodyBytes);

@@ -20,7 +20,10 @@ public abstract class SpeechSink(HttpResponse response, string format, Guid jobI
 
     /// <summary>The sink for OpenAI's <c>stream_format</c>: <c>sse</c> events, else the audio itself.</summary>
     public static SpeechSink For(string? streamFormat, HttpResponse response, string format, Guid jobId, string input) =>
-        streamFormat == "sse" ? new SseSink(response, format, jobId, input) : new AudioSink(response, format, jobId);
+        streamFormat == "sse" ? new SseSink(response, format, jobId, input) : Audio(response, format, jobId);
+
+    /// <summary>The audio itself, chunked, as the format's content type.</summary>
+    public static SpeechSink Audio(HttpResponse response, string format, Guid jobId) => new AudioSink(response, format, jobId);
 
     public void Start()
     {

@@ -11,6 +11,17 @@ namespace Voice.ApiService.Submissions;
 /// </summary>
 public static class SubmissionHttp
 {
+    public const int MaxIdempotencyKeyLength = 255;
+
+    /// <summary>The request's <c>Idempotency-Key</c> (null without one), or the problem with it.</summary>
+    public static (string? Key, ProblemHttpResult? Problem) IdempotencyKey(this HttpContext context)
+    {
+        string? key = context.Request.Headers["Idempotency-Key"];
+        return key is not null && (key.Length is 0 or > MaxIdempotencyKeyLength || key.Any(char.IsControl))
+            ? (null, Problems.ValidationFailed(new() { ["Idempotency-Key"] = [$"1–{MaxIdempotencyKeyLength} printable characters."] }))
+            : (key, null);
+    }
+
     /// <summary>The client's address (after trusted proxies): a transient clone's consent records it.</summary>
     public static string? ClientAddress(this HttpContext context) => context.Connection.RemoteIpAddress?.ToString();
 

@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using Voice.Core.Billing;
 using Voice.Core.Jobs;
 
@@ -9,14 +13,29 @@ public sealed record ValidatedDialogue(PlanLimits Plan, IReadOnlyList<ValidatedS
     /// <summary>What will be spoken, as admission counts it: the turns' lengths after the tenant's pronunciation rules.</summary>
     public int SpokenCharacters => Turns.Sum(t => t.SpokenCharacters);
 
+    public string Format => Turns[0].Fields.Format;
+
     public IReadOnlyList<string> Warnings => [.. Turns.SelectMany(t => t.Fields.Warnings).Distinct()];
 
-    /// <summary>One job of kind dialogue: the turns' texts end to end, and which voice speaks which part.</summary>
-    public JobSpec Spec()
+    /// <summary>One job of kind dialogue: the turns' texts end to end, and which voice speaks which part; streamed as it is spoken, or not.</summary>
+    public JobSpec Spec(bool stream)
     {
         var first = Turns[0].Fields;
         var script = new DialogueScript(PauseMs, [.. Turns.Select(t => new DialogueTurn(t.Voice.Key!, t.Fields.Language, t.Fields.Text.Length))]);
         return new JobSpec(string.Concat(Turns.Select(t => t.Fields.Text)), first.Language, Turns[0].Voice.Key!, first.Format, JobKinds.Dialogue,
-            WordTimestamps: first.Words, Dialogue: script);
+            Stream: stream, WordTimestamps: first.Words, Dialogue: script);
+    }
+
+    /// <summary>What "the same dialogue" means for idempotency: the normalised fields, turn by turn, not the body's bytes.</summary>
+    public byte[] RequestHash()
+    {
+        var first = Turns[0].Fields;
+        string[] fields =
+        [
+            JobKinds.Dialogue, PauseMs.ToString(CultureInfo.InvariantCulture), first.Format, CallbackUrl ?? "",
+            first.Words ? GenerateValidation.WordTimestampsOption : "",
+            .. Turns.SelectMany(t => new[] { t.Voice.Key!, t.Fields.Language, t.Fields.Text }),
+        ];
+        return SHA256.HashData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(fields)));
     }
 }

@@ -17,7 +17,7 @@ public sealed record QueueEntry(string Pool, Guid TenantId, RedisValue EntryId, 
 /// Postgres holds the truth; an entry only says "job X is ready". Fairness: workers pick with weighted
 /// round-robin over their pool's lanes (see <see cref="QueueScripts.Pick"/>), so one tenant's burst waits behind
 /// every other tenant's next job instead of in front of it; plans set the weight. Jobs someone is waiting on
-/// as they are spoken (the streaming speech route) go to the pool's live lane that is picked ahead of the rotation, so
+/// as they are spoken (the streaming routes) go to the pool's live lane that is picked ahead of the rotation, so
 /// a request's first audio does not queue behind anybody's batch work. The live lane is FIFO and bounded two ways
 /// against a tenant that holds many streams: each tenant has at most <see cref="QueueOptions.LiveJobsPerTenant"/>
 /// entries in it (more wait in the tenant's own lane, in the fair rotation), and after
