@@ -27,6 +27,8 @@ need docker-registry docker-registry                           # ditto: the loca
 need podman podman                                             # ditto: imports the base, runs an image in the tests
 need runc /usr/sbin/runc
 need python3-websockets /usr/lib/python3/dist-packages/websockets   # runs docs/realtime.md's Python example in the tests
+need python3-pydantic /usr/lib/python3/dist-packages/pydantic       # OpenAI's Python client (tools/openai-python) needs it
+need xz-utils xz                                                    # ditto: reads Debian sid's package index
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing system packages: ${missing[*]}"
@@ -55,3 +57,6 @@ for folder in tools/azurite deploy/validate tools/qwen3-tokenizer tools/realtime
     touch "$stamp"
   fi
 done
+
+# OpenAI's official Python client for the compatibility tests, from Debian sid's packages (no PyPI here).
+bash "$root/tools/openai-python/fetch.sh"
