@@ -13,7 +13,7 @@ public sealed class SessionExpiredException() : Exception("The portal session is
 /// The portal's only way to the platform: the public API, reached through service discovery
 /// (<c>http://api</c>), authenticated with the signed-in user's session token. The portal keeps no data of its own.
 /// </summary>
-public sealed class VoiceApiClient(HttpClient http, IHttpContextAccessor accessor)
+public sealed partial class VoiceApiClient(HttpClient http, IHttpContextAccessor accessor)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
