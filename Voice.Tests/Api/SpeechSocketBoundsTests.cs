@@ -53,7 +53,7 @@ public sealed class SpeechSocketBoundsTests(VoiceAppFixture app)
     [Fact]
     public async Task AClientThatStopsReadingStopsTheSpeakingAndGetsEverythingWhenItReadsAgain()
     {
-        const int Sentences = 40;
+        const int Sentences = 64;
         var tenant = await app.CreateTenantAsync();
         using var api = app.CreateApiClient(tenant.ApiKey);
         // A client with a small receive buffer, so little of the audio fits on the way before the server must wait.
@@ -77,9 +77,10 @@ public sealed class SpeechSocketBoundsTests(VoiceAppFixture app)
         }
         await socket.SendAsync(new { type = "close" });
 
-        // Not reading: the server speaks what the buffers take and a few pieces ahead, then waits.
+        // Not reading: the server speaks what the buffers on the way take (a few MB of loopback TCP buffers, which the
+        // kernel sizes by itself) and a few pieces ahead, then waits — well before the end.
         int queued = await SettledTaskCountAsync(api);
-        Assert.InRange(queued, 1, Sentences - 10);
+        Assert.InRange(queued, 1, Sentences - 16);
 
         // Reading again: everything comes, in order, nothing lost.
         var done = await socket.ReceiveUntilAsync(m => m.Type == "done");
