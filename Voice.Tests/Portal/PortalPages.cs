@@ -10,7 +10,10 @@ namespace Voice.Tests.Portal;
 /// <summary>What the browser tests share: launching Debian's chromium, signing up through the form, screenshots, accessibility checks.</summary>
 internal static class PortalPages
 {
-    public static readonly string Screenshots = Path.Combine(RepositoryPaths.Root, "artifacts", "screenshots");
+    /// <summary>Where screenshots go: artifacts/screenshots, or VOICE_SCREENSHOTS (docs/screenshots when they are renewed for the README).</summary>
+    public static readonly string Screenshots = Environment.GetEnvironmentVariable("VOICE_SCREENSHOTS") is { Length: > 0 } folder
+        ? Path.GetFullPath(folder, RepositoryPaths.Root)
+        : Path.Combine(RepositoryPaths.Root, "artifacts", "screenshots");
 
     public const string ReferenceText = "Good morning. I am recording a short sample of my voice, so that the platform can learn how I speak.";
 
