@@ -26,7 +26,7 @@ public sealed partial class SocketContext
     private readonly CancellationTokenSource _stop;
     private readonly HashSet<Guid> _open = []; // submitted, not yet ended: canceled with the context
     private readonly Task _submitting, _relaying;
-    private int _characters, _tasks, _sequence;
+    private int _characters, _tasks, _sequence, _unspoken;
     private long _audioMs;
 
     public SocketContext(SpeechSocketSession session, string id, SocketSettings settings, CancellationToken sessionEnd)
@@ -52,6 +52,9 @@ public sealed partial class SocketContext
     public bool Closing { get; private set; }
 
     public SocketUsage Usage => new(_characters, _audioMs / 1000.0, _tasks);
+
+    /// <summary>Whether text it took is still being spoken or sent: the client may be listening without a word to say.</summary>
+    public bool Speaking => Volatile.Read(ref _unspoken) > 0 && !_stop.IsCancellationRequested;
 
     /// <summary>Adds text and queues every piece that is now complete (waits while <see cref="MaxPending"/> pieces wait).</summary>
     public async Task AppendAsync(string text, CancellationToken cancellationToken)
@@ -80,6 +83,7 @@ public sealed partial class SocketContext
         try
         {
             await _pieces.Writer.WriteAsync((piece, Stopwatch.GetTimestamp()), either.Token);
+            Interlocked.Increment(ref _unspoken);
         }
         catch (Exception ex) when (ex is ChannelClosedException || (ex is OperationCanceledException && _stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
         {
@@ -139,6 +143,7 @@ public sealed partial class SocketContext
             await foreach (var (piece, taskId, ready) in _queued.Reader.ReadAllAsync(_stop.Token))
             {
                 var spoken = await RelayAsync(piece, taskId, ready);
+                Interlocked.Decrement(ref _unspoken);
                 lock (_open)
                 {
                     _open.Remove(taskId);

@@ -117,7 +117,7 @@ public sealed partial class SpeechSocketSession(WebSocket socket, CallerIdentity
                     {
                         throw new SocketProtocolException(WebSocketCloseStatus.MessageTooBig, $"A message is at most {SocketProtocol.MaxMessageBytes} bytes.");
                     }
-                    received = await SocketReading.ReceiveWithinAsync(socket, buffer.AsMemory(length, SocketProtocol.MaxMessageBytes - length), services.Options.IdleTimeout, token)
+                    received = await SocketReading.ReceiveWithinAsync(socket, buffer.AsMemory(length, SocketProtocol.MaxMessageBytes - length), services.Options.IdleTimeout, token, Speaking)
                         ?? throw new SocketProtocolException(WebSocketCloseStatus.PolicyViolation, $"No message for {services.Options.IdleTimeout.TotalSeconds:0} s; the socket closes.");
                     length += received.Count;
                 }
@@ -203,6 +203,15 @@ public sealed partial class SpeechSocketSession(WebSocket socket, CallerIdentity
             {
                 _contexts.Remove(context.Id);
             }
+        }
+    }
+
+    /// <summary>Whether any context is still speaking what it took: a listening client is not idle.</summary>
+    private bool Speaking()
+    {
+        lock (_contexts)
+        {
+            return _contexts.Values.Any(c => c.Speaking);
         }
     }
 
