@@ -26,12 +26,12 @@ public sealed class PortalJobsTests(VoiceAppFixture app) : BrowserTest
 
         // A voice setup job (designing a voice) and a speech job with it.
         await page.GotoAsync("/voices");
-        await page.Locator("#design-name").FillAsync("Storyteller");
+        await page.Locator("#design-name").FillAsync("Quillfeather");
         await page.GetByLabel("Description").FillAsync("a calm, clear female storyteller");
         await page.GetByRole(AriaRole.Button, new() { Name = "Design voice" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#created")).ToContainTextAsync("Storyteller");
+        await Assertions.Expect(page.Locator("#created")).ToContainTextAsync("Quillfeather");
         await page.GotoAsync("/playground");
-        await page.Locator("#voice").SelectOptionAsync(new SelectOptionValue { Label = (await page.Locator("#voice option", new() { HasText = "Storyteller" }).TextContentAsync())!.Trim() });
+        await page.Locator("#voice").SelectOptionAsync(new SelectOptionValue { Label = (await page.Locator("#voice option", new() { HasText = "Quillfeather" }).TextContentAsync())!.Trim() });
         await page.GetByLabel("Text").FillAsync("Once upon a time, the jobs page learned to read.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate speech" }).ClickAsync();
         await Assertions.Expect(page.Locator("#task-status")).ToHaveTextAsync("completed", new() { Timeout = 60_000 });
@@ -40,7 +40,7 @@ public sealed class PortalJobsTests(VoiceAppFixture app) : BrowserTest
         await page.GotoAsync("/jobs");
         var speech = page.Locator($"#jobs tr[data-task-id='{taskId}']");
         await Assertions.Expect(speech.Locator(".kind")).ToHaveTextAsync("Speech");
-        await Assertions.Expect(speech.Locator(".voice")).ToHaveTextAsync("Storyteller");
+        await Assertions.Expect(speech.Locator(".voice")).ToHaveTextAsync("Quillfeather");
         await Assertions.Expect(speech.Locator(".said")).ToContainTextAsync("Once upon a time, the jobs page");
         await Assertions.Expect(speech.Locator(".duration")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^0:\d\d$"));
         await Assertions.Expect(speech.Locator(".cost")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\$\d"));
@@ -49,7 +49,7 @@ public sealed class PortalJobsTests(VoiceAppFixture app) : BrowserTest
         await Assertions.Expect(idLink).ToHaveAttributeAsync("title", $"Job {taskId}");
         var setup = page.Locator("#jobs tbody tr", new() { Has = page.Locator(".kind", new() { HasText = "Voice setup" }) });
         await Assertions.Expect(setup).ToHaveCountAsync(1);
-        await Assertions.Expect(setup.Locator(".voice")).ToHaveTextAsync("Storyteller");
+        await Assertions.Expect(setup.Locator(".voice")).ToHaveTextAsync("Quillfeather");
         Assert.Equal(0, await setup.Locator("a.audio").CountAsync()); // a voice setup makes no audio to link to
 
         // Every link on the page leads somewhere.
@@ -66,7 +66,7 @@ public sealed class PortalJobsTests(VoiceAppFixture app) : BrowserTest
         await idLink.ClickAsync();
         await Assertions.Expect(page.Locator("#job-id")).ToHaveTextAsync(taskId);
         await Assertions.Expect(page.Locator("#job-kind")).ToHaveTextAsync("Speech");
-        await Assertions.Expect(page.Locator("#job-voice")).ToHaveTextAsync("Storyteller");
+        await Assertions.Expect(page.Locator("#job-voice")).ToHaveTextAsync("Quillfeather");
         Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= innerWidth"));
         await PortalPages.CheckAsync(page, $"job-{name}");
 
