@@ -64,7 +64,7 @@ public sealed class PortalPlaygroundTests(VoiceAppFixture app) : BrowserTest
         Assert.Contains("-o speech.mp3", curl, StringComparison.Ordinal);
         Assert.Contains($"\"voice\":\"{voice}\"", curl, StringComparison.Ordinal);
         Assert.Contains("$VOICE_API_KEY", curl, StringComparison.Ordinal);
-        foreach (string snippet in new[] { "#snippet-python", "#snippet-js", "#snippet-csharp" })
+        foreach (string snippet in new[] { "#snippet-openai", "#snippet-js", "#snippet-csharp" })
         {
             await Assertions.Expect(page.Locator(snippet)).ToContainTextAsync("speech.mp3");
             await Assertions.Expect(page.Locator(snippet)).ToContainTextAsync("VOICE_API_KEY");

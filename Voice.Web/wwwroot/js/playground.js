@@ -85,7 +85,7 @@
         const set = (id, text) => { document.getElementById(id).textContent = text; };
         set("snippet-curl", `curl -X POST '${api}/v1/audio/speech' \\\n  -H "Authorization: Bearer $VOICE_API_KEY" \\\n` +
             `  -H 'Content-Type: application/json' \\\n  -d '${body.replaceAll("'", "'\\''")}' \\\n  -o ${file}`);
-        set("snippet-python", `import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url="${api}/v1", api_key=os.environ["VOICE_API_KEY"])\n` +
+        set("snippet-openai", `import os\nfrom openai import OpenAI\n\nclient = OpenAI(base_url="${api}/v1", api_key=os.environ["VOICE_API_KEY"])\n` +
             `with client.audio.speech.with_streaming_response.create(\n    model=${quote(model)}, voice=${quote(v("Voice"))}, input=${quote(v("Text"))},\n` +
             `    response_format=${quote(format)}, speed=${speed}, extra_body={"language": ${quote(v("Language"))}},\n) as response:\n    response.stream_to_file("${file}")`);
         set("snippet-js", `// Node 18 or later: node speech.mjs\nimport { writeFile } from "node:fs/promises";\n\nconst response = await fetch("${api}/v1/audio/speech", {\n` +
