@@ -23,6 +23,7 @@ public static class TasksApi
 {
     public const int MaxGenerateBodyBytes = 14 * 1024 * 1024;
     public static readonly TimeSpan ResultUrlLifetime = TimeSpan.FromHours(1);
+    public const int PreviewCharacters = 80;
     private static readonly string[] Statuses = [JobStatus.Queued, JobStatus.Running, JobStatus.Completed, JobStatus.Failed, JobStatus.Canceled];
 
     public static IEndpointRouteBuilder MapTasksApi(this IEndpointRouteBuilder app)
@@ -122,7 +123,8 @@ public static class TasksApi
         }
         int pageSize = Math.Clamp(query.Limit ?? 50, 1, 200);
         var page = await jobs.ListAsync(context.Caller().TenantId, query.Status, query.From, query.To, query.Before, pageSize, cancellationToken);
-        var data = page.Select(j => new TaskSummary(j.Id, j.Status, j.CreatedAt, j.StartedAt, j.FinishedAt, j.Attempts, Summary(j))).ToList();
+        var data = page.Select(j => new TaskSummary(j.Id, j.Status, j.CreatedAt, j.StartedAt, j.FinishedAt, j.Attempts, Summary(j),
+            Preview(j.Spec.Text), j is { Status: JobStatus.Completed, Result: { } r } ? r.DurationMs / 1000.0 : null)).ToList();
         return TypedResults.Ok(new TaskList(data, page.Count == pageSize ? page[^1].Id : null));
     }
 
@@ -279,6 +281,21 @@ public static class TasksApi
     {
         await audit.RecordForeignAccessAsync(caller.TenantId, "task", id.ToString(), caller.Actor, cancellationToken);
         return Problems.TaskNotFound(id);
+    }
+
+    /// <summary>The start of a text for a listing: bounded, never cutting a surrogate pair; null when there is none (a voice setup).</summary>
+    internal static string? Preview(string text)
+    {
+        if (text.Length == 0)
+        {
+            return null;
+        }
+        if (text.Length <= PreviewCharacters)
+        {
+            return text;
+        }
+        int end = char.IsHighSurrogate(text[PreviewCharacters - 1]) ? PreviewCharacters - 1 : PreviewCharacters;
+        return string.Concat(text.AsSpan(0, end).TrimEnd(), "…");
     }
 
     private static TaskRequestSummary Summary(Job job) =>

@@ -68,8 +68,12 @@ public sealed record WordTimestampView(string Word, double Start, double End, in
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? Turn = null,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Voice = null);
 
-/// <summary>A task in a listing: no result link (ask the task itself for a fresh one).</summary>
-public sealed record TaskSummary(Guid TaskId, string Status, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int Attempts, TaskRequestSummary Request);
+/// <summary>
+/// A task in a listing: no result link (ask the task itself for a fresh one). <c>text_preview</c> is the start of the
+/// text (at most <see cref="Apis.TasksApi.PreviewCharacters"/> characters, null for a voice setup), <c>duration_seconds</c> the audio's length once completed.
+/// </summary>
+public sealed record TaskSummary(Guid TaskId, string Status, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, int Attempts, TaskRequestSummary Request,
+    string? TextPreview = null, double? DurationSeconds = null);
 
 public sealed record TaskList(IReadOnlyList<TaskSummary> Data, Guid? NextBefore);
 

@@ -44,23 +44,55 @@ public static class PlaygroundEndpoints
             }, "text/event-stream");
         });
 
-        tasks.MapGet("/{id:guid}/audio", async (Guid id, VoiceApiClient api, HttpContext context, CancellationToken ct) =>
+        // The audio with its length and byte ranges (the player can seek), the range passed on to the API; with
+        // ?name=, a download under that (sanitized) name.
+        tasks.MapGet("/{id:guid}/audio", async (Guid id, string? name, VoiceApiClient api, HttpContext context, CancellationToken ct) =>
         {
             var task = await api.GetTaskAsync(id, ct);
             if (task?.ResultUrl is null)
             {
                 return Results.NotFound();
             }
-            var response = await api.OpenResultAsync(task.ResultUrl, ct);
-            if (!response.IsSuccessStatusCode)
+            var response = await api.OpenResultAsync(task.ResultUrl, context.Request.Headers.Range, context.Request.Headers.IfRange, ct);
+            context.Response.RegisterForDispose(response);
+            if (!response.IsSuccessStatusCode && response.StatusCode != System.Net.HttpStatusCode.RequestedRangeNotSatisfiable)
             {
-                response.Dispose();
                 return Results.StatusCode(StatusCodes.Status502BadGateway);
             }
-            context.Response.RegisterForDispose(response);
-            var stream = await response.Content.ReadAsStreamAsync(ct);
-            return Results.Stream(stream, response.Content.Headers.ContentType?.ToString() ?? "audio/wav");
+            var content = response.Content.Headers;
+            context.Response.StatusCode = (int)response.StatusCode;
+            context.Response.ContentType = content.ContentType?.ToString() ?? "audio/wav";
+            context.Response.ContentLength = content.ContentLength;
+            context.Response.Headers.AcceptRanges = "bytes";
+            context.Response.Headers.CacheControl = "private, max-age=3600";
+            if (content.ContentRange is { } contentRange)
+            {
+                context.Response.Headers.ContentRange = contentRange.ToString();
+            }
+            if (content.LastModified is { } modified)
+            {
+                context.Response.Headers.LastModified = modified.ToString("R");
+            }
+            if (response.Headers.ETag is { } etag)
+            {
+                context.Response.Headers.ETag = etag.ToString();
+            }
+            if (DownloadName(name, task.Request?.Format) is { } fileName)
+            {
+                context.Response.Headers.ContentDisposition = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("attachment") { FileName = fileName }.ToString();
+            }
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            await body.CopyToAsync(context.Response.Body, ct);
+            return Results.Empty;
         });
         return app;
+    }
+
+    /// <summary>A name the caller asked for, as a safe file name with the task's format as its extension; null for none.</summary>
+    private static string? DownloadName(string? requested, string? format)
+    {
+        string extension = PortalFormat.Slug(format ?? "wav", 8);
+        string stem = PortalFormat.Slug(System.IO.Path.GetFileNameWithoutExtension(requested ?? ""), 100);
+        return stem.Length == 0 ? null : $"{stem}.{extension}";
     }
 }

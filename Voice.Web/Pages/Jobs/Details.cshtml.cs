@@ -17,6 +17,11 @@ public sealed class DetailsModel(VoiceApiClient api) : PageModel
 
     public string? Message { get; private set; }
 
+    /// <summary>The voice's name (null: the voice is gone, its id is shown).</summary>
+    public string? VoiceName { get; private set; }
+
+    public string FileName => PortalFormat.AudioFileName(VoiceName ?? "voice", null, Task?.CreatedAt ?? default, Task?.Request?.Format ?? "wav");
+
     public string? Error { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
@@ -28,6 +33,10 @@ public sealed class DetailsModel(VoiceApiClient api) : PageModel
             return NotFound();
         }
         Message = Canceled ? "Cancel requested." : null;
+        if (Task.Request?.Voice is { } voice)
+        {
+            VoiceName = (await api.GetVoiceAsync(voice, cancellationToken))?.Name;
+        }
         return Page();
     }
 
