@@ -65,6 +65,9 @@ public sealed class VoicesModel(VoiceApiClient api, VoicePreviewCache previews) 
 
     public bool AtLimit => Plan is { } plan && VoiceCount >= plan.MaxVoices;
 
+    /// <summary>Three to choose from, unless the plan runs fewer jobs at once (each candidate's preview is a job).</summary>
+    public int DefaultCandidates => Math.Clamp(Plan?.MaxConcurrentJobs ?? 3, 1, 3);
+
     public bool Filtered => FilterLanguage is not null || FilterGender is not null;
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
