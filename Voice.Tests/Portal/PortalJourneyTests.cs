@@ -62,7 +62,7 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : BrowserTest
         await PortalPages.CheckAsync(page, "voices");
 
         // Playground: generate with the cloned voice, wait for the audio, download it.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Playground" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Playground", Exact = true }).ClickAsync();
         await page.GetByLabel("Voice", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = (await page.Locator("#voice option", new() { HasText = "My clone" }).TextContentAsync())!.Trim() });
         await page.GetByLabel("Text").FillAsync("The browser asked for this sentence.");
         // The code snippets follow the form as it is edited.
@@ -176,7 +176,7 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : BrowserTest
         }
 
         // A job completes: its delivery to the (unreachable) endpoint is in the endpoint's log.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Playground" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Playground", Exact = true }).ClickAsync();
         await page.GetByLabel("Text").FillAsync("Tell my webhook.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate speech" }).ClickAsync();
         await Assertions.Expect(page.Locator("#task-status")).ToHaveTextAsync("completed");

@@ -151,8 +151,8 @@ public sealed class PortalVoiceLibraryTests(VoiceAppFixture app) : BrowserTest
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator("#voice-count")).ToContainTextAsync("Voices 1/1");
         await Assertions.Expect(page.Locator("#limit-reached")).ToContainTextAsync("delete one");
-        await Assertions.Expect(page.Locator("#design-voice fieldset")).ToBeDisabledAsync();
-        await Assertions.Expect(page.Locator("#clone-voice fieldset")).ToBeDisabledAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Design voice" })).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#description")).ToBeDisabledAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Clone voice" })).ToBeDisabledAsync();
         await AssertFitsAsync(page);
         await PortalPages.CheckAsync(page, "voices-limit");
