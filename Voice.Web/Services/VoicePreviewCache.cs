@@ -28,12 +28,20 @@ public sealed class VoicePreviewCache(IMemoryCache cache)
                 return queue();
             })!;
         }
-        var result = await pending;
-        if (result.Task is null)
+        try
         {
-            Forget(tenant, voice, language); // a refusal (quota, rate) is not remembered: the next listen asks again
+            var result = await pending;
+            if (result.Task is null)
+            {
+                Forget(tenant, voice, language); // a refusal (quota, rate) is not remembered: the next listen asks again
+            }
+            return result;
         }
-        return result;
+        catch
+        {
+            Forget(tenant, voice, language); // nor is a failed call
+            throw;
+        }
     }
 
     public void Remember(string tenant, string voice, string? language, Guid task) =>
