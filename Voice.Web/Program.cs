@@ -8,6 +8,7 @@ builder.Services.AddHttpContextAccessor();
 builder.Services.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSharedKeyRing(builder.Configuration); // replicas share cookies and anti-forgery keys
 builder.Services.AddPortalAuthentication();
+builder.Services.AddVoiceLibrary();
 builder.Services.AddRazorPages(options =>
 {
     options.Conventions.AuthorizeFolder("/");
@@ -48,5 +49,6 @@ app.UseExpiredSessionSignOut();
 app.MapDefaultEndpoints();
 app.MapRazorPages();
 app.MapPlaygroundEndpoints();
+app.MapVoiceLibraryEndpoints();
 
 app.Run();

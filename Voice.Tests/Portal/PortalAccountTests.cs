@@ -214,7 +214,7 @@ public sealed class PortalAccountTests(VoiceAppFixture app) : BrowserTest
         await page.Locator("#consent").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Clone voice" }).ClickAsync();
         await Assertions.Expect(page.Locator("#quality")).ToContainTextAsync("s of speech");
-        await Assertions.Expect(page.Locator("#voices tbody tr", new() { HasText = "Recorded voice" })).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#voices .voice-card", new() { HasText = "Recorded voice" })).ToHaveCountAsync(1);
         Assert.True(errors.Count == 0, string.Join("\n", errors));
     }
 

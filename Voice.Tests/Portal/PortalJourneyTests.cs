@@ -33,11 +33,12 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : BrowserTest
         await Assertions.Expect(page.Locator("#verify-banner")).ToContainTextAsync(PortalPages.Owner(slug));
         Assert.StartsWith("0 of", await page.Locator("#used-characters").TextContentAsync(), StringComparison.Ordinal);
 
-        // Voices: design one from a description, clone one from a recording (with consent).
+        // Voices: design one from a description (candidates to hear; keep one), clone one from a recording (with consent).
         await page.GetByRole(AriaRole.Link, new() { Name = "Voices" }).ClickAsync();
         await page.Locator("#design-name").FillAsync("Narrator");
         await page.GetByLabel("Description").FillAsync("a warm, low-pitched male narrator");
         await page.GetByRole(AriaRole.Button, new() { Name = "Design voice" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Keep candidate 1" }).ClickAsync(new() { Timeout = 60_000 }); // enabled once ready
         await Assertions.Expect(page.Locator("#created")).ToContainTextAsync("Narrator");
         string recording = Path.Combine(Path.GetTempPath(), $"reference-{slug}.wav");
         await File.WriteAllBytesAsync(recording, await PortalPages.ReferenceRecordingAsync());
@@ -45,7 +46,7 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : BrowserTest
         await page.Locator("#recording").SetInputFilesAsync(recording);
         await page.GetByLabel("What the recording says").FillAsync(PortalPages.ReferenceText);
         await page.GetByRole(AriaRole.Button, new() { Name = "Clone voice" }).ClickAsync();
-        Assert.Contains("Confirm that the speaker agreed", await page.Locator("#error").TextContentAsync()); // no consent, no clone
+        Assert.Contains("Confirm that the speaker agreed", await page.Locator("#consent-error").TextContentAsync()); // no consent, no clone
         Assert.Equal("My clone", await page.Locator("#clone-name").InputValueAsync()); // what was typed survives the refusal
         await page.Locator("#recording").SetInputFilesAsync(recording);
         await page.Locator("#consent").CheckAsync();
@@ -56,12 +57,12 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : BrowserTest
             await Task.Delay(500);
             await page.ReloadAsync();
         }
-        await Assertions.Expect(page.Locator("#voices tbody tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#voices .voice-card")).ToHaveCountAsync(2);
         Assert.Equal(2, await page.Locator("#voices .status", new() { HasText = "ready" }).CountAsync());
         await PortalPages.CheckAsync(page, "voices");
 
         // Playground: generate with the cloned voice, wait for the audio, download it.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Playground" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Playground", Exact = true }).ClickAsync();
         await page.GetByLabel("Voice", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = (await page.Locator("#voice option", new() { HasText = "My clone" }).TextContentAsync())!.Trim() });
         await page.GetByLabel("Text").FillAsync("The browser asked for this sentence.");
         // The code snippets follow the form as it is edited.
@@ -175,7 +176,7 @@ public sealed class PortalJourneyTests(VoiceAppFixture app) : BrowserTest
         }
 
         // A job completes: its delivery to the (unreachable) endpoint is in the endpoint's log.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Playground" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Playground", Exact = true }).ClickAsync();
         await page.GetByLabel("Text").FillAsync("Tell my webhook.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Generate speech" }).ClickAsync();
         await Assertions.Expect(page.Locator("#task-status")).ToHaveTextAsync("completed");

@@ -34,7 +34,7 @@ public sealed class PortalModelsTests(VoiceAppFixture app) : BrowserTest
         Assert.Equal(offered, await OptionValuesAsync(page, "#clone-language"));
 
         // Playground: the automatic choice and the pool, by name, engine and model.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Playground" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Playground", Exact = true }).ClickAsync();
         Assert.Equal(["", "espeak"], (await OptionValuesAsync(page, "#model")).Where(v => v is "" or "espeak"));
         Assert.Equal("Automatic (best for the voice)", (await page.Locator("#model option[value='']").TextContentAsync())!.Trim());
         Assert.Equal($"espeak — espeak/{espeak.GetProperty("model").GetString()}", (await page.Locator("#model option[value='espeak']").TextContentAsync())!.Trim());

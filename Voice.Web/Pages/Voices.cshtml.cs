@@ -5,47 +5,70 @@ using Voice.Web.Services;
 namespace Voice.Web.Pages;
 
 /// <summary>
-/// The voice library: the presets and the tenant's voices; design one from a description, clone one from a
-/// recording (with the speaker's consent), delete one. Each form shows only while a live model makes its kind of voice.
+/// The voice library: a card with a sample for every preset and voice, filtered by language and gender; design a
+/// voice as candidates to hear and keep one; clone one from a recording (with the speaker's consent). Each form
+/// shows only while a live model makes its kind of voice, and is disabled, saying why, at the plan's voice limit.
+/// Every form posts, then redirects (post/redirect/get); a refused form comes back filled, its errors by their fields.
 /// </summary>
 [RequestSizeLimit(12 * 1024 * 1024)] // a 10 MB recording and the form around it
 [RequestFormLimits(MultipartBodyLengthLimit = 12 * 1024 * 1024)]
-public sealed class VoicesModel(VoiceApiClient api) : PageModel
+public sealed class VoicesModel(VoiceApiClient api, VoicePreviewCache previews) : PageModel
 {
     /// <summary>What the uploader attests; stored with the voice as its consent statement.</summary>
     public const string ConsentStatement = "The person speaking in this recording agreed that their voice may be cloned for use in this workspace.";
 
-    public VoiceListView Library { get; private set; } = new([], []);
+    /// <summary>Shorter descriptions give the designer nothing to go on (a one-letter one used to be accepted).</summary>
+    public const int MinDescription = 10;
+
+    public static readonly IReadOnlyList<string> Genders = ["female", "male", "neutral"];
+
+    public VoiceLibraryView Library { get; private set; } = new([], []);
+
+    public IReadOnlyList<VoiceCard> Voices { get; private set; } = [];
+
+    public IReadOnlyList<VoiceCard> Presets { get; private set; } = [];
+
+    public PlanView? Plan { get; private set; }
 
     /// <summary>Which forms to show and the languages each lists.</summary>
     public ModelOffer Offer { get; private set; } = new(null, PlaygroundModel.Languages);
 
     public string? Error { get; private set; }
 
-    /// <summary>The voice just created, with what the engine and the quality check said.</summary>
+    /// <summary>Messages by field (<c>description</c>, <c>recording</c>, …), shown next to it.</summary>
+    public Dictionary<string, string> FieldErrors { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The form that was posted and refused ("design" or "clone"): only it shows what was typed.</summary>
+    public string? Posted { get; private set; }
+
+    /// <summary>The voice just created or kept, with what the engine and the quality check said.</summary>
     public VoiceView? Created { get; private set; }
 
-    [BindProperty]
-    public string Name { get; set; } = "";
+    /// <summary>The design whose candidates are on offer.</summary>
+    public VoiceDesignView? Design { get; private set; }
 
-    [BindProperty]
-    public string Description { get; set; } = "";
+    [BindProperty] public string Name { get; set; } = "";
+    [BindProperty] public string Description { get; set; } = "";
+    [BindProperty] public string Language { get; set; } = "en";
+    [BindProperty] public int Candidates { get; set; } = 3;
+    [BindProperty] public string? ReferenceText { get; set; }
+    [BindProperty] public bool Consent { get; set; }
+    [BindProperty] public IFormFile? Recording { get; set; }
 
-    [BindProperty]
-    public string Language { get; set; } = "en";
+    [FromQuery(Name = "created")] public Guid? CreatedId { get; set; }
+    [FromQuery(Name = "design")] public Guid? DesignId { get; set; }
+    [FromQuery(Name = "deleted")] public string? Deleted { get; set; }
+    [FromQuery(Name = "lang")] public string? FilterLanguage { get; set; }
+    [FromQuery(Name = "gender")] public string? FilterGender { get; set; }
 
-    [BindProperty]
-    public string? ReferenceText { get; set; }
+    public int VoiceCount => Library.Voices.Length;
 
-    [BindProperty]
-    public bool Consent { get; set; }
+    public bool AtLimit => Plan is { } plan && VoiceCount >= plan.MaxVoices;
 
-    [BindProperty]
-    public IFormFile? Recording { get; set; }
+    /// <summary>Three to choose from, unless the plan runs fewer jobs at once (each candidate's preview is a job).</summary>
+    public int DefaultCandidates => Math.Clamp(Plan?.MaxConcurrentJobs ?? 3, 1, 3);
 
-    /// <summary>The voice a POST just created (post/redirect/get: reloading the page never creates it again).</summary>
-    [FromQuery(Name = "created")]
-    public Guid? CreatedId { get; set; }
+    public bool Filtered => FilterLanguage is not null || FilterGender is not null;
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
@@ -55,64 +78,133 @@ public sealed class VoicesModel(VoiceApiClient api) : PageModel
 
     public async Task<IActionResult> OnPostDesignAsync(CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(Description))
+        Posted = "design";
+        if ((Description?.Trim().Length ?? 0) < MinDescription)
         {
-            Error = "Describe the voice, e.g. \"a warm, low-pitched male narrator\".";
+            FieldErrors["description"] = $"Describe the voice in at least {MinDescription} characters: who speaks, and how (e.g. \"a warm, low-pitched male narrator\").";
         }
         else
         {
-            var (voice, problem) = await api.DesignVoiceAsync(NameOr("Designed voice"), Description.Trim(), Language, cancellationToken);
-            if (voice is not null)
+            var (design, problem) = await api.CreateDesignAsync(Description!.Trim(), Language, NameOrNull(), Math.Clamp(Candidates, 1, 4), cancellationToken);
+            if (design is not null)
             {
-                return RedirectToPage(new { created = voice.Id });
+                return RedirectToPage(new { design = design.Id });
             }
-            Error = problem?.Message ?? "The request failed.";
+            Refused(problem);
         }
         await LoadAsync(cancellationToken);
         return Page();
     }
 
+    public async Task<IActionResult> OnPostKeepAsync(Guid designId, Guid voiceId, CancellationToken cancellationToken)
+    {
+        var (voice, problem) = await api.KeepCandidateAsync(designId, voiceId, NameOrNull(), cancellationToken);
+        if (voice is not null)
+        {
+            return RedirectToPage(new { created = voice.Id });
+        }
+        Error = problem?.Message ?? "The candidate could not be kept.";
+        DesignId = designId;
+        await LoadAsync(cancellationToken);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostDiscardAsync(Guid designId, CancellationToken cancellationToken)
+    {
+        await api.DiscardDesignAsync(designId, cancellationToken); // already gone (expired) is as good as discarded
+        return RedirectToPage();
+    }
+
     public async Task<IActionResult> OnPostCloneAsync(CancellationToken cancellationToken)
     {
+        Posted = "clone";
         if (Recording is not { Length: > 0 })
         {
-            Error = "Choose a recording of the speaker (WAV, MP3, Ogg or FLAC; 3–60 s).";
+            FieldErrors["recording"] = "Choose a recording of the speaker (WAV, MP3, Ogg or FLAC; 3–60 s).";
         }
-        else if (!Consent)
+        if (!Consent)
         {
-            Error = "Confirm that the speaker agreed to have their voice cloned.";
+            FieldErrors["consent"] = "Confirm that the speaker agreed to have their voice cloned.";
         }
-        else
+        if (FieldErrors.Count == 0)
         {
-            await using var audio = Recording.OpenReadStream();
-            var (voice, problem) = await api.CloneVoiceAsync(audio, Recording.FileName, Recording.ContentType, NameOr("Cloned voice"), ReferenceText,
+            await using var audio = Recording!.OpenReadStream();
+            var (voice, problem) = await api.CloneVoiceAsync(audio, Recording.FileName, Recording.ContentType, NameOrNull() ?? "Cloned voice", ReferenceText,
                 ConsentStatement, Language, cancellationToken);
             if (voice is not null)
             {
                 return RedirectToPage(new { created = voice.Id });
             }
-            Error = problem?.Message ?? "The request failed.";
+            Refused(problem, fallbackField: "recording");
         }
         await LoadAsync(cancellationToken);
         return Page();
     }
 
-    public async Task<IActionResult> OnPostDeleteAsync(string id, CancellationToken cancellationToken)
+    /// <summary>The first error for a field of the posted form, if any.</summary>
+    public string? ErrorFor(string form, string field) => Posted == form && FieldErrors.TryGetValue(field, out var message) ? message : null;
+
+    /// <summary>What a field of the posted form held (other forms start empty).</summary>
+    public string? Kept(string form, string? value) => Posted == form ? value : null;
+
+    public static string LanguageName(string code) =>
+        PlaygroundModel.Languages.FirstOrDefault(l => l.Code == code).Name ?? code;
+
+    private string Tenant => User.FindFirst(PortalClaims.TenantSlug)?.Value ?? "";
+
+    /// <summary>The API's validation errors go next to their fields; anything else (a limit, a poor recording) above the form.</summary>
+    private void Refused(ProblemBody? problem, string? fallbackField = null)
     {
-        if (!await api.DeleteVoiceAsync(id, cancellationToken))
+        string[] fields = ["description", "name", "language", "candidates", "reference_text", "consent", "audio"];
+        if (problem?.Errors is { Count: > 0 } errors)
         {
-            Error = "The voice could not be deleted.";
-            await LoadAsync(cancellationToken);
-            return Page();
+            foreach (var (field, messages) in errors)
+            {
+                string key = field == "audio" ? "recording" : field;
+                if (fields.Contains(field, StringComparer.OrdinalIgnoreCase))
+                {
+                    FieldErrors[key] = string.Join(" ", messages);
+                }
+            }
         }
-        return RedirectToPage();
+        if (FieldErrors.Count == 0)
+        {
+            string message = problem?.Message ?? "The request failed.";
+            if (fallbackField is not null && problem?.Type?.Contains("limit", StringComparison.Ordinal) != true)
+            {
+                FieldErrors[fallbackField] = message; // a refused recording is the recording's problem
+            }
+            else
+            {
+                Error = message;
+            }
+        }
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
-        Library = await api.ListVoiceLibraryAsync(cancellationToken);
-        Offer = new ModelOffer(await api.ListModelsAsync(cancellationToken), PlaygroundModel.Languages);
+        var library = api.GetVoiceLibraryAsync(cancellationToken);
+        var models = api.ListModelsAsync(cancellationToken);
+        var plan = api.GetPlanAsync(cancellationToken);
+        var design = DesignId is { } id ? api.GetDesignAsync(id, cancellationToken) : Task.FromResult<VoiceDesignView?>(null);
+        await Task.WhenAll(library, models, plan, design);
+        (Library, Plan, Design) = (library.Result, plan.Result, design.Result);
+        Offer = new ModelOffer(models.Result, PlaygroundModel.Languages);
+        foreach (var candidate in Design?.Candidates ?? [])
+        {
+            if (candidate.PreviewTaskId is { } task)
+            {
+                previews.Remember(Tenant, candidate.VoiceId.ToString(), null, task);
+            }
+        }
+        FilterLanguage = string.IsNullOrEmpty(FilterLanguage) ? null : FilterLanguage;
+        FilterGender = Genders.Contains(FilterGender) ? FilterGender : null;
+        Voices = [.. Library.Voices.Select(VoiceCard.From)
+            .Where(v => (FilterLanguage is null || v.Language == FilterLanguage) && FilterGender is null)];
+        Presets = [.. Library.Presets
+            .Where(p => (FilterLanguage is null || p.Languages is null || p.Languages.Contains(FilterLanguage)) && (FilterGender is null || p.Gender == FilterGender))
+            .Select(p => VoiceCard.From(p, FilterLanguage ?? "en"))];
     }
 
-    private string NameOr(string fallback) => string.IsNullOrWhiteSpace(Name) ? fallback : Name.Trim();
+    private string? NameOrNull() => string.IsNullOrWhiteSpace(Name) ? null : Name.Trim();
 }
