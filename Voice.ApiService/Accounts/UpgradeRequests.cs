@@ -31,11 +31,11 @@ public sealed class UpgradeRequests(TenantDatabase database, AdminDatabase admin
 {
     private const string Columns = "id, tenant_id, plan, current_plan, status, note, requested_by, created_at, decided_at, decided_by";
 
-    /// <summary>The plans a workspace may ask for, cheapest first.</summary>
+    /// <summary>The plans a workspace may ask for, smallest allowance first.</summary>
     public Task<IReadOnlyList<string>> ListedPlansAsync(CancellationToken cancellationToken) =>
         database.WithoutTenantAsync<IReadOnlyList<string>>(async connection =>
         {
-            await using var command = new NpgsqlCommand("select id from plans where listed order by price_per_1k_characters, monthly_characters nulls last, id", connection);
+            await using var command = new NpgsqlCommand("select id from plans where listed order by monthly_characters nulls last, id", connection);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var ids = new List<string>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

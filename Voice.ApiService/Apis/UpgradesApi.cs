@@ -16,7 +16,7 @@ public static class UpgradesApi
     public static IEndpointRouteBuilder MapUpgradesApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/plans", ListPlansAsync).AllowAnonymous().WithTags("Plans")
-            .WithSummary("The plans on offer, cheapest first: monthly allowances, limits and prices");
+            .WithSummary("The plans on offer, smallest allowance first: monthly allowances, limits and prices");
 
         var own = app.MapGroup("/api/v1/tenant/upgrade-request").WithTags("Tenant");
         own.MapGet("/", GetOwnAsync).RequireAuthorization().WithSummary("The workspace's latest plan request and its state (404 when it never asked)");

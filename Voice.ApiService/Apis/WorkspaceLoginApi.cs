@@ -25,7 +25,7 @@ public static class WorkspaceLoginApi
     }
 
     /// <summary>
-    /// Failures count against the address and against the email (a pseudo-workspace <c>*</c> in <see cref="LoginGuard"/>);
+    /// Failures count against the caller's address and against the email (its own budget in <see cref="LoginGuard"/>);
     /// an unknown email and a wrong password get the same 401.
     /// </summary>
     public static async Task<Results<Ok<EmailLoginView>, ProblemHttpResult>> LoginByEmailAsync(
@@ -46,7 +46,7 @@ public static class WorkspaceLoginApi
             return Problems.ValidationFailed(new() { ["login"] = ["email and password are required."] });
         }
         string email = request.Email.Trim();
-        if (await guard.RetryAfterAsync("*", email) is { } locked)
+        if (await guard.RetryAfterByEmailAsync(email) is { } locked)
         {
             return AuthThrottle.TooMany(context, locked, title: "Too many failed logins to this account.");
         }
@@ -59,7 +59,7 @@ public static class WorkspaceLoginApi
             case EmailLoginResult.TenantSuspended:
                 return Problems.Create(StatusCodes.Status403Forbidden, Problems.TenantSuspended, "The workspace is suspended.");
             default:
-                var account = guard.RecordFailureAsync("*", email);
+                var account = guard.RecordFailureByEmailAsync(email);
                 if (await limiter.RecordFailureAsync(context.Connection.RemoteIpAddress) is { } wait)
                 {
                     await account;
