@@ -91,7 +91,7 @@ public sealed class PortalLoginAndPlansTests(VoiceAppFixture app) : BrowserTest
 
         await page.GotoAsync("/usage");
         await Assertions.Expect(page.Locator("#left-characters")).ToHaveTextAsync("10,000 of 10,000 characters left this month");
-        await Assertions.Expect(page.Locator("#plan-price")).ToContainTextAsync("free");
+        await Assertions.Expect(page.Locator("#plan-price")).ToContainTextAsync("no charge");
         await Assertions.Expect(page.Locator(".plan[data-plan='starter'] .price"))
             .ToHaveTextAsync("$0.015 per 1,000 characters, $0.002 per minute of audio");
         Assert.DoesNotContain("0.000000", await page.Locator("main").TextContentAsync(), StringComparison.Ordinal);
@@ -180,7 +180,10 @@ public sealed class PortalLoginAndPlansTests(VoiceAppFixture app) : BrowserTest
         await page.SetViewportSizeAsync(390, 844);
         await PortalPages.CheckAsync(page, name + "-390");
         int overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
-        Assert.True(overflow <= 0, $"{name}: {overflow} px of horizontal scroll at 390 px");
+        string widest = overflow <= 0 ? "" : await page.EvaluateAsync<string>(
+            "() => [...document.querySelectorAll('table')].map(t => getComputedStyle(t).display + '/' + getComputedStyle(t).overflowX + '/' + t.getBoundingClientRect().width).join(';') + ' ' + [...document.querySelectorAll('body *')].filter(e => !e.closest('table') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
+            + ".slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).join(', ')");
+        Assert.True(overflow <= 0, $"{name}: {overflow} px of horizontal scroll at 390 px: {widest}");
         await page.SetViewportSizeAsync(1280, 800);
     }
 }

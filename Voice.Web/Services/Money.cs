@@ -17,10 +17,10 @@ public static class Money
         return Symbols.TryGetValue(currency, out var symbol) ? symbol + number : $"{number} {currency}";
     }
 
-    /// <summary>A plan's prices in one line, or "free" when it charges nothing.</summary>
+    /// <summary>A plan's prices in one line, or "no charge" when it charges nothing.</summary>
     public static string Prices(decimal per1kCharacters, decimal perAudioMinute, string currency) =>
         per1kCharacters == 0 && perAudioMinute == 0
-            ? "free"
+            ? "no charge"
             : $"{Format(per1kCharacters, currency)} per 1,000 characters, {Format(perAudioMinute, currency)} per minute of audio";
 
     /// <summary>"12,345 of 100,000 characters left this month", or "unlimited characters this month".</summary>
