@@ -1,19 +1,4 @@
--- Login by email: a person may have an account (one users row) in several workspaces. Before a workspace is
--- chosen there is no tenant scope, so the accounts of an address are found by a security-definer function,
--- bounded to the ten oldest (an address in more workspaces logs in to the others by naming one).
-create function find_logins_by_email(p_email text)
-returns table (tenant_id uuid, tenant_slug text, tenant_name text, tenant_status text, user_id uuid, password_hash text, role text)
-    language sql stable security definer set search_path = public, pg_temp
-    as $$
-        select t.id, t.slug, t.name, t.status, u.id, u.password_hash, u.role
-        from users u join tenants t on t.id = u.tenant_id
-        where lower(u.email) = lower(p_email)
-        order by u.created_at, u.id
-        limit 10
-    $$;
-alter function find_logins_by_email(text) owner to voice_admin;
-revoke all on function find_logins_by_email(text) from public;
-grant execute on function find_logins_by_email(text) to voice_app;
+-- Login by email uses find_logins_by_email (Database/Functions): an address's accounts across workspaces.
 
 -- A workspace owner asks for another plan; an operator approves (the plan changes) or declines. No payment
 -- provider is involved yet: approval is where one would confirm payment (see README, "Upgrades").
