@@ -77,6 +77,13 @@ public sealed class AccountMails(IOptions<AccountsOptions> options, TimeProvider
         $"Someone asked to reset the password of this address on Voice. If it was you, choose a new one within 30 minutes:\n"
         + $"{Portal}/account/reset-password?token={token}\nIf it was not you, ignore this mail: nothing changes.\n", token, clock.GetUtcNow());
 
+    /// <summary>The workspaces an address has an account in, each with its login link; no token (<c>Token</c> is empty).</summary>
+    public AccountMessage Workspaces(string to, IReadOnlyList<(string Slug, string Name)> workspaces) => new(to, "workspaces",
+        "Your Voice workspaces",
+        "This address has an account in these workspaces on Voice:\n"
+        + string.Concat(workspaces.Select(w => $"- {w.Name} (workspace id: {w.Slug}): {Portal}/account/login?tenant={w.Slug}\n"))
+        + "Log in with this address and your password. If you did not ask for this list, ignore this mail.\n", "", clock.GetUtcNow());
+
     public AccountMessage EmailVerification(string to, string token) => new(to, "email_verification",
         "Verify your email address for Voice",
         $"Confirm that this is your address within 24 hours, so that your workspace can create API keys:\n"

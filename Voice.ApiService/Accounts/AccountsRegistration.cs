@@ -14,6 +14,8 @@ public static class AccountsRegistration
         builder.AddValidatedOptions<AccountsOptions>(AccountsOptions.Section);
         builder.Services.AddSingleton<CredentialAuthenticator>();
         builder.Services.AddSingleton<UserAccounts>();
+        builder.Services.AddSingleton<EmailLogins>();
+        builder.Services.AddSingleton<UpgradeRequests>();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddSingleton<TeamStore>();
         builder.Services.AddSingleton<PasswordResets>();

@@ -74,7 +74,12 @@ public sealed class UserAccounts(TenantDatabase database, TimeProvider clock)
         {
             return (LoginResult.TenantSuspended, null);
         }
-        var session = await database.InTenantAsync(tenantId, async connection =>
+        return (LoginResult.LoggedIn, await BeginSessionAsync(tenantId, slug, userId, role, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Starts a session for a user whose password was checked: the login is recorded and audited.</summary>
+    public Task<PortalSession> BeginSessionAsync(Guid tenantId, string slug, Guid userId, string role, CancellationToken cancellationToken) =>
+        database.InTenantAsync(tenantId, async connection =>
         {
             await using (var touch = new NpgsqlCommand("update users set last_login_at = now() where id = $1", connection))
             {
@@ -83,9 +88,7 @@ public sealed class UserAccounts(TenantDatabase database, TimeProvider clock)
             }
             await AuditLog.RecordAsync(connection, tenantId, $"user:{userId}", "user.logged_in", null, null, cancellationToken).ConfigureAwait(false);
             return await StartSessionAsync(connection, tenantId, slug, userId, role, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        }, cancellationToken).ConfigureAwait(false);
-        return (LoginResult.LoggedIn, session);
-    }
+        }, cancellationToken);
 
     public Task<bool> LogoutAsync(Guid tenantId, string sessionId, CancellationToken cancellationToken) =>
         database.InTenantAsync(tenantId, async connection =>

@@ -23,6 +23,19 @@ public sealed class LoginGuard(WindowCounters counters, IOptions<SecurityOptions
     /// <summary>Counts a failed login; how long to wait when this one went past a limit.</summary>
     public Task<TimeSpan?> RecordFailureAsync(string tenant, string email) => counters.CountAsync(Limits(tenant, email));
 
+    /// <summary>How long logins by email alone (no workspace named) must wait for this address, or null when they may try.</summary>
+    public Task<TimeSpan?> RetryAfterByEmailAsync(string email) => counters.RetryAfterAsync(EmailLimits(email));
+
+    /// <summary>Counts a failed login by email alone: the address's own budget, no workspace's.</summary>
+    public Task<TimeSpan?> RecordFailureByEmailAsync(string email) => counters.CountAsync(EmailLimits(email));
+
+    private WindowLimit[] EmailLimits(string email)
+    {
+        var o = options.Value;
+        string account = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("*\n" + email.Trim().ToLowerInvariant())))[..32];
+        return [new("login-failures:email:" + account, o.LoginFailureWindow, o.LoginFailuresPerAccount)];
+    }
+
     private WindowLimit[] Limits(string tenant, string email)
     {
         var o = options.Value;

@@ -120,7 +120,7 @@ public sealed partial class PlaygroundTests(VoiceAppFixture app)
 
         using var wrong = await PostFormAsync(web, "/account/login", new() { ["Tenant"] = slug, ["Email"] = $"o@{slug}.test", ["Password"] = "not the password!" });
         Assert.Equal(HttpStatusCode.OK, wrong.StatusCode);
-        Assert.Contains("Wrong tenant, email or password.", await wrong.Content.ReadAsStringAsync());
+        Assert.Contains("Wrong workspace, email or password.", await wrong.Content.ReadAsStringAsync());
 
         using var right = await PostFormAsync(web, "/account/login", new() { ["Tenant"] = slug, ["Email"] = $"o@{slug}.test", ["Password"] = "a long enough password" });
         Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);

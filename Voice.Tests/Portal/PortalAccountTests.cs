@@ -90,7 +90,7 @@ public sealed class PortalAccountTests(VoiceAppFixture app) : BrowserTest
         await Assertions.Expect(page.Locator("#reset-done")).ToBeVisibleAsync();
 
         await LogInAsync(page, slug, Password);
-        await Assertions.Expect(page.Locator("#error")).ToContainTextAsync("Wrong tenant, email or password.");
+        await Assertions.Expect(page.Locator("#error")).ToContainTextAsync("Wrong workspace, email or password.");
         await LogInAsync(page, slug, "a brand new long password");
         await page.WaitForURLAsync(url => new Uri(url).AbsolutePath == "/");
     }
@@ -172,7 +172,7 @@ public sealed class PortalAccountTests(VoiceAppFixture app) : BrowserTest
         await Assertions.Expect(page.Locator("#deleted")).ToBeVisibleAsync();
 
         await LogInAsync(page, slug, Password);
-        await Assertions.Expect(page.Locator("#error")).ToContainTextAsync("Wrong tenant, email or password.");
+        await Assertions.Expect(page.Locator("#error")).ToContainTextAsync("Wrong workspace, email or password.");
         using var admin = app.CreateAdminClient();
         var tenants = await admin.GetFromJsonAsync<JsonElement>("/admin/v1/tenants?limit=1000");
         Assert.DoesNotContain(tenants.GetProperty("data").EnumerateArray(), t => t.GetProperty("slug").GetString() == slug);

@@ -10,18 +10,21 @@ public sealed class IndexModel(VoiceApiClient api) : PageModel
 
     public QuotaView? Quota { get; private set; }
 
+    public PlanView? Plan { get; private set; }
+
     public UsageSeriesView? Usage { get; private set; }
 
     public TaskSummaryView[] Recent { get; private set; } = [];
 
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
-        // Four independent reads: ask for them together.
+        // Independent reads: ask for them together.
         var tenant = api.GetTenantAsync(cancellationToken);
+        var plan = api.GetPlanAsync(cancellationToken);
         var quota = api.GetQuotaAsync(cancellationToken);
         var usage = api.GetUsageAsync(cancellationToken);
         var recent = api.ListTasksAsync(null, null, cancellationToken);
-        await Task.WhenAll(tenant, quota, usage, recent);
-        (Tenant, Quota, Usage, Recent) = (tenant.Result, quota.Result, usage.Result, [.. recent.Result.Data.Take(5)]);
+        await Task.WhenAll(tenant, plan, quota, usage, recent);
+        (Tenant, Plan, Quota, Usage, Recent) = (tenant.Result, plan.Result, quota.Result, usage.Result, [.. recent.Result.Data.Take(5)]);
     }
 }

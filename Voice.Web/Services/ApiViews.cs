@@ -13,9 +13,12 @@ public sealed record Accepted(Guid TaskId, string Status);
 public sealed record ProblemBody(string? Type, string? Title, string? Detail, Dictionary<string, string[]>? Errors)
 {
     /// <summary>What to tell the person: the fields' messages for a validation problem, else the title and its detail.</summary>
-    public string Message => Errors is { Count: > 0 } errors
+    // The API says "tenant" where the portal says "workspace": one word for one thing on every page.
+    public string Message => (Errors is { Count: > 0 } errors
         ? string.Join(" ", errors.SelectMany(e => e.Value))
-        : string.Join(" ", new[] { Title, Detail }.Where(t => !string.IsNullOrWhiteSpace(t)));
+        : string.Join(" ", new[] { Title, Detail }.Where(t => !string.IsNullOrWhiteSpace(t))))
+        .Replace("tenant slug", "workspace id", StringComparison.Ordinal).Replace("tenant", "workspace", StringComparison.Ordinal)
+        .Replace("Tenant", "Workspace", StringComparison.Ordinal);
 }
 
 public sealed record TaskResultView(string Format, string ContentType, int SampleRate, double DurationSeconds, long Bytes, string? Engine, string? Model);
