@@ -24,12 +24,17 @@ public sealed class PortalJobsTests(VoiceAppFixture app) : BrowserTest
         var page = await context.NewPageAsync();
         await PortalPages.SignUpAsync(page, "Jobs Reader", snap: false);
 
-        // A voice setup job (designing a voice) and a speech job with it.
+        // A voice setup job (cloning a voice: a design's candidates are prepared by their previews) and a speech job with it.
         await page.GotoAsync("/voices");
-        await page.Locator("#design-name").FillAsync("Quillfeather");
-        await page.GetByLabel("Description").FillAsync("a calm, clear female storyteller");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Design voice" }).ClickAsync();
+        string recording = Path.Combine(Path.GetTempPath(), $"reference-jobs-{Guid.NewGuid():N}.wav");
+        await File.WriteAllBytesAsync(recording, await PortalPages.ReferenceRecordingAsync());
+        await page.Locator("#clone-name").FillAsync("Quillfeather");
+        await page.Locator("#recording").SetInputFilesAsync(recording);
+        await page.GetByLabel("What the recording says").FillAsync(PortalPages.ReferenceText);
+        await page.Locator("#consent").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Clone voice" }).ClickAsync();
         await Assertions.Expect(page.Locator("#created")).ToContainTextAsync("Quillfeather");
+        File.Delete(recording);
         await page.GotoAsync("/playground");
         await page.Locator("#voice").SelectOptionAsync(new SelectOptionValue { Label = (await page.Locator("#voice option", new() { HasText = "Quillfeather" }).TextContentAsync())!.Trim() });
         await page.GetByLabel("Text").FillAsync("Once upon a time, the jobs page learned to read.");
