@@ -51,6 +51,7 @@ public sealed class SocketWriter(WebSocket socket) : IDisposable
         await _sending.WaitAsync(cancellationToken);
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
             await SendAsync(Json(w =>
             {
                 w.WriteString("type", "audio");
@@ -58,8 +59,8 @@ public sealed class SocketWriter(WebSocket socket) : IDisposable
                 w.WriteNumber("sequence", sequence);
                 w.WriteNumber("bytes", audio.Length);
                 w.WriteBoolean("binary", true);
-            }), WebSocketMessageType.Text, cancellationToken);
-            await SendAsync(audio, WebSocketMessageType.Binary, cancellationToken);
+            }), WebSocketMessageType.Text);
+            await SendAsync(audio, WebSocketMessageType.Binary);
         }
         finally
         {
@@ -152,7 +153,8 @@ public sealed class SocketWriter(WebSocket socket) : IDisposable
         await _sending.WaitAsync(cancellationToken);
         try
         {
-            await SendAsync(message, WebSocketMessageType.Text, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            await SendAsync(message, WebSocketMessageType.Text);
         }
         finally
         {
@@ -172,7 +174,11 @@ public sealed class SocketWriter(WebSocket socket) : IDisposable
         return buffer.WrittenMemory;
     }
 
-    private async Task SendAsync(ReadOnlyMemory<byte> message, WebSocketMessageType type, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one whole message. Never with a token: a canceled send aborts the WebSocket — every context on it — so a
+    /// context that stops (cancel) stops before its next message, not in the middle of one.
+    /// </summary>
+    private async Task SendAsync(ReadOnlyMemory<byte> message, WebSocketMessageType type)
     {
         if (socket.State != WebSocketState.Open)
         {
@@ -180,7 +186,7 @@ public sealed class SocketWriter(WebSocket socket) : IDisposable
         }
         try
         {
-            await socket.SendAsync(message, type, endOfMessage: true, cancellationToken);
+            await socket.SendAsync(message, type, endOfMessage: true, CancellationToken.None);
         }
         catch (WebSocketException)
         {
