@@ -23,4 +23,8 @@ public sealed partial class VoiceApiClient
 
     public Task<bool> DiscardDesignAsync(Guid id, CancellationToken cancellationToken) =>
         DeleteAsync($"/api/v1/voices/designs/{id}", cancellationToken);
+
+    /// <summary>A task's status, or the problem that kept it (a rate limit is not a missing task).</summary>
+    public Task<(TaskView? Value, ProblemBody? Problem)> GetTaskOrProblemAsync(Guid id, CancellationToken cancellationToken) =>
+        SendAsync<TaskView>(HttpMethod.Get, $"/api/v1/task/{id}", null, authenticated: true, cancellationToken);
 }

@@ -29,8 +29,17 @@ public static class VoiceLibraryEndpoints
             {
                 var (taskId, problem) = await previews.GetOrQueueAsync(tenant, id, language, async () =>
                 {
-                    var (accepted, refused) = await api.PreviewVoiceAsync(id, language, CancellationToken.None);
-                    return (accepted?.TaskId, refused ?? (accepted is null ? new ProblemBody(null, "The sample was not queued.", null, null) : null));
+                    for (int tries = 1; ; tries++)
+                    {
+                        var (accepted, refused) = await api.PreviewVoiceAsync(id, language, CancellationToken.None);
+                        // A rate-limited sample waits its turn (the player asked once); other refusals answer at once.
+                        if (RateLimited(refused) && tries < 5)
+                        {
+                            await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+                            continue;
+                        }
+                        return (accepted?.TaskId, refused ?? (accepted is null ? new ProblemBody(null, "The sample was not queued.", null, null) : null));
+                    }
                 });
                 if (taskId is not { } task)
                 {
@@ -63,18 +72,21 @@ public static class VoiceLibraryEndpoints
         return app;
     }
 
+    private static bool RateLimited(ProblemBody? problem) => problem?.Type?.EndsWith("/rate-limited", StringComparison.Ordinal) == true;
+
     /// <summary>The task once it has finished (completed or not); null when it is still running after <see cref="SampleWait"/>.</summary>
     private static async Task<TaskView?> WaitAsync(VoiceApiClient api, Guid id, CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + SampleWait;
         while (DateTimeOffset.UtcNow < deadline)
         {
-            var task = await api.GetTaskAsync(id, cancellationToken);
-            if (task is null || task.Status is "completed" or "failed" or "canceled")
+            var (task, problem) = await api.GetTaskOrProblemAsync(id, cancellationToken);
+            if (task is null && !RateLimited(problem) || task?.Status is "completed" or "failed" or "canceled")
             {
                 return task ?? new TaskView(id, "missing", null, null);
             }
-            await Task.Delay(TimeSpan.FromMilliseconds(400), cancellationToken);
+            // Polls gently: a page of players asking at once must not spend the workspace's request rate.
+            await Task.Delay(TimeSpan.FromMilliseconds(task is null ? 1000 : 400), cancellationToken);
         }
         return null;
     }
