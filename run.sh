@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Runs the whole Voice system locally: installs what is missing, builds, and starts the AppHost with its
-# dashboard. Without a container runtime, Postgres, Redis and Azurite run as local processes.
+# Runs the whole Voice system locally: installs what running needs (tools/install-deps.sh run; sudo only for
+# apt), builds, and starts the AppHost with its dashboard. Without a container runtime, Postgres, Redis and Azurite run as local processes.
 #   API       http://localhost:${VOICE_API_PORT:-5080}
 #   Portal    http://localhost:${VOICE_WEB_PORT:-5090}
 #   Dashboard http://localhost:${VOICE_DASHBOARD_PORT:-15080}  (the login link is printed below)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
+# Under sudo, run as the user who asked: the build, test and state files stay theirs, and apt asks sudo itself.
+if [ "$(id -u)" = 0 ] && [ -n "${SUDO_USER:-}" ] && [ "$SUDO_USER" != root ]; then
+  echo "$(basename "$0"): running as $SUDO_USER, not root (only apt needs sudo, and asks for it)" >&2
+  exec sudo -u "$SUDO_USER" -H --preserve-env=PATH -- "$0" "$@"
+fi
 
-tools/install-deps.sh
+tools/install-deps.sh run
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build Voice.AppHost -c Debug -v quiet -nologo
@@ -29,7 +34,7 @@ export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
       echo "  API        $api   (OpenAPI: $api/openapi/v1.json)"
       echo "  Portal     $web"
       echo "  Dashboard  $ASPNETCORE_URLS   (use the login link above)"
-      echo "  Demo key   ${VOICE_DEMO_API_KEY:+from VOICE_DEMO_API_KEY}${VOICE_DEMO_API_KEY:-in .voice/demo-api-key}"
+      if [ -n "${VOICE_DEMO_API_KEY:-}" ]; then echo "  Demo key   the one in VOICE_DEMO_API_KEY"; else echo "  Demo key   in .voice/demo-api-key"; fi
       exit 0
     fi
     sleep 1

@@ -35,15 +35,21 @@ public static class VoiceInfrastructureExtensions
     }
 
     /// <summary>
+    /// Where local processes keep their state: /var/tmp (the postgres user must reach it when we run as root), one
+    /// folder per user, so a normal user's run never meets a folder that an earlier root run created.
+    /// </summary>
+    public static string LocalStateRoot { get; } = Environment.UserName is "root" ? "/var/tmp/voice" : $"/var/tmp/voice-{Environment.UserName}";
+
+    /// <summary>
     /// Per-checkout state (databases, queues, blobs) for local processes: <c>VOICE_STATE_DIR</c>, else a folder
-    /// under /var/tmp named after the checkout (/var/tmp because the postgres user must reach it).
+    /// under <see cref="LocalStateRoot"/> named after the checkout.
     /// </summary>
     public static string StateDirectory(this IDistributedApplicationBuilder builder)
     {
         string? configured = builder.Configuration["VOICE_STATE_DIR"];
         string directory = !string.IsNullOrWhiteSpace(configured)
             ? Path.GetFullPath(configured)
-            : Path.Combine("/var/tmp/voice", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.AppHostDirectory)))[..12]);
+            : Path.Combine(LocalStateRoot, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(builder.AppHostDirectory)))[..12]);
         Directory.CreateDirectory(directory);
         if (!OperatingSystem.IsWindows())
         {

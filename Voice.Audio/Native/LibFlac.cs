@@ -2,10 +2,10 @@ using System.Runtime.InteropServices;
 
 namespace Voice.Audio.Native;
 
-/// <summary>P/Invoke surface of libFLAC (<c>libFLAC.so.12</c>, Debian package <c>libflac12</c>): the stream decoder and encoder.</summary>
+/// <summary>P/Invoke surface of libFLAC (<c>libFLAC.so.12</c> or <c>.14</c>, see <see cref="NativeLibraries"/>): the stream decoder and encoder.</summary>
 internal static unsafe partial class LibFlac
 {
-    private const string Library = "libFLAC.so.12";
+    internal const string Library = "FLAC";
 
     public const int MetadataTypeVorbisComment = 4;
 

@@ -5,7 +5,7 @@ namespace Voice.Audio.Native;
 /// <summary>P/Invoke surface of libmp3lame (<c>libmp3lame.so.0</c>, Debian package <c>libmp3lame0</c>).</summary>
 internal static unsafe partial class LibMp3Lame
 {
-    private const string Library = "libmp3lame.so.0";
+    internal const string Library = "mp3lame";
 
     public const int ModeMono = 3;
 

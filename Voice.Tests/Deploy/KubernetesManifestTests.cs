@@ -9,7 +9,7 @@ namespace Voice.Tests.Deploy;
 
 /// <summary>
 /// The deployment generated from the AppHost: the committed Aspire manifest and Kubernetes files are what the
-/// generator writes today; both overlays render with kustomize (kubectl), pass strict deserialisation
+/// generator writes today; both overlays render with kustomize, pass strict deserialisation
 /// (KubernetesClient, misspelled fields) and schema validation (kubernetes-models, KEDA), and obey the policies
 /// a cluster operator relies on.
 /// </summary>
@@ -360,7 +360,7 @@ public sealed class KubernetesManifestTests
             : string.Concat((await File.ReadAllLinesAsync(Path.Combine(copy, "overlays", "prod", Overlays.SecretsFile + ".example")))
                 .Where(l => l.EndsWith('=')).Select(l => $"{l}test-{l.TrimEnd('=').ToLowerInvariant()}\n"));
         await File.WriteAllTextAsync(Path.Combine(copy, "overlays", overlay, Overlays.SecretsFile), secretsText);
-        var render = await Processes.RunAsync("kubectl", ["kustomize", Path.Combine(copy, "overlays", overlay)], TimeSpan.FromMinutes(2));
+        var render = await Kustomize.BuildAsync(Path.Combine(copy, "overlays", overlay));
         Assert.True(render.Code == 0, render.All);
         string yaml = render.Output;
         string file = Path.Combine(copy, "rendered.yaml");

@@ -27,7 +27,7 @@ public sealed class VoiceAppFixture : IAsyncLifetime
     private readonly CancellationTokenSource _stopping = new();
     private DistributedApplication? _app;
 
-    public string StateDirectory { get; } = Path.Combine("/var/tmp/voice", "test-" + Guid.NewGuid().ToString("N")[..12]);
+    public string StateDirectory { get; } = Path.Combine(Aspire.Hosting.VoiceInfrastructureExtensions.LocalStateRoot, "test-" + Guid.NewGuid().ToString("N")[..12]);
 
     public string DemoApiKey { get; } = "vk_live_"
         + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 12) + "_"

@@ -16,7 +16,7 @@ packages=(python3-openai python3-httpx2 python3-httpcore2 python3-truststore pyt
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 echo "Fetching OpenAI's Python client from Debian sid into tools/openai-python/site"
-curl -fsS "$mirror/dists/sid/main/binary-amd64/Packages.xz" | xz -dc > "$work/Packages"
+curl -fsS "$mirror/dists/sid/main/binary-$(dpkg --print-architecture)/Packages.xz" | xz -dc > "$work/Packages"
 rm -rf "$site.partial" && mkdir -p "$site.partial"
 for package in "${packages[@]}"; do
   file=$(awk -v p="$package" '$1 == "Package:" { hit = ($2 == p) } hit && $1 == "Filename:" { print $2; exit }' "$work/Packages")
@@ -25,8 +25,8 @@ for package in "${packages[@]}"; do
   dpkg-deb -x "$work/package.deb" "$work/root"
 done
 cp -r "$work/root/usr/lib/python3/dist-packages/." "$site.partial/"
-mkdir -p "$site.partial/pydantic_core"
-cat > "$site.partial/pydantic_core/__init__.py" <<'PY'
+# Debian 13 and Ubuntu 24.04 have pydantic 2 with its real pydantic-core: then no stand-in.
+/usr/bin/python3 -c 'import pydantic_core' 2>/dev/null || { mkdir -p "$site.partial/pydantic_core"; cat > "$site.partial/pydantic_core/__init__.py" <<'PY'
 """A stand-in, not pydantic-core: Debian 12 has pydantic 1.10 and no pydantic-core. The openai client imports only
 from_json from it on pydantic 1 (for chat completions' partial JSON, which the speech tests never use)."""
 import json
@@ -35,5 +35,6 @@ import json
 def from_json(data, *, allow_partial=False):
     return json.loads(data)
 PY
+}
 rm -rf "$site" && mv "$site.partial" "$site"
 touch "$site/.voice-installed"

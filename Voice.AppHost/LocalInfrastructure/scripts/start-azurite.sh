@@ -6,4 +6,7 @@ azurite=$1 port=$2 dir=$3
 main="$azurite/node_modules/azurite/dist/src/blob/main.js"
 [ -f "$main" ] || { echo "Azurite is not installed at $azurite: run tools/install-deps.sh" >&2; exit 1; }
 mkdir -p "$dir"
-exec node "$main" --blobHost 127.0.0.1 --blobPort "$port" --location "$dir" --skipApiVersionCheck --loose --silent
+# Azurite needs Node.js 22+: install-deps.sh puts a pinned one in tools/node where the system's is older.
+node="$azurite/../node/node_modules/.bin/node"
+[ -x "$node" ] || node=node
+exec "$node" "$main" --blobHost 127.0.0.1 --blobPort "$port" --location "$dir" --skipApiVersionCheck --loose --silent

@@ -8,8 +8,9 @@ set -euo pipefail
 data=$1 port=$2 socket=$3
 : "${VOICE_PG_PASSWORD:?VOICE_PG_PASSWORD is required}"
 
-bindir=$(dirname "$(command -v postgres || echo /usr/lib/postgresql/15/bin/postgres)")
-[ -x "$bindir/postgres" ] || bindir=/usr/lib/postgresql/15/bin
+# The distribution's server (15 on Debian 12, 17 on Debian 13, 16 on Ubuntu 24.04): on PATH, or the newest installed.
+bindir=$(dirname "$(command -v postgres || ls -d /usr/lib/postgresql/*/bin/postgres 2>/dev/null | sort -V | tail -1)")
+[ -x "$bindir/postgres" ] || { echo "PostgreSQL's server is not installed: run tools/install-deps.sh" >&2; exit 1; }
 
 as_postgres=()
 if [ "$(id -u)" = 0 ]; then
