@@ -88,6 +88,9 @@ for folder in "${folders[@]}"; do
   if [ ! -f "$stamp" ] || [ "$root/$folder/package-lock.json" -nt "$stamp" ]; then
     echo "Installing node packages into $folder"
     (cd "$root/$folder" && npm ci --no-audit --no-fund --loglevel=error)
+    # npm forgives an optional package it could not fetch: tools/node's is the point of that folder.
+    [ "$folder" != tools/node ] || compgen -G "$root/tools/node/node_modules/node-linux-*/bin/node" >/dev/null \
+      || { echo "Node.js 22 for Azurite could not be installed into tools/node (npm: node-linux-*)" >&2; exit 1; }
     touch "$stamp"
   fi
 done

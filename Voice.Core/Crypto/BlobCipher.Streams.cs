@@ -91,6 +91,7 @@ public static partial class BlobCipher
         private long _index; // the next segment to read
         private bool _finished;
         private long _position;
+        private int _skip; // plaintext bytes of the next segment that a seek passed over
 
         public override bool CanRead => true;
         public override bool CanSeek => encrypted.CanSeek;
@@ -110,6 +111,13 @@ public static partial class BlobCipher
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            if (_skip > 0)
+            {
+                // After a seek into the middle of a segment: open it and start at the target.
+                await NextSegmentAsync(cancellationToken).ConfigureAwait(false);
+                _plainPosition = Math.Min(_skip, _plainLength);
+                _skip = 0;
+            }
             while (_plainPosition == _plainLength)
             {
                 if (_finished)
@@ -186,12 +194,9 @@ public static partial class BlobCipher
             _finished = false;
             _plainLength = _plainPosition = 0;
             _position = segment * cipher.SegmentSize;
-            int skip = (int)(target - _position);
-            if (skip > 0 || target < Length)
-            {
-                NextSegmentAsync(CancellationToken.None).GetAwaiter().GetResult();
-                _plainPosition = Math.Min(skip, _plainLength);
-            }
+            // The segment is opened by the next read, not here: Seek is synchronous, and blocking a thread on the blob's
+            // network read starved the API's thread pool when many players asked for ranges at once.
+            _skip = (int)(target - _position);
             _position = target;
             return target;
         }
