@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 
 namespace Voice.Tests.Docs;
 
-/// <summary>Every relative link in README.md and docs/*.md leads to a file that exists, and to a heading that exists there.</summary>
+/// <summary>Every relative link in README.md, examples/README.md and docs/*.md leads to a file that exists, and to a heading that exists there.</summary>
 public sealed partial class DocumentationLinksTests
 {
     /// <summary>
@@ -15,7 +15,7 @@ public sealed partial class DocumentationLinksTests
 
     public static TheoryData<string> Pages()
     {
-        var pages = new TheoryData<string> { "README.md" };
+        var pages = new TheoryData<string> { "README.md", "examples/README.md" };
         foreach (string page in Directory.GetFiles(DocumentationFiles.PathOf("docs"), "*.md").Order(StringComparer.Ordinal))
         {
             pages.Add("docs/" + Path.GetFileName(page));

@@ -97,7 +97,8 @@ public sealed class WebhookVerificationExamplesTests
         }
         await File.WriteAllTextAsync(folder.File("cases.json"), System.Text.Json.JsonSerializer.Serialize(cases));
         await File.WriteAllTextAsync(folder.File(script), source);
-        var start = new ProcessStartInfo(program, [script, .. args]) { WorkingDirectory = folder.Path, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo(program, [script, .. args]) { WorkingDirectory = folder.Path };
+        start.Environment["PYTHONDONTWRITEBYTECODE"] = "1"; // leave no __pycache__ in examples/
         string output = await RunForOutputAsync(start);
         string[] verdicts = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal([.. Cases.Select(c => c.Valid ? "True" : "False"), "False"], verdicts);
