@@ -9,7 +9,7 @@ namespace Voice.ApiService.Accounts;
 /// <summary>A mail to a person about their account: an invitation, a password reset or an address verification, carrying its one-time token.</summary>
 public sealed record AccountMessage(string To, string Kind, string Subject, string Text, string Token, DateTimeOffset SentAt);
 
-/// <summary>Where account mail goes. Production needs an SMTP or mail-API sender; the platform ships the development mailbox only.</summary>
+/// <summary>Where account mail goes (<c>Accounts:Mailbox</c>): the development mailbox, an SMTP server (<see cref="SmtpMailer"/>) or nowhere.</summary>
 public interface IAccountMailer
 {
     Task SendAsync(AccountMessage message, CancellationToken cancellationToken);
