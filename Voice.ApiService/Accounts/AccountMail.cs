@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -8,7 +9,7 @@ namespace Voice.ApiService.Accounts;
 /// <summary>A mail to a person about their account: an invitation, a password reset or an address verification, carrying its one-time token.</summary>
 public sealed record AccountMessage(string To, string Kind, string Subject, string Text, string Token, DateTimeOffset SentAt);
 
-/// <summary>Where account mail goes. Production needs an SMTP or mail-API sender; the platform ships the development mailbox only.</summary>
+/// <summary>Where account mail goes (<c>Accounts:Mailbox</c>): the development mailbox, an SMTP server (<see cref="SmtpMailer"/>) or nowhere.</summary>
 public interface IAccountMailer
 {
     Task SendAsync(AccountMessage message, CancellationToken cancellationToken);
@@ -67,15 +68,23 @@ public sealed class AccountMails(IOptions<AccountsOptions> options, TimeProvider
 {
     private string Portal => (options.Value.PortalUrl ?? "").TrimEnd('/');
 
-    public AccountMessage Invitation(string to, string tenantName, string role, string token) => new(to, "invite",
-        $"You are invited to {tenantName} on Voice",
-        $"You have been invited to join {tenantName} as {(role == "admin" ? "an admin" : "a member")}.\n"
-        + $"Accept within seven days: {Portal}/account/accept-invite?token={token}\n", token, clock.GetUtcNow());
+    // Each link says how long it lasts and until when (UTC, to the minute, rounded down): a mail can sit in a queue or
+    // an inbox for a while, and "within 30 minutes" alone does not say from when.
+    public AccountMessage Invitation(string to, string tenantName, string role, string token)
+    {
+        var now = clock.GetUtcNow();
+        return new(to, "invite", $"You are invited to {tenantName} on Voice",
+            $"You have been invited to join {tenantName} as {(role == "admin" ? "an admin" : "a member")}.\n"
+            + $"Accept within seven days (until {Until(now, TeamStore.InviteLifetime)}): {Portal}/account/accept-invite?token={token}\n", token, now);
+    }
 
-    public AccountMessage PasswordReset(string to, string token) => new(to, "password_reset",
-        "Reset your Voice password",
-        $"Someone asked to reset the password of this address on Voice. If it was you, choose a new one within 30 minutes:\n"
-        + $"{Portal}/account/reset-password?token={token}\nIf it was not you, ignore this mail: nothing changes.\n", token, clock.GetUtcNow());
+    public AccountMessage PasswordReset(string to, string token)
+    {
+        var now = clock.GetUtcNow();
+        return new(to, "password_reset", "Reset your Voice password",
+            $"Someone asked to reset the password of this address on Voice. If it was you, choose a new one within 30 minutes (until {Until(now, PasswordResets.Lifetime)}):\n"
+            + $"{Portal}/account/reset-password?token={token}\nIf it was not you, ignore this mail: nothing changes.\n", token, now);
+    }
 
     /// <summary>The workspaces an address has an account in, each with its login link; no token (<c>Token</c> is empty).</summary>
     public AccountMessage Workspaces(string to, IReadOnlyList<(string Slug, string Name)> workspaces) => new(to, "workspaces",
@@ -84,8 +93,14 @@ public sealed class AccountMails(IOptions<AccountsOptions> options, TimeProvider
         + string.Concat(workspaces.Select(w => $"- {w.Name} (workspace id: {w.Slug}): {Portal}/account/login?tenant={w.Slug}\n"))
         + "Log in with this address and your password. If you did not ask for this list, ignore this mail.\n", "", clock.GetUtcNow());
 
-    public AccountMessage EmailVerification(string to, string token) => new(to, "email_verification",
-        "Verify your email address for Voice",
-        $"Confirm that this is your address within 24 hours, so that your workspace can create API keys:\n"
-        + $"{Portal}/account/verify-email?token={token}\nIf you did not sign up for Voice, ignore this mail.\n", token, clock.GetUtcNow());
+    public AccountMessage EmailVerification(string to, string token)
+    {
+        var now = clock.GetUtcNow();
+        return new(to, "email_verification", "Verify your email address for Voice",
+            $"Confirm that this is your address within 24 hours (until {Until(now, EmailVerifications.Lifetime)}), so that your workspace can create API keys:\n"
+            + $"{Portal}/account/verify-email?token={token}\nIf you did not sign up for Voice, ignore this mail.\n", token, now);
+    }
+
+    private static string Until(DateTimeOffset now, TimeSpan lifetime) =>
+        (now + lifetime).UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Voice.ApiService.Accounts;
 
 namespace Microsoft.Extensions.Hosting;
@@ -24,15 +25,29 @@ public static class AccountsRegistration
         builder.Services.AddSingleton<AccountMails>();
         // The development mailbox exists only where it is the sink: its admin endpoint answers 404 elsewhere.
         var options = builder.Configuration.GetSection(AccountsOptions.Section).Get<AccountsOptions>() ?? new();
-        if ((options.Mailbox ?? (builder.Environment.IsDevelopment() ? "development" : "none")) == "development")
+        switch (options.Mailbox ?? (builder.Environment.IsDevelopment() ? "development" : "none"))
         {
-            builder.Services.AddSingleton<DevelopmentMailbox>();
-            builder.Services.AddSingleton<IAccountMailer>(sp => sp.GetRequiredService<DevelopmentMailbox>());
-        }
-        else
-        {
-            builder.Services.AddSingleton<IAccountMailer, NoMailer>();
+            case "development":
+                builder.Services.AddSingleton<DevelopmentMailbox>();
+                builder.Services.AddSingleton<IAccountMailer>(sp => sp.GetRequiredService<DevelopmentMailbox>());
+                break;
+            case "smtp":
+                builder.AddSmtpMailer();
+                break;
+            default:
+                builder.Services.AddSingleton<IAccountMailer, NoMailer>();
+                break;
         }
         return builder;
+    }
+
+    /// <summary>Account mail through SMTP: <c>Accounts:Smtp</c> is validated at start, and one instance both takes the mail and delivers it in the background.</summary>
+    private static void AddSmtpMailer(this IHostApplicationBuilder builder)
+    {
+        builder.AddValidatedOptions<SmtpOptions>(SmtpOptions.Section);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SmtpMailer>();
+        builder.Services.AddSingleton<IAccountMailer>(sp => sp.GetRequiredService<SmtpMailer>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SmtpMailer>());
     }
 }

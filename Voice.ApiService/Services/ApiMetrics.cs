@@ -32,6 +32,10 @@ public static class ApiMetrics
 
     public static readonly Counter<long> AdmissionsRefused = Meter.CreateCounter<long>("voice.admissions.refused", "{request}", "Submissions refused by a quota or the concurrency limit.");
 
-    /// <summary>Account mails (invitations, password resets) by kind and where they went (<c>mailbox</c>, <c>dropped</c>).</summary>
-    public static readonly Counter<long> AccountMails = Meter.CreateCounter<long>("voice.account.mails", "{mail}", "Account mails sent, by kind and sink.");
+    /// <summary>
+    /// Account mails (invitations, password resets) by kind and where they went (<c>mailbox</c>, <c>dropped</c>,
+    /// <c>smtp</c>); the <c>smtp</c> sink adds the outcome: <c>sent</c>, <c>rejected</c> (a 5xx answer, not retried),
+    /// <c>failed</c> (transient failures outlasted the attempts, or a login or TLS failure) or <c>queue_full</c>.
+    /// </summary>
+    public static readonly Counter<long> AccountMails = Meter.CreateCounter<long>("voice.account.mails", "{mail}", "Account mails, by kind, sink and (smtp) outcome.");
 }
