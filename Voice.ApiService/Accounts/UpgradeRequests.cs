@@ -25,7 +25,7 @@ public enum UpgradeDecision
 /// <summary>
 /// Plan upgrade requests: an owner asks (one open request per workspace), an operator approves — the tenant's plan
 /// changes in the same transaction — or declines. Both sides are audited in the workspace's log. This is the seam
-/// where a payment provider would confirm payment before approval (README, "Upgrades").
+/// where a payment provider would confirm payment before approval (docs/api.md, "Upgrades").
 /// </summary>
 public sealed class UpgradeRequests(TenantDatabase database, AdminDatabase admin)
 {
