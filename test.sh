@@ -47,6 +47,15 @@ if [ -f "$trx" ]; then
   awk '/<UnitTestResult / { match($0, /testName="[^"]*"/); n = substr($0, RSTART + 10, RLENGTH - 11)
        match($0, /duration="[^"]*"/); d = substr($0, RSTART + 10, RLENGTH - 11); split(d, t, ":"); print (t[1] * 3600 + t[2] * 60 + t[3]) "\t" n }' "$trx" \
     | sort -rn | head -8 | awk -F'\t' '{ printf "slow: %5.0f s  %s\n", $1, substr($2, 1, 150) }'
+  if grep -q 'outcome="Failed"' "$trx"; then
+    # What the API and portal logged as errors (the app fixtures' logs, saved in $results/app-logs).
+    for log in "$results"/app-logs/api-*.log "$results"/app-logs/web-*.log; do
+      [ -f "$log" ] || continue
+      errors=$(grep -cE '^(fail|crit)|Exception' "$log" || true)
+      echo "$(basename "$log"): $errors error lines; the last:"
+      grep -E '^(fail|crit)|Exception' "$log" | tail -4 | cut -c1-300 | sed 's/^/    /'
+    done
+  fi
   awk '/<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); print "failed: " substr($0, RSTART + 10, RLENGTH - 11) }' "$trx"
   echo "Voice tests: $(get passed) passed, $(get failed) failed, $(get notExecuted) skipped of $(get total) in $(( $(date +%s) - started )) s"
 fi

@@ -245,6 +245,7 @@ public sealed class VoiceAppFixture : IAsyncLifetime
         }
         await Otlp.DisposeAsync();
         _stopping.Dispose();
+        SaveLogs();
         try
         {
             Directory.Delete(StateDirectory, recursive: true);
@@ -252,6 +253,20 @@ public sealed class VoiceAppFixture : IAsyncLifetime
         catch (IOException)
         {
             // A process that outlived the app still holds a file; .ci/run sweeps test state folders.
+        }
+    }
+
+    /// <summary>
+    /// Each resource's captured log into artifacts/test-results/app-logs (what test.sh shows of them when a test failed:
+    /// a CI log keeps only its tail, and the app's own account of a failure is often the only one).
+    /// </summary>
+    private void SaveLogs()
+    {
+        string folder = Path.Combine(RepositoryPaths.Root, "artifacts", "test-results", "app-logs");
+        Directory.CreateDirectory(folder);
+        foreach (var (resource, lines) in _logs)
+        {
+            File.WriteAllLines(Path.Combine(folder, $"{resource}-{Path.GetFileName(StateDirectory)}.log"), lines);
         }
     }
 
