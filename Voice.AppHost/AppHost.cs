@@ -29,9 +29,9 @@ IResourceBuilder<ProjectResource> AddApi(string name, int? port, int? adminPort)
 {
     var instance = builder.AddProject<Projects.Voice_ApiService>(name)
         .WithEndpoint("http", e => e.Port = port)
-        .WithAdminListener(adminPort)
         .WithReferenceEnvironment(ReferencesAs)
         .WithExternalHttpEndpoints()
+        .WithAdminListener(adminPort) // after: the operators' listener is never external
         .WithReference(voicedb).WaitFor(voicedb)
         .WithReference(voicedbApp)
         .WithReference(voicedbAdmin)

@@ -23,7 +23,8 @@ public sealed class ApiReferenceTests(VoiceAppFixture app)
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
         Assert.DoesNotContain("cdn.jsdelivr.net", html, StringComparison.OrdinalIgnoreCase);
-        Assert.Contains("/openapi/v1.json", html, StringComparison.Ordinal);
+        Assert.Contains("v1.json", html, StringComparison.Ordinal);
+        Assert.Contains("scalar.js", html, StringComparison.Ordinal);
         using var script = await client.GetAsync("/docs/scalar.js");
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
         Assert.True((await script.Content.ReadAsByteArrayAsync()).Length > 100_000);
