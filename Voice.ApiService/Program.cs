@@ -13,12 +13,14 @@ app.UseTrustedForwardedHeaders(); // X-Forwarded-For from named proxies only (Fo
 app.UseMiddleware<Voice.ApiService.Security.OpenAiErrors>(); // outermost: it sees every problem on /v1
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseMiddleware<Voice.ApiService.Security.AdminListener>(); // with Admin:Port, the admin API answers only there, and only it (and health) does
 app.UseWebSockets(); // the speech socket (Realtime/); its upgrade is authenticated and rate-limited like any request
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseMiddleware<Voice.ApiService.Security.RateLimitMiddleware>();
 
-app.MapOpenApi();
+app.MapOpenApi(); // /openapi/v1.json (public) and /openapi/admin.json (the admin listener only)
+app.MapApiReference(); // /docs
 app.MapDefaultEndpoints();
 app.MapAuthApi();
 app.MapWorkspaceLoginApi();
@@ -39,6 +41,7 @@ app.MapSpeechSocketApi();
 app.MapModelsApi();
 app.MapLexiconsApi();
 app.MapAdminApi();
+app.MapOperatorsApi();
 app.MapDataKeysApi();
 
 app.Run();

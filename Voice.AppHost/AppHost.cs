@@ -25,12 +25,13 @@ const ReferenceEnvironmentInjectionFlags ReferencesAs = ReferenceEnvironmentInje
 
 // Services. The API owns the schema (it migrates at start-up, under an advisory lock) and the admin role; the
 // worker gets only the row-level-security role and starts once the API is ready (schema migrated, roles enabled).
-IResourceBuilder<ProjectResource> AddApi(string name, int? port)
+IResourceBuilder<ProjectResource> AddApi(string name, int? port, int? adminPort)
 {
     var instance = builder.AddProject<Projects.Voice_ApiService>(name)
         .WithEndpoint("http", e => e.Port = port)
         .WithReferenceEnvironment(ReferencesAs)
         .WithExternalHttpEndpoints()
+        .WithAdminListener(adminPort) // after: the operators' listener is never external
         .WithReference(voicedb).WaitFor(voicedb)
         .WithReference(voicedbApp)
         .WithReference(voicedbAdmin)
@@ -52,13 +53,13 @@ IResourceBuilder<ProjectResource> AddApi(string name, int? port)
     return instance;
 }
 
-var api = AddApi("api", builder.Port("VOICE_API_PORT", 5080));
+var api = AddApi("api", builder.Port("VOICE_API_PORT", 5080), builder.Port("VOICE_ADMIN_PORT", 5081));
 
 // A second, separately addressable API instance (VOICE_SECOND_API=true): what replicas share — the rate
 // limiter, quotas, the ledger — is tested across two processes. Deployments scale the one "api" instead.
 if (builder.Configuration["VOICE_SECOND_API"] == "true")
 {
-    AddApi("api-b", port: null);
+    AddApi("api-b", port: null, adminPort: null);
 }
 
 // One worker resource per pool: "worker", then "worker-<pool>". The pool's own settings come after the shared

@@ -15,11 +15,10 @@ public enum AdminChange
 /// <summary>
 /// Operator actions across tenants (the admin API): runs as <c>voice_admin</c>, which bypasses row-level
 /// security — that is why nothing but the admin API and start-up bootstrap may use it. Actions that change a
-/// tenant are written to that tenant's audit log with the actor <c>admin</c>.
+/// tenant are written to that tenant's audit log with the operator who did them as the actor (<c>operator:&lt;name&gt;</c>).
 /// </summary>
 public sealed class TenantAdministration(AdminDatabase database)
 {
-    private const string Actor = "admin";
     private const string TenantColumns = "id, slug, name, plan, status, created_at";
 
     public async Task<(AdminChange Result, TenantProfile? Tenant)> CreateTenantAsync(string slug, string name, string plan, CancellationToken cancellationToken)
@@ -71,7 +70,7 @@ public sealed class TenantAdministration(AdminDatabase database)
 
     /// <summary>Changes name, plan and/or status; a plan change applies to the next request.</summary>
     public async Task<(AdminChange Result, TenantProfile? Tenant)> UpdateTenantAsync(
-        Guid tenantId, string? name, string? plan, string? status, CancellationToken cancellationToken)
+        Guid tenantId, string? name, string? plan, string? status, string actor, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -97,13 +96,13 @@ public sealed class TenantAdministration(AdminDatabase database)
         {
             return (AdminChange.NotFound, null);
         }
-        await AuditLog.RecordAsync(connection, tenantId, Actor, "tenant.updated", $"tenant:{tenant.Slug}", new { name, plan, status }, cancellationToken).ConfigureAwait(false);
+        await AuditLog.RecordAsync(connection, tenantId, actor, "tenant.updated", $"tenant:{tenant.Slug}", new { name, plan, status }, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return (AdminChange.Done, tenant);
     }
 
     /// <summary>Deletes the tenant and, by cascade, every row it owns. Its blobs are the caller's to delete.</summary>
-    /// <param name="actor">Who asked: the operator (<c>admin</c>) or the tenant's owner (<c>user:&lt;id&gt;</c>).</param>
+    /// <param name="actor">Who asked: the operator (<c>operator:&lt;name&gt;</c>) or the tenant's owner (<c>user:&lt;id&gt;</c>).</param>
     public async Task<bool> DeleteTenantAsync(Guid tenantId, string actor, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -136,13 +135,13 @@ public sealed class TenantAdministration(AdminDatabase database)
     }
 
     public async Task<(CredentialToken Token, ApiKeyInfo Info)?> IssueKeyAsync(
-        Guid tenantId, string name, IReadOnlyList<string> scopes, DateTimeOffset? expiresAt, CancellationToken cancellationToken)
+        Guid tenantId, string name, IReadOnlyList<string> scopes, DateTimeOffset? expiresAt, string actor, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var created = await ApiKeyStore.CreateAsync(connection, tenantId, name, scopes, expiresAt, Actor, cancellationToken).ConfigureAwait(false);
+            var created = await ApiKeyStore.CreateAsync(connection, tenantId, name, scopes, expiresAt, actor, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return created;
         }
@@ -152,7 +151,7 @@ public sealed class TenantAdministration(AdminDatabase database)
         }
     }
 
-    public async Task<bool> RevokeKeyAsync(Guid tenantId, string keyId, CancellationToken cancellationToken)
+    public async Task<bool> RevokeKeyAsync(Guid tenantId, string keyId, string actor, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -166,7 +165,7 @@ public sealed class TenantAdministration(AdminDatabase database)
                 return false;
             }
         }
-        await AuditLog.RecordAsync(connection, tenantId, Actor, "key.revoked", $"key:{keyId}", null, cancellationToken).ConfigureAwait(false);
+        await AuditLog.RecordAsync(connection, tenantId, actor, "key.revoked", $"key:{keyId}", null, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
@@ -212,7 +211,7 @@ public sealed class TenantAdministration(AdminDatabase database)
     /// Puts a dead-lettered job back in the queue's hands: queued, attempts and errors cleared. Returns its
     /// tenant and plan (to enqueue it), or null when it is not failed or does not exist.
     /// </summary>
-    public async Task<(Guid TenantId, string Plan, string? Pool)?> ResetFailedJobAsync(Guid jobId, CancellationToken cancellationToken)
+    public async Task<(Guid TenantId, string Plan, string? Pool)?> ResetFailedJobAsync(Guid jobId, string actor, CancellationToken cancellationToken)
     {
         await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -233,7 +232,7 @@ public sealed class TenantAdministration(AdminDatabase database)
         }
         if (reset is { } r)
         {
-            await AuditLog.RecordAsync(connection, r.Item1, Actor, "task.requeued", $"task:{jobId}", null, cancellationToken).ConfigureAwait(false);
+            await AuditLog.RecordAsync(connection, r.Item1, actor, "task.requeued", $"task:{jobId}", null, cancellationToken).ConfigureAwait(false);
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return reset;

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
@@ -10,8 +11,8 @@ using Voice.Speech.Engines;
 namespace Voice.ApiService.Apis;
 
 /// <summary>
-/// The operator's API (<c>/admin/v1</c>, admin token only): tenants, their plans, status and keys, usage and
-/// audit. It is the only code that uses the <c>voice_admin</c> role, which bypasses row-level security.
+/// The operator's API (<c>/admin/v1</c>, operator tokens only): tenants, their plans, status and keys, usage and
+/// audit; every change is attributed to the operator (<see cref="OperatorTokens.ActorOf"/>). It is the only code that uses the <c>voice_admin</c> role, which bypasses row-level security.
 /// </summary>
 public static class AdminApi
 {
@@ -99,7 +100,7 @@ public static class AdminApi
         {
             return Problems.ValidationFailed(errors);
         }
-        var (result, tenant) = await administration.UpdateTenantAsync(tenantId, name, request.Plan, request.Status, cancellationToken);
+        var (result, tenant) = await administration.UpdateTenantAsync(tenantId, name, request.Plan, request.Status, OperatorTokens.ActorOf(context.User), cancellationToken);
         authenticator.Forget(tenantId);
         return result switch
         {
@@ -110,7 +111,7 @@ public static class AdminApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid tenantId, TenantAdministration administration, BlobStore blobs, CredentialAuthenticator authenticator, CancellationToken cancellationToken)
+        Guid tenantId, ClaimsPrincipal user, TenantAdministration administration, BlobStore blobs, CredentialAuthenticator authenticator, CancellationToken cancellationToken)
     {
         // Blobs first: if that fails the tenant still exists and the delete can be retried; the reverse
         // order could leave orphaned audio with nothing pointing at it.
@@ -119,7 +120,7 @@ public static class AdminApi
             return TenantNotFound(tenantId);
         }
         await blobs.DeleteTenantAsync(tenantId, cancellationToken);
-        await administration.DeleteTenantAsync(tenantId, "admin", cancellationToken);
+        await administration.DeleteTenantAsync(tenantId, OperatorTokens.ActorOf(user), cancellationToken);
         authenticator.Forget(tenantId);
         return TypedResults.NoContent();
     }
@@ -140,7 +141,7 @@ public static class AdminApi
         {
             return Problems.ValidationFailed(errors);
         }
-        if (await administration.IssueKeyAsync(tenantId, name!, scopes!, request.ExpiresAt, cancellationToken) is not var (token, info))
+        if (await administration.IssueKeyAsync(tenantId, name!, scopes!, request.ExpiresAt, OperatorTokens.ActorOf(context.User), cancellationToken) is not var (token, info))
         {
             return TenantNotFound(tenantId);
         }
@@ -148,9 +149,9 @@ public static class AdminApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> RevokeKeyAsync(
-        Guid tenantId, string keyId, TenantAdministration administration, CredentialAuthenticator authenticator, CancellationToken cancellationToken)
+        Guid tenantId, string keyId, ClaimsPrincipal user, TenantAdministration administration, CredentialAuthenticator authenticator, CancellationToken cancellationToken)
     {
-        if (!await administration.RevokeKeyAsync(tenantId, keyId, cancellationToken))
+        if (!await administration.RevokeKeyAsync(tenantId, keyId, OperatorTokens.ActorOf(user), cancellationToken))
         {
             return Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Key not found.");
         }
@@ -181,7 +182,7 @@ public static class AdminApi
             .Select(d => new DeadLetterView(d.Id, d.JobId, d.TenantId, d.Attempts, d.Reason, d.At, d.Pool))]));
 
     public static async Task<Results<Accepted, ProblemHttpResult>> RequeueAsync(
-        string entryId, JobQueue queue, TenantAdministration administration, PlanCatalog plans, SpeechEngineDescriptor engine, CancellationToken cancellationToken)
+        string entryId, ClaimsPrincipal user, JobQueue queue, TenantAdministration administration, PlanCatalog plans, SpeechEngineDescriptor engine, CancellationToken cancellationToken)
     {
         if (entryId.Length > 40 || !entryId.All(c => char.IsAsciiDigit(c) || c == '-'))
         {
@@ -191,7 +192,7 @@ public static class AdminApi
         {
             return Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "Dead letter not found.");
         }
-        if (await administration.ResetFailedJobAsync(letter.JobId, cancellationToken) is not var (tenantId, plan, pool))
+        if (await administration.ResetFailedJobAsync(letter.JobId, OperatorTokens.ActorOf(user), cancellationToken) is not var (tenantId, plan, pool))
         {
             return Problems.Create(StatusCodes.Status409Conflict, Problems.TaskFinished, "The job is no longer failed; nothing to requeue.");
         }

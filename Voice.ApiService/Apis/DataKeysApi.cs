@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
@@ -40,14 +41,14 @@ public static class DataKeysApi
     }
 
     public static async Task<Results<Ok<DataKeyVersions>, ProblemHttpResult>> RotateAsync(
-        Guid tenantId, TenantAdministration administration, TenantKeys keys, Voice.Core.Audit.AuditLog audit, CancellationToken cancellationToken)
+        Guid tenantId, ClaimsPrincipal user, TenantAdministration administration, TenantKeys keys, Voice.Core.Audit.AuditLog audit, CancellationToken cancellationToken)
     {
         if (await administration.GetTenantAsync(tenantId, cancellationToken) is null)
         {
             return AdminApi.TenantNotFound(tenantId);
         }
         int version = await keys.RotateAsync(tenantId, cancellationToken);
-        await audit.RecordAsync(tenantId, "admin", "data_key.rotated", $"data-key:{version}", null, cancellationToken);
+        await audit.RecordAsync(tenantId, OperatorTokens.ActorOf(user), "data_key.rotated", $"data-key:{version}", null, cancellationToken);
         return TypedResults.Ok(new DataKeyVersions(tenantId, await keys.LiveVersionsAsync(tenantId, cancellationToken)));
     }
 

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Voice.ApiService.Accounts;
 using Voice.ApiService.Model;
@@ -25,10 +26,10 @@ public static class UpgradesApi
 
         var admin = app.MapGroup("/admin/v1/upgrade-requests").WithTags("Admin").RequireAuthorization(Policies.Admin);
         admin.MapGet("/", ListAsync).WithSummary("Plan requests of every workspace, newest first (?status=pending)");
-        admin.MapPost("/{requestId}/approve", (string requestId, UpgradeRequests requests, CredentialAuthenticator authenticator, CancellationToken cancellationToken) =>
-            DecideAsync(requestId, approve: true, requests, authenticator, cancellationToken)).WithSummary("Approve a pending request: the workspace's plan changes at once");
-        admin.MapPost("/{requestId}/decline", (string requestId, UpgradeRequests requests, CredentialAuthenticator authenticator, CancellationToken cancellationToken) =>
-            DecideAsync(requestId, approve: false, requests, authenticator, cancellationToken)).WithSummary("Decline a pending request: the plan stays");
+        admin.MapPost("/{requestId}/approve", (string requestId, ClaimsPrincipal user, UpgradeRequests requests, CredentialAuthenticator authenticator, CancellationToken cancellationToken) =>
+            DecideAsync(requestId, approve: true, user, requests, authenticator, cancellationToken)).WithSummary("Approve a pending request: the workspace's plan changes at once");
+        admin.MapPost("/{requestId}/decline", (string requestId, ClaimsPrincipal user, UpgradeRequests requests, CredentialAuthenticator authenticator, CancellationToken cancellationToken) =>
+            DecideAsync(requestId, approve: false, user, requests, authenticator, cancellationToken)).WithSummary("Decline a pending request: the plan stays");
         return app;
     }
 
@@ -90,13 +91,13 @@ public static class UpgradesApi
     }
 
     private static async Task<Results<Ok<UpgradeRequestView>, ProblemHttpResult>> DecideAsync(
-        string requestId, bool approve, UpgradeRequests requests, CredentialAuthenticator authenticator, CancellationToken cancellationToken)
+        string requestId, bool approve, ClaimsPrincipal user, UpgradeRequests requests, CredentialAuthenticator authenticator, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(requestId, out var id))
         {
             return Problems.Create(StatusCodes.Status404NotFound, Problems.NotFound, "No such plan request.");
         }
-        var (result, request) = await requests.DecideAsync(id, approve, "admin", cancellationToken);
+        var (result, request) = await requests.DecideAsync(id, approve, OperatorTokens.ActorOf(user), cancellationToken);
         if (result == UpgradeDecision.Done)
         {
             authenticator.Forget(request!.TenantId); // credentials carry the plan: no replica may keep the old one from its cache

@@ -69,7 +69,7 @@ public static class Extensions
             }
         });
 
-        builder.Services.AddOpenApi();
+        builder.Services.AddVoiceOpenApi();
         return builder;
     }
 }

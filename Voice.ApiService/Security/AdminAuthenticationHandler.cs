@@ -10,15 +10,18 @@ using Voice.ApiService.Model;
 namespace Voice.ApiService.Security;
 
 /// <summary>
-/// The admin API's credential: <c>Authorization: Bearer &lt;admin token&gt;</c>, the AppHost's <c>admin-token</c>
-/// secret (<c>Admin:Token</c>), compared in constant time. It is separate from tenant credentials: no API key
-/// or session can reach <c>/admin</c>, and this token reaches nothing else.
+/// The admin API's credential: <c>Authorization: Bearer &lt;token&gt;</c>, either an operator's own token
+/// (<c>vop_…</c>, <see cref="OperatorTokens"/>) or the bootstrap token, the AppHost's <c>admin-token</c> secret
+/// (<c>Admin:Token</c>, compared in constant time; the operator <c>bootstrap</c>). The operator's name becomes the
+/// principal's name, so every admin action is attributed. It is separate from tenant credentials: no API key or
+/// session can reach <c>/admin</c>, and these tokens reach nothing else.
 /// </summary>
 public sealed class AdminAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
     IOptions<AdminOptions> adminOptions,
+    OperatorTokens operators,
     AuthFailureLimiter limiter)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
@@ -40,10 +43,11 @@ public sealed class AdminAuthenticationHandler(
             Context.Items[RetryKey] = wait;
             return AuthenticateResult.Fail("throttled");
         }
-        string? expected = adminOptions.Value.Token;
-        byte[] presented = SHA256.HashData(Encoding.UTF8.GetBytes(authorization["Bearer ".Length..].Trim()));
-        if (expected is null || expected.Length < MinimumTokenLength
-            || !CryptographicOperations.FixedTimeEquals(presented, SHA256.HashData(Encoding.UTF8.GetBytes(expected))))
+        string token = authorization["Bearer ".Length..].Trim();
+        string? name = IsBootstrap(token) ? OperatorTokens.BootstrapName
+            : token.StartsWith(OperatorTokens.Prefix, StringComparison.Ordinal) ? await operators.AuthenticateAsync(token, Context.RequestAborted)
+            : null;
+        if (name is null)
         {
             if (await limiter.RecordFailureAsync(address) is { } blocked)
             {
@@ -51,8 +55,15 @@ public sealed class AdminAuthenticationHandler(
             }
             return AuthenticateResult.Fail("invalid admin token");
         }
-        var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Role, "platform-admin")], SchemeName));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, "platform-admin")], SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    private bool IsBootstrap(string token)
+    {
+        string? expected = adminOptions.Value.Token;
+        return expected is { Length: >= MinimumTokenLength }
+            && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(token)), SHA256.HashData(Encoding.UTF8.GetBytes(expected)));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -65,6 +76,6 @@ public sealed class AdminAuthenticationHandler(
         }
         Response.Headers.WWWAuthenticate = "Bearer";
         return CredentialAuthenticationHandler.WriteProblemAsync(Context, StatusCodes.Status401Unauthorized, Problems.Unauthenticated,
-            "The admin API needs the platform's admin token.");
+            "The admin API needs an operator token.");
     }
 }

@@ -32,6 +32,7 @@ public static class Policies
         builder.Services.AddExceptionHandler<StoredObjectErrors>();
         builder.Services.AddSingleton<RequestRateLimiter>();
         builder.Services.AddSingleton<PortalCredential>();
+        builder.Services.AddSingleton<OperatorTokens>();
         // No default scheme: each policy names its own, so an admin token is never tried as a tenant
         // credential (and counted as a failure), and anonymous endpoints authenticate nothing.
         builder.Services.AddAuthentication()

@@ -53,7 +53,17 @@ public sealed class AdminOptions
 {
     public const string Section = "Admin";
 
-    /// <summary>The platform operator's bearer token (AppHost parameter <c>admin-token</c>); the admin API is closed without one.</summary>
+    /// <summary>
+    /// The bootstrap operator's bearer token (AppHost parameter <c>admin-token</c>): it can create the other operators'
+    /// tokens (<c>/admin/v1/operators/tokens</c>). Without it and without operator tokens the admin API is closed.
+    /// </summary>
     [MinLength(AdminAuthenticationHandler.MinimumTokenLength)]
     public string? Token { get; set; }
+
+    /// <summary>
+    /// The admin listener's port (AppHost endpoint <c>admin</c>): when set, the admin API answers only on it and it
+    /// answers nothing else but health. Unset, the admin API shares the public port.
+    /// </summary>
+    [Range(1, 65535)]
+    public int? Port { get; set; }
 }

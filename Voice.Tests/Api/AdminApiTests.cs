@@ -13,9 +13,9 @@ public sealed class AdminApiTests(VoiceAppFixture app)
     public async Task AdminApiRefusesMissingWrongAndTenantCredentials()
     {
         var tenant = await app.CreateTenantAsync();
-        foreach (string? credential in new[] { null, "not-the-admin-token-but-long-enough-to-look-real", tenant.ApiKey })
+        foreach (string? credential in new[] { null, "not-the-admin-token-but-long-enough-to-look-real", "vop_" + new string('A', 43), tenant.ApiKey })
         {
-            using var client = app.CreateApiClient(credential);
+            using var client = app.CreateApiClient(credential, endpoint: VoiceAppFixture.AdminEndpoint);
             using var response = await client.GetAsync("/admin/v1/tenants");
             await GenerateValidationTests.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "https://voice.dev/problems/unauthenticated");
         }
@@ -24,9 +24,9 @@ public sealed class AdminApiTests(VoiceAppFixture app)
     [Fact]
     public async Task AdminTokenReachesNothingButTheAdminApi()
     {
-        using var admin = app.CreateAdminClient();
+        using var publicPort = app.CreateApiClient(app.AdminToken);
 
-        using var response = await admin.GetAsync("/api/v1/voices");
+        using var response = await publicPort.GetAsync("/api/v1/voices");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }

@@ -88,7 +88,8 @@ public sealed class UpgradeRequestsTests(VoiceAppFixture app)
             HttpStatusCode.BadRequest, "https://voice.dev/problems/validation"); // already on it
         await GenerateValidationTests.AssertProblemAsync(await owner.PostAsJsonAsync("/api/v1/tenant/upgrade-request", new { plan = "no-such-plan" }),
             HttpStatusCode.BadRequest, "https://voice.dev/problems/validation");
-        Assert.Equal(HttpStatusCode.Unauthorized, (await key.GetAsync("/admin/v1/upgrade-requests")).StatusCode);
+        using var keyOnAdminListener = app.CreateAdminClient(tenant.ApiKey);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await keyOnAdminListener.GetAsync("/admin/v1/upgrade-requests")).StatusCode);
     }
 
     [Fact]

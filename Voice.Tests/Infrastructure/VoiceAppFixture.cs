@@ -60,6 +60,7 @@ public sealed class VoiceAppFixture : IAsyncLifetime
             "VOICE_LOCAL_INFRA=true",
             $"VOICE_STATE_DIR={StateDirectory}",
             "VOICE_API_PORT=0",
+            "VOICE_ADMIN_PORT=0",
             "VOICE_WEB_PORT=0",
             "VOICE_SECOND_API=true", // "api-b": tests of what API replicas share
             $"VOICE_DEMO_API_KEY={DemoApiKey}",
@@ -178,9 +179,9 @@ public sealed class VoiceAppFixture : IAsyncLifetime
     /// address (X-Forwarded-For through the trusted local proxy), so per-address throttling of one test never
     /// touches another.
     /// </summary>
-    public HttpClient CreateApiClient(string? credential = null, string instance = "api")
+    public HttpClient CreateApiClient(string? credential = null, string instance = "api", string endpoint = "http")
     {
-        var client = App.CreateHttpClient(instance, "http");
+        var client = App.CreateHttpClient(instance, endpoint);
         client.DefaultRequestHeaders.Add("X-Forwarded-For", RandomClientAddress());
         if (credential is not null)
         {
@@ -199,7 +200,11 @@ public sealed class VoiceAppFixture : IAsyncLifetime
         return client;
     }
 
-    public HttpClient CreateAdminClient() => CreateApiClient(AdminToken);
+    /// <summary>A client of the API's admin listener (the <c>admin</c> endpoint, the only one the admin API answers on) with the bootstrap token, or <paramref name="credential"/>.</summary>
+    public HttpClient CreateAdminClient(string? credential = null, string instance = "api") => CreateApiClient(credential ?? AdminToken, instance, AdminEndpoint);
+
+    /// <summary>The API's admin listener (AppHost: <c>WithAdminListener</c>).</summary>
+    public const string AdminEndpoint = "admin";
 
     /// <summary>A new tenant (through the admin API) and an API key with every scope.</summary>
     public async Task<TestTenant> CreateTenantAsync(string? plan = null)
