@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole Voice system locally: installs what running needs (tools/install-deps.sh run; sudo only for
 # apt), builds, and starts the AppHost with its dashboard. Without a container runtime, Postgres, Redis and Azurite run as local processes.
-#   API       http://localhost:${VOICE_API_PORT:-5080}
+#   API       http://localhost:${VOICE_API_PORT:-5080}   (reference: /docs)
+#   Admin API http://localhost:${VOICE_ADMIN_PORT:-5081}  (operators only; token in .voice/admin-token)
 #   Portal    http://localhost:${VOICE_WEB_PORT:-5090}
 #   Dashboard http://localhost:${VOICE_DASHBOARD_PORT:-15080}  (the login link is printed below)
 set -euo pipefail
@@ -31,7 +32,8 @@ export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
     if curl -fs "$api/health" >/dev/null 2>&1 && curl -fs "$web/health" >/dev/null 2>&1; then
       echo
       echo "Voice is up:"
-      echo "  API        $api   (OpenAPI: $api/openapi/v1.json)"
+      echo "  API        $api   (reference: $api/docs, OpenAPI: $api/openapi/v1.json)"
+      echo "  Admin API  http://localhost:${VOICE_ADMIN_PORT:-5081}   (operator token: .voice/admin-token; docs/operators.md)"
       echo "  Portal     $web"
       echo "  Dashboard  $ASPNETCORE_URLS   (use the login link above)"
       if [ -n "${VOICE_DEMO_API_KEY:-}" ]; then echo "  Demo key   the one in VOICE_DEMO_API_KEY"; else echo "  Demo key   in .voice/demo-api-key"; fi
