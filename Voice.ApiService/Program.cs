@@ -20,6 +20,7 @@ app.UseMiddleware<Voice.ApiService.Security.RateLimitMiddleware>();
 
 app.MapOpenApi();
 app.MapDefaultEndpoints();
+app.MapQueueStatsApi(); // the pools' backlog for their autoscaler, on the metrics port only
 app.MapAuthApi();
 app.MapWorkspaceLoginApi();
 app.MapVerificationApi();
