@@ -22,6 +22,7 @@ app.UseMiddleware<Voice.ApiService.Security.RateLimitMiddleware>();
 app.MapOpenApi(); // /openapi/v1.json (public) and /openapi/admin.json (the admin listener only)
 app.MapApiReference(); // /docs
 app.MapDefaultEndpoints();
+app.MapQueueStatsApi(); // the pools' backlog for their autoscaler, on the metrics port only
 app.MapAuthApi();
 app.MapWorkspaceLoginApi();
 app.MapVerificationApi();

@@ -18,16 +18,21 @@ public static partial class BaseLayer
         {
             ingress.Add(new V1NetworkPolicyIngressRule { FromProperty = callers.Select(FromPods).ToList(), Ports = [port] });
         }
-        // Prometheus scrapes the metrics port; KEDA reads the worker's /queue/stats on the service port.
+        // Internal endpoints (the API's admin listener): only from the operators' namespaces, never the ingress controller.
+        foreach (var endpoint in service.InternalEndpoints)
+        {
+            ingress.Add(new V1NetworkPolicyIngressRule
+            {
+                FromProperty = [new V1NetworkPolicyPeer { NamespaceSelector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [OperatorsLabel] = "true" } } }],
+                Ports = [new V1NetworkPolicyPort { Port = endpoint.Port, Protocol = "TCP" }],
+            });
+        }
+        // Prometheus scrapes the metrics port; KEDA reads the pools' backlog there on the API (/queue/stats/<pool>).
         ingress.Add(new V1NetworkPolicyIngressRule
         {
-            FromProperty = [FromNamespace(MonitoringNamespace)],
+            FromProperty = ServesPoolBacklog(plan, service) ? [FromNamespace(MonitoringNamespace), FromNamespace(KedaNamespace)] : [FromNamespace(MonitoringNamespace)],
             Ports = [new V1NetworkPolicyPort { Port = DeploymentPlan.MetricsPort, Protocol = "TCP" }],
         });
-        if (service.Profile.Scaling == Scaling.QueueBacklog)
-        {
-            ingress.Add(new V1NetworkPolicyIngressRule { FromProperty = [FromNamespace(KedaNamespace)], Ports = [port] });
-        }
 
         var egress = new List<V1NetworkPolicyEgressRule>();
         foreach (string target in service.Reaches)

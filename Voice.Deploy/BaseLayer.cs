@@ -17,6 +17,9 @@ public static partial class BaseLayer
     public const string IngressControllerNamespace = "ingress-nginx";
     public const string MonitoringNamespace = "monitoring";
     public const string KedaNamespace = "keda";
+
+    /// <summary>The namespace label that admits a namespace's pods to internal endpoints (the API's admin listener).</summary>
+    public const string OperatorsLabel = "voice.io/operators";
     public const long AppUser = 1654; // the .NET images' "app" user
 
     /// <summary>Private ranges: a webhook to the internet must not become a way into the cluster or the cloud's metadata.</summary>
@@ -64,7 +67,7 @@ public static partial class BaseLayer
             Spec = new V1ServiceSpec
             {
                 Selector = Selector(service.Name),
-                Ports = [new V1ServicePort { Name = "http", Port = ManifestExpressions.ProjectPort, TargetPort = "http", Protocol = "TCP" }],
+                Ports = ServicePorts(plan, service),
             },
         };
         yield return new V1PodDisruptionBudget
@@ -74,7 +77,7 @@ public static partial class BaseLayer
             Metadata = Meta(service.Name),
             Spec = new V1PodDisruptionBudgetSpec { MaxUnavailable = 1, Selector = new V1LabelSelector { MatchLabels = Selector(service.Name) } },
         };
-        yield return service.Profile.Scaling == Scaling.Cpu ? CpuAutoscaler(service) : QueueAutoscaler(service);
+        yield return service.Profile.Scaling == Scaling.Cpu ? CpuAutoscaler(service) : QueueAutoscaler(plan, service);
         yield return ServicePolicy(plan, service);
         yield return Scrape(service);
     }
@@ -90,6 +93,7 @@ public static partial class BaseLayer
             Ports =
             [
                 new V1ContainerPort { Name = "http", ContainerPort = ManifestExpressions.ProjectPort, Protocol = "TCP" },
+                .. service.InternalEndpoints.Select(e => new V1ContainerPort { Name = e.Name, ContainerPort = e.Port, Protocol = "TCP" }),
                 new V1ContainerPort { Name = "metrics", ContainerPort = DeploymentPlan.MetricsPort, Protocol = "TCP" },
             ],
             EnvFrom = [new V1EnvFromSource { ConfigMapRef = new V1ConfigMapEnvSource { Name = $"{service.Name}-env" } }],
@@ -139,6 +143,29 @@ public static partial class BaseLayer
         };
     }
 
+    /// <summary>
+    /// The public <c>http</c> port, each internal endpoint by its name, and on the API the metrics port too: the pools'
+    /// autoscaler reads their backlog there (a pool at zero replicas has no pod of its own to ask). The Ingress and the
+    /// HTTPRoutes name the <c>http</c> port only; the network policy admits the others from their own callers only.
+    /// </summary>
+    private static List<V1ServicePort> ServicePorts(DeploymentPlan plan, ServicePlan service)
+    {
+        List<V1ServicePort> ports =
+        [
+            new() { Name = "http", Port = ManifestExpressions.ProjectPort, TargetPort = "http", Protocol = "TCP" },
+            .. service.InternalEndpoints.Select(e => new V1ServicePort { Name = e.Name, Port = e.Port, TargetPort = e.Name, Protocol = "TCP" }),
+        ];
+        if (ServesPoolBacklog(plan, service))
+        {
+            ports.Add(new V1ServicePort { Name = "metrics", Port = DeploymentPlan.MetricsPort, TargetPort = "metrics", Protocol = "TCP" });
+        }
+        return ports;
+    }
+
+    /// <summary>Whether this is the API and some pool's autoscaler reads its backlog from it.</summary>
+    private static bool ServesPoolBacklog(DeploymentPlan plan, ServicePlan service) =>
+        service.ServesQueueStats && plan.Services.Any(s => s.Profile.Scaling == Scaling.QueueBacklog);
+
     private static V2HorizontalPodAutoscaler CpuAutoscaler(ServicePlan service) => new()
     {
         ApiVersion = "autoscaling/v2",
@@ -162,49 +189,60 @@ public static partial class BaseLayer
 
     /// <summary>
     /// Worker pools scale on their queue's backlog: KEDA's metrics-api trigger reads <c>backlog</c> (entries waiting
-    /// or running in the pool's Redis lanes) from the pool's own Service's <c>/queue/stats</c> and aims for
-    /// <see cref="WorkloadProfile.BacklogPerWorker"/> per replica. Scale-down is slow: a GPU worker is expensive to warm.
+    /// or running in the pool's Redis lanes) from the API's metrics port (<c>/queue/stats/&lt;pool&gt;</c>; the API is
+    /// always up, so a pool at zero replicas still has someone to answer) and aims for
+    /// <see cref="WorkloadProfile.BacklogPerWorker"/> per replica; one entry activates a pool at zero. Scale-down is
+    /// slow: a GPU worker is expensive to warm.
     /// </summary>
-    private static ScaledObject QueueAutoscaler(ServicePlan service) => new()
+    private static ScaledObject QueueAutoscaler(DeploymentPlan plan, ServicePlan service)
     {
-        Metadata = Meta(service.Name),
-        Spec = new ScaledObjectSpec
+        var api = plan.QueueStatsServer
+            ?? throw new InvalidDataException($"The worker pool '{service.Name}' scales on its backlog, which the API serves; the manifest has no {DeploymentPlan.ApiProject} project.");
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        return new()
         {
-            ScaleTargetRef = new ScaleTargetRef { ApiVersion = "apps/v1", Kind = "Deployment", Name = service.Name },
-            PollingInterval = 15,
-            CooldownPeriod = 300,
-            MinReplicaCount = service.Profile.MinReplicas,
-            MaxReplicaCount = service.Profile.MaxReplicas,
-            Advanced = new ScaledObjectAdvanced
+            Metadata = Meta(service.Name),
+            Spec = new ScaledObjectSpec
             {
-                HorizontalPodAutoscalerConfig = new HorizontalPodAutoscalerConfig
+                ScaleTargetRef = new ScaleTargetRef { ApiVersion = "apps/v1", Kind = "Deployment", Name = service.Name },
+                PollingInterval = 15,
+                // Only the step from one replica to none waits for this: quiet this long, a pool at zero gives its GPUs back.
+                CooldownPeriod = service.Profile.MinReplicas == 0 ? 900 : 300,
+                MinReplicaCount = service.Profile.MinReplicas,
+                MaxReplicaCount = service.Profile.MaxReplicas,
+                Advanced = new ScaledObjectAdvanced
                 {
-                    Behavior = new V2HorizontalPodAutoscalerBehavior
+                    HorizontalPodAutoscalerConfig = new HorizontalPodAutoscalerConfig
                     {
-                        ScaleDown = new V2HPAScalingRules
+                        Behavior = new V2HorizontalPodAutoscalerBehavior
                         {
-                            StabilizationWindowSeconds = 300,
-                            Policies = [new V2HPAScalingPolicy { Type = "Pods", Value = 1, PeriodSeconds = 60 }],
+                            ScaleDown = new V2HPAScalingRules
+                            {
+                                StabilizationWindowSeconds = 300,
+                                Policies = [new V2HPAScalingPolicy { Type = "Pods", Value = 1, PeriodSeconds = 60 }],
+                            },
                         },
                     },
                 },
-            },
-            Triggers =
-            [
-                new ScaleTrigger
-                {
-                    Type = "metrics-api",
-                    MetricType = "AverageValue",
-                    Metadata = new SortedDictionary<string, string>(StringComparer.Ordinal)
+                Triggers =
+                [
+                    new ScaleTrigger
                     {
-                        ["url"] = $"http://{service.Name}.{Namespace}.svc.cluster.local:{ManifestExpressions.ProjectPort}/queue/stats",
-                        ["valueLocation"] = "backlog",
-                        ["targetValue"] = WorkloadProfile.BacklogPerWorker.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        Type = "metrics-api",
+                        MetricType = "AverageValue",
+                        Metadata = new SortedDictionary<string, string>(StringComparer.Ordinal)
+                        {
+                            ["url"] = $"http://{api.Name}.{Namespace}.svc.cluster.local:{DeploymentPlan.MetricsPort}{DeploymentPlan.QueueStatsPath}{service.PoolName}",
+                            ["valueLocation"] = "backlog",
+                            ["targetValue"] = WorkloadProfile.BacklogPerWorker.ToString(invariant),
+                            // Active (woken from zero) from the first entry: a backlog above 0.
+                            ["activationTargetValue"] = "0",
+                        },
                     },
-                },
-            ],
-        },
-    };
+                ],
+            },
+        };
+    }
 
     /// <summary>One Ingress for the public services: the portal at the domain, the API at <c>api.</c> the domain.</summary>
     public static V1Ingress Ingress(DeploymentPlan plan, string domain, bool tls)

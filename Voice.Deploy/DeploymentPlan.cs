@@ -3,6 +3,12 @@ namespace Voice.Deploy;
 /// <summary>One environment variable of a service: a plain value (ConfigMap) or a key of the <c>voice-secrets</c> Secret.</summary>
 public sealed record ServiceSetting(string Name, string? Value, string? SecretKey);
 
+/// <summary>
+/// A named HTTP endpoint of a service besides its public <c>http</c> one (e.g. the API's <c>admin</c> listener): the
+/// Service exposes it under its name, only operators' namespaces may reach it, and no Ingress or HTTPRoute routes it.
+/// </summary>
+public sealed record InternalEndpoint(string Name, int Port);
+
 /// <summary>A .NET service of the AppHost as the cluster runs it (one per worker pool: the pools share the worker's image).</summary>
 public sealed record ServicePlan(
     string Name,
@@ -11,10 +17,15 @@ public sealed record ServicePlan(
     IReadOnlySet<string> Reaches,
     IReadOnlyList<string> PublicUrlSettings,
     bool Public,
-    WorkloadProfile Profile)
+    WorkloadProfile Profile,
+    IReadOnlyList<InternalEndpoint> InternalEndpoints,
+    bool ServesQueueStats = false)
 {
     /// <summary>A plain (ConfigMap) setting's value, or null.</summary>
     public string? Setting(string name) => Settings.FirstOrDefault(s => s.Name == name)?.Value;
+
+    /// <summary>The pool a worker serves (its <c>Worker__Pool</c>; the resource name when unset).</summary>
+    public string PoolName => Setting("Worker__Pool") ?? Name;
 }
 
 /// <summary>An infrastructure container of the AppHost (Redis, Postgres, Azurite): in-cluster for development only.</summary>
@@ -45,6 +56,15 @@ public sealed record DeploymentPlan(IReadOnlyList<ServicePlan> Services, IReadOn
 
     /// <summary>The project every worker pool runs (the AppHost's <c>worker</c> and <c>worker-&lt;pool&gt;</c> resources).</summary>
     public const string WorkerProject = "Voice.Worker.csproj";
+
+    /// <summary>The project of the API, which also serves every pool's backlog on its metrics port (the pools' autoscalers read it).</summary>
+    public const string ApiProject = "Voice.ApiService.csproj";
+
+    /// <summary>The API's metrics-port route of a pool's backlog (KEDA's metrics-api trigger reads it, even while the pool has no replica).</summary>
+    public const string QueueStatsPath = "/queue/stats/";
+
+    /// <summary>The API, whose metrics port answers the pools' backlog; null when the manifest has none.</summary>
+    public ServicePlan? QueueStatsServer => Services.FirstOrDefault(s => s.ServesQueueStats);
 
     private const string ConnectionStringPrefix = "ConnectionStrings__";
 
@@ -114,14 +134,19 @@ public sealed record DeploymentPlan(IReadOnlyList<ServicePlan> Services, IReadOn
         settings.Add(new ServiceSetting("Telemetry__Prometheus", "true", null));
         settings.Add(new ServiceSetting("Telemetry__MetricsPort", MetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), null));
         bool isPublic = project.Bindings.Any(b => b.Name == "http" && b.External);
+        // Every further HTTP binding (the API's admin listener) stays inside: its own container port, never routed.
+        var internalEndpoints = project.Bindings.Where(b => b.Name is not ("http" or "https") && b.Scheme is "http" or "https")
+            .Select(b => new InternalEndpoint(b.Name, b.TargetPort ?? throw new InvalidDataException($"The endpoint '{project.Name}.{b.Name}' has no targetPort: give it one in the AppHost.")))
+            .ToList();
         // A worker pool is recognised by its project, not its name, and shaped by the engine it runs.
         if (Path.GetFileName(project.Path) == WorkerProject)
         {
             string engine = settings.FirstOrDefault(s => s.Name == "Speech__Engine")?.Value
                 ?? throw new InvalidDataException($"The worker pool '{project.Name}' has no Speech__Engine.");
-            return new ServicePlan(project.Name, "voice-worker", settings, reaches, publicUrls, isPublic, WorkloadProfile.ForWorkerPool(project.Name, engine));
+            return new ServicePlan(project.Name, "voice-worker", settings, reaches, publicUrls, isPublic, WorkloadProfile.ForWorkerPool(project.Name, engine), internalEndpoints);
         }
-        return new ServicePlan(project.Name, $"voice-{project.Name}", settings, reaches, publicUrls, isPublic, WorkloadProfile.For(project.Name));
+        return new ServicePlan(project.Name, $"voice-{project.Name}", settings, reaches, publicUrls, isPublic, WorkloadProfile.For(project.Name), internalEndpoints,
+            ServesQueueStats: Path.GetFileName(project.Path) == ApiProject);
     }
 
     private static InfrastructurePlan PlanInfrastructure(ManifestExpressions expressions, ManifestResource container)

@@ -6,14 +6,19 @@ namespace Voice.Deploy;
 public static class KubernetesOutput
 {
     /// <summary>The folders this generator owns; anything else under deploy/k8s (monitoring) is kept by hand.</summary>
-    public static readonly string[] GeneratedFolders = ["base", "overlays/dev", "overlays/prod"];
+    public static readonly string[] GeneratedFolders = ["base", "overlays/dev", "overlays/prod", "overlays/dev-gateway", "overlays/prod-gateway"];
 
     /// <summary>Every generated file by its path relative to deploy/k8s ('/' separated).</summary>
     public static IReadOnlyDictionary<string, string> Generate(AspireManifest manifest, PublishOptions options)
     {
         var plan = DeploymentPlan.From(manifest);
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (folder, content) in new[] { ("base", BaseLayer.Files(plan)), ("overlays/dev", Overlays.Dev(plan)), ("overlays/prod", Overlays.Prod(plan, options)) })
+        foreach (var (folder, content) in new[]
+        {
+            ("base", BaseLayer.Files(plan)), ("overlays/dev", Overlays.Dev(plan)), ("overlays/prod", Overlays.Prod(plan, options)),
+            ("overlays/dev-gateway", GatewayRoutes.Variant(plan, "dev", Overlays.DevDomain, options)),
+            ("overlays/prod-gateway", GatewayRoutes.Variant(plan, "prod", options.Domain, options)),
+        })
         {
             foreach (var (name, text) in content)
             {

@@ -28,7 +28,7 @@ public sealed partial class ManifestExpressions(AspireManifest manifest, Func<Ma
 
     /// <summary>The port of a resource's binding inside the cluster (its Service's port).</summary>
     public static int ServicePort(ManifestResource resource, ManifestBinding binding) =>
-        resource.Type == "project.v0"
+        resource.Type == "project.v0" && binding.Name is "http" or "https"
             ? ProjectPort
             : binding.TargetPort ?? binding.Port ?? throw new InvalidDataException($"Binding '{resource.Name}.{binding.Name}' has no port.");
 

@@ -2,8 +2,12 @@ using k8s.Models;
 
 namespace Voice.Deploy;
 
-/// <summary>Where the production images live and the domain the public services answer on.</summary>
-public sealed record PublishOptions(string Registry = "registry.example.com/voice", string Tag = "0.1.0", string Domain = "voice.example.com");
+/// <summary>
+/// Where the production images live, the domain the public services answer on, and the Gateway (name, namespace)
+/// the <c>-gateway</c> overlays' HTTPRoutes attach to.
+/// </summary>
+public sealed record PublishOptions(string Registry = "registry.example.com/voice", string Tag = "0.1.0", string Domain = "voice.example.com",
+    string Gateway = "voice-gateway", string GatewayNamespace = "gateway");
 
 /// <summary>
 /// The two overlays. <c>dev</c>: one replica each, GPU pools paused at none, Redis/Postgres/Azurite as StatefulSets
@@ -21,9 +25,11 @@ public static partial class Overlays
     /// <summary>KEDA's annotation that holds a scaled workload at a fixed replica count.</summary>
     public const string PausedReplicas = "autoscaling.keda.sh/paused-replicas";
 
+    public const string DevDomain = "voice.localhost";
+
     public static IReadOnlyDictionary<string, string> Dev(DeploymentPlan plan)
     {
-        const string domain = "voice.localhost";
+        const string domain = DevDomain;
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal)
         {
             ["infrastructure.yaml"] = Yaml.Documents(plan.Infrastructure.SelectMany(i => Infrastructure(plan, i))),

@@ -1,11 +1,11 @@
 using Voice.Deploy;
 
 // deploy/publish.sh runs this after the AppHost's publish-manifest step:
-//   generate [--manifest deploy/aspire-manifest.json] [--out deploy/k8s] [--registry R] [--tag T] [--domain D]
+//   generate [--manifest deploy/aspire-manifest.json] [--out deploy/k8s] [--registry R] [--tag T] [--domain D] [--gateway NAMESPACE/NAME]
 //   dev-secrets [--manifest deploy/aspire-manifest.json]        (prints a development secrets.env)
 if (args.Length == 0 || args[0] is not ("generate" or "dev-secrets"))
 {
-    Console.Error.WriteLine("usage: Voice.Deploy generate|dev-secrets [--manifest FILE] [--out DIR] [--registry R] [--tag T] [--domain D]");
+    Console.Error.WriteLine("usage: Voice.Deploy generate|dev-secrets [--manifest FILE] [--out DIR] [--registry R] [--tag T] [--domain D] [--gateway NAMESPACE/NAME]");
     return 2;
 }
 string Option(string name, string fallback)
@@ -21,7 +21,13 @@ if (args[0] == "dev-secrets")
     return 0;
 }
 var defaults = new PublishOptions();
-var options = new PublishOptions(Option("registry", defaults.Registry), Option("tag", defaults.Tag), Option("domain", defaults.Domain));
+string[] gateway = Option("gateway", $"{defaults.GatewayNamespace}/{defaults.Gateway}").Split('/', 2);
+if (gateway.Length != 2)
+{
+    Console.Error.WriteLine("--gateway takes NAMESPACE/NAME (the Gateway the HTTPRoutes attach to)");
+    return 2;
+}
+var options = new PublishOptions(Option("registry", defaults.Registry), Option("tag", defaults.Tag), Option("domain", defaults.Domain), gateway[1], gateway[0]);
 string root = Option("out", "deploy/k8s");
 var files = KubernetesOutput.Generate(manifest, options);
 KubernetesOutput.Write(root, files);

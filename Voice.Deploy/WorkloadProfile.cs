@@ -45,9 +45,10 @@ public sealed record WorkloadProfile(
     /// </summary>
     public static WorkloadProfile ForWorkerPool(string pool, string engine) => engine switch
     {
-        // Qwen3-TTS: the seed's worker — 3 replicas, 4/2 CPUs, 8Gi/6Gi, a GPU each; loading and warming the model may
-        // take minutes, hence the long start-up allowance before liveness counts.
-        "qwen3-onnx" => new(3, "2", "6Gi", "4", "8Gi", Scaling.QueueBacklog, 3, 12, 60, 900, null, CallsInternet: true, Gpu: true),
+        // Qwen3-TTS: 4/2 CPUs, 8Gi/6Gi, a GPU each; loading and warming the model may take minutes, hence the long
+        // start-up allowance before liveness counts. Scales to zero when idle (GPUs are the cost); starts with one
+        // replica so the pool announces itself to the API, which routes only to pools it has seen.
+        "qwen3-onnx" => new(1, "2", "6Gi", "4", "8Gi", Scaling.QueueBacklog, 0, 12, 60, 900, null, CallsInternet: true, Gpu: true),
         // The embedded engines: CPU only (two slots), no model to load.
         "espeak" or "null" => new(2, "1", "1Gi", "2", "2Gi", Scaling.QueueBacklog, 2, 12, 60, 120, null, CallsInternet: true),
         _ => throw new InvalidDataException($"The worker pool '{pool}' runs the engine '{engine}', which has no workload profile; add one in {nameof(WorkloadProfile)}."),

@@ -10,7 +10,8 @@ namespace Voice.Tests.Deploy;
 /// <summary>
 /// The deployment generated from the AppHost: the committed Aspire manifest and Kubernetes files are what the
 /// generator writes today; both overlays render with kustomize, pass strict deserialisation
-/// (KubernetesClient, misspelled fields) and schema validation (kubernetes-models, KEDA), and obey the policies
+/// (KubernetesClient, misspelled fields) and schema validation (kubernetes-models, KEDA, Prometheus Operator, Gateway
+/// API), in their Ingress and Gateway API variants, and obey the policies
 /// a cluster operator relies on.
 /// </summary>
 public sealed class KubernetesManifestTests
@@ -100,17 +101,20 @@ public sealed class KubernetesManifestTests
     [Theory]
     [InlineData("dev")]
     [InlineData("prod")]
-    public async Task TheOverlayRendersValidatesAndFollowsThePolicies(string overlay)
+    [InlineData("dev-gateway")]
+    [InlineData("prod-gateway")]
+    public async Task TheOverlayRendersValidatesAndFollowsThePolicies(string variant)
     {
-        var rendered = await RenderAsync(overlay);
-        var objects = rendered.Objects;
         var manifest = AspireManifest.Load(ManifestPath);
+        var rendered = await RenderAsync(Path.Combine(DeployRoot, "k8s"), variant, manifest);
+        var objects = rendered.Objects;
         var plan = DeploymentPlan.From(manifest);
+        // The -gateway variants are their overlay behind HTTPRoutes instead of the Ingress.
+        bool gateway = variant.EndsWith("-gateway", StringComparison.Ordinal);
+        string overlay = gateway ? variant[..^"-gateway".Length] : variant;
 
-        // Schema validation by a second implementation (kubernetes-models and KEDA's models, in node).
-        var validation = await Processes.RunAsync("node", [Path.Combine(DeployRoot, "validate", "validate.mjs"), rendered.File], TimeSpan.FromMinutes(2));
-        Assert.True(validation.Code == 0, validation.All);
-        Assert.Contains($"{objects.Count} objects, 0 errors", validation.Output, StringComparison.Ordinal);
+        await AssertSchemasValidAsync(rendered);
+        AssertOnlyPublicPortsAreRouted(objects);
 
         var deployments = objects.OfType<V1Deployment>().ToList();
         var statefulSets = objects.OfType<V1StatefulSet>().ToList();
@@ -159,7 +163,7 @@ public sealed class KubernetesManifestTests
             Assert.All(pod.Containers.SelectMany(c => c.EnvFrom ?? []), e => Assert.Contains(e.ConfigMapRef.Name, configMaps));
         }
         Assert.All(deployments, d => Assert.Contains(objects.OfType<V1ServiceAccount>(), a => a.Metadata.Name == d.Spec.Template.Spec.ServiceAccountName));
-        // One scaled Deployment per worker pool, each scaled on its own Service's /queue/stats (its own pool's lanes).
+        // One scaled Deployment per worker pool, each scaled on its own pool's backlog, which the API serves on its metrics port.
         var pools = plan.Services.Where(s => s.Profile.Scaling == Scaling.QueueBacklog).Select(s => s.Name).ToList();
         Assert.Equal(PublishedPoolResources, pools.Order());
         var scaledObjects = objects.OfType<ScaledObject>().ToList();
@@ -171,10 +175,12 @@ public sealed class KubernetesManifestTests
             var trigger = Assert.Single(scaled.Spec.Triggers ?? []);
             Assert.Equal("metrics-api", trigger.Type);
             Assert.Equal("backlog", trigger.Metadata["valueLocation"]);
-            Assert.Equal($"http://{pool}.{BaseLayer.Namespace}.svc.cluster.local:8080/queue/stats", trigger.Metadata["url"]);
-            // That Service selects this pool's pods and no other pool's.
-            var selector = objects.OfType<V1Service>().Single(s => s.Metadata.Name == pool).Spec.Selector;
-            Assert.All(deployments, d => Assert.Equal(d.Metadata.Name == pool, selector.All(l => d.Spec.Template.Metadata.Labels.TryGetValue(l.Key, out var v) && v == l.Value)));
+            Assert.Equal($"http://api.{BaseLayer.Namespace}.svc.cluster.local:{DeploymentPlan.MetricsPort}/queue/stats/{PublishedPoolSettings[pool].Pool}", trigger.Metadata["url"]);
+            Assert.Equal("0", trigger.Metadata["activationTargetValue"]); // one entry wakes a pool at zero
+            // That Service exposes the API's metrics port, and selects the API's pods.
+            var api = objects.OfType<V1Service>().Single(s => s.Metadata.Name == "api");
+            Assert.Contains(api.Spec.Ports, p => p.Port == DeploymentPlan.MetricsPort && p.TargetPort.Value == "metrics");
+            Assert.All(deployments, d => Assert.Equal(d.Metadata.Name == "api", api.Spec.Selector.All(l => d.Spec.Template.Metadata.Labels.TryGetValue(l.Key, out var v) && v == l.Value)));
         }
         Assert.All(objects.OfType<V2HorizontalPodAutoscaler>(), h => Assert.Contains(deployments, d => d.Metadata.Name == h.Spec.ScaleTargetRef.Name));
         Assert.All(deployments, d => Assert.Contains(objects.OfType<V1PodDisruptionBudget>(), p => p.Metadata.Name == d.Metadata.Name));
@@ -202,15 +208,19 @@ public sealed class KubernetesManifestTests
             Assert.False(everywhere && rule.Ports.Any(p => p.Port.Value is "80" or "443"), "a policy opens 80/443 to private addresses");
         }
 
-        // Metrics: on their own port, scraped by the monitoring namespace only, never behind a Service (so never the ingress).
+        // Metrics: on their own port, scraped by the monitoring namespace only (and on the API read by KEDA), behind no
+        // Service but the API's (for KEDA), and never routed (above).
         foreach (var deployment in deployments)
         {
+            bool api = deployment.Metadata.Name == "api";
             Assert.Contains(deployment.Spec.Template.Spec.Containers[0].Ports, p => p.Name == "metrics" && p.ContainerPort == DeploymentPlan.MetricsPort);
             var service = objects.OfType<V1Service>().Single(s => s.Metadata.Name == deployment.Metadata.Name);
-            Assert.DoesNotContain(service.Spec.Ports, p => p.Port == DeploymentPlan.MetricsPort);
+            Assert.Equal(api, service.Spec.Ports.Any(p => p.Port == DeploymentPlan.MetricsPort));
             var metricsRules = policies.Single(p => p.Metadata.Name == deployment.Metadata.Name).Spec.Ingress
                 .Where(i => i.Ports.Any(p => p.Port.Value == DeploymentPlan.MetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            Assert.All(metricsRules.SelectMany(r => r.FromProperty), f => Assert.Equal(BaseLayer.MonitoringNamespace, f.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]));
+            string[] readers = api ? [BaseLayer.MonitoringNamespace, BaseLayer.KedaNamespace] : [BaseLayer.MonitoringNamespace];
+            Assert.Equal(readers, metricsRules.SelectMany(r => r.FromProperty).Select(f => f.NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]));
+            Assert.All(metricsRules.SelectMany(r => r.FromProperty), f => Assert.Null(f.PodSelector));
             var monitor = objects.OfType<PodMonitor>().Single(m => m.Metadata.Name == deployment.Metadata.Name);
             var endpoint = Assert.Single(monitor.Spec.PodMetricsEndpoints ?? []);
             Assert.Equal("metrics", endpoint.Port);
@@ -235,14 +245,16 @@ public sealed class KubernetesManifestTests
             Assert.Equal(modelDirectory, directory);
             if (overlay == "prod" && gpu)
             {
-                // The seed's worker: a GPU each, 3 replicas at least, 8Gi/6Gi and 4/2 CPUs, on GPU nodes, its model on the volume.
+                // A GPU each, 8Gi/6Gi and 4/2 CPUs, on GPU nodes, its model on the volume; one replica to start (it announces
+                // the pool), none while idle.
                 Assert.Equal(new ResourceQuantity("1"), container.Resources.Limits["nvidia.com/gpu"]);
                 Assert.Equal(new ResourceQuantity("8Gi"), container.Resources.Limits["memory"]);
                 Assert.Equal(new ResourceQuantity("6Gi"), container.Resources.Requests["memory"]);
                 Assert.Equal(new ResourceQuantity("4"), container.Resources.Limits["cpu"]);
                 Assert.Equal(new ResourceQuantity("2"), container.Resources.Requests["cpu"]);
-                Assert.Equal(3, deployment.Spec.Replicas);
-                Assert.Equal(3, scaled.Spec.MinReplicaCount);
+                Assert.Equal(1, deployment.Spec.Replicas);
+                Assert.Equal(0, scaled.Spec.MinReplicaCount);
+                Assert.Equal(900, scaled.Spec.CooldownPeriod);
                 Assert.Equal("true", pod.NodeSelector["nvidia.com/gpu.present"]);
                 Assert.Contains(pod.Tolerations, t => t.Key == "nvidia.com/gpu");
                 var volume = Assert.Single(pod.Volumes, v => v.PersistentVolumeClaim?.ClaimName == Overlays.ModelsClaim);
@@ -269,11 +281,11 @@ public sealed class KubernetesManifestTests
             Assert.Equal(["ReadWriteMany"], objects.OfType<V1PersistentVolumeClaim>().Single(c => c.Metadata.Name == Overlays.ModelsClaim).Spec.AccessModes);
             Assert.All(deployments.SelectMany(d => d.Spec.Template.Spec.Containers), c => Assert.StartsWith(new PublishOptions().Registry + "/", c.Image, StringComparison.Ordinal));
             Assert.Empty(statefulSets); // managed Redis, Postgres and blob storage
-            Assert.NotNull(Assert.Single(objects.OfType<V1Ingress>()).Spec.Tls);
+            Assert.True(gateway || Assert.Single(objects.OfType<V1Ingress>()).Spec.Tls is not null);
         }
         else
         {
-            Assert.Null(Assert.Single(objects.OfType<V1Ingress>()).Spec.Tls); // plain HTTP on *.voice.localhost
+            Assert.True(gateway || Assert.Single(objects.OfType<V1Ingress>()).Spec.Tls is null); // plain HTTP on *.voice.localhost
             // The data services keep their data on claims (the root filesystem is read-only).
             Assert.All(statefulSets.Where(s => s.Metadata.Name is "redis" or "postgres"), s => Assert.NotEmpty(s.Spec.VolumeClaimTemplates));
             Assert.Equal(plan.Infrastructure.Select(i => i.Name).Order(), statefulSets.Select(s => s.Metadata.Name).Order());
@@ -284,6 +296,51 @@ public sealed class KubernetesManifestTests
         string domain = overlay == "prod" ? new PublishOptions().Domain : "voice.localhost";
         Assert.Equal($"{scheme}://api.{domain}", webSettings["Portal__PublicApiUrl"]);
         Assert.Equal("http://api:8080", webSettings["services__api__http__0"]);
+        if (gateway)
+        {
+            // The Gateway replaces the Ingress: a route per public host, attached to the configured Gateway, whose
+            // namespace the network policy admits to the public services' http port.
+            Assert.Empty(objects.OfType<V1Ingress>());
+            var routes = objects.OfType<HttpRoute>().ToList();
+            Assert.Equal([$"api.{domain}", domain], routes.SelectMany(r => r.Spec.Hostnames ?? []).Order(StringComparer.Ordinal));
+            Assert.All(routes.SelectMany(r => r.Spec.ParentRefs ?? []), p => Assert.Equal(("voice-gateway", "gateway"), (p.Name, p.Namespace)));
+            var admitted = policies.Single(p => p.Metadata.Name == "gateway").Spec.Ingress.Single();
+            Assert.Equal("gateway", Assert.Single(admitted.FromProperty).NamespaceSelector.MatchLabels["kubernetes.io/metadata.name"]);
+        }
+        else
+        {
+            Assert.Empty(objects.OfType<HttpRoute>());
+        }
+    }
+
+    /// <summary>Schema validation by a second implementation (kubernetes-models, KEDA's, Prometheus Operator's and Gateway API's models, in node).</summary>
+    internal static async Task AssertSchemasValidAsync(Rendered rendered)
+    {
+        var validation = await Processes.RunAsync("node", [Path.Combine(DeployRoot, "validate", "validate.mjs"), rendered.File], TimeSpan.FromMinutes(2));
+        Assert.True(validation.Code == 0, validation.All);
+        Assert.Contains($"{rendered.Objects.Count} objects, 0 errors", validation.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Ingresses and HTTPRoutes route only the public services' <c>http</c> port (8080): never an internal endpoint
+    /// (the API's admin listener), never the metrics port, never a path under <c>/admin</c>.
+    /// </summary>
+    internal static void AssertOnlyPublicPortsAreRouted(IReadOnlyList<object> objects)
+    {
+        foreach (var ingress in objects.OfType<V1Ingress>())
+        {
+            foreach (var path in ingress.Spec.Rules.SelectMany(r => r.Http.Paths))
+            {
+                Assert.Equal("http", path.Backend.Service.Port.Name);
+                Assert.Null(path.Backend.Service.Port.Number);
+                Assert.False(path.Path.StartsWith("/admin", StringComparison.OrdinalIgnoreCase), $"the Ingress routes {path.Path}");
+            }
+        }
+        foreach (var rule in objects.OfType<HttpRoute>().SelectMany(r => r.Spec.Rules ?? []))
+        {
+            Assert.All(rule.BackendRefs ?? [], b => Assert.Equal(ManifestExpressions.ProjectPort, b.Port));
+            Assert.All(rule.Matches ?? [], m => Assert.False(m.Path?.Value?.StartsWith("/admin", StringComparison.OrdinalIgnoreCase) ?? false, $"a route matches {m.Path?.Value}"));
+        }
     }
 
     [Fact]
@@ -343,24 +400,33 @@ public sealed class KubernetesManifestTests
         ["networking.k8s.io/v1/Ingress"] = typeof(V1Ingress),
         ["keda.sh/v1alpha1/ScaledObject"] = typeof(ScaledObject),
         ["monitoring.coreos.com/v1/PodMonitor"] = typeof(PodMonitor),
+        ["monitoring.coreos.com/v1/PrometheusRule"] = typeof(PrometheusRule),
+        ["gateway.networking.k8s.io/v1/HTTPRoute"] = typeof(HttpRoute),
     };
 
-    private sealed record Rendered(string File, IReadOnlyList<object> Objects, IReadOnlyDictionary<string, string> Secrets);
+    internal sealed record Rendered(string File, IReadOnlyList<object> Objects, IReadOnlyDictionary<string, string> Secrets);
 
     /// <summary>
     /// Renders an overlay from a copy of deploy/k8s with a secrets.env written the way an operator would
     /// (dev: the generator's development secrets; prod: the example's keys with test values).
     /// </summary>
-    private static async Task<Rendered> RenderAsync(string overlay)
+    internal static async Task<Rendered> RenderAsync(string k8sRoot, string variant, AspireManifest manifest)
     {
         string copy = Directory.CreateTempSubdirectory("voice-k8s-").FullName;
-        CopyDirectory(Path.Combine(DeployRoot, "k8s"), copy);
+        CopyDirectory(k8sRoot, copy);
+        // The hand-kept monitoring folder, when rendering a tree generated elsewhere.
+        if (!Directory.Exists(Path.Combine(copy, "monitoring")))
+        {
+            Directory.CreateDirectory(Path.Combine(copy, "monitoring"));
+            CopyDirectory(Path.Combine(DeployRoot, "k8s", "monitoring"), Path.Combine(copy, "monitoring"));
+        }
+        string overlay = variant.Replace("-gateway", "", StringComparison.Ordinal);
         string secretsText = overlay == "dev"
-            ? KubernetesOutput.DevelopmentSecrets(AspireManifest.Load(ManifestPath))
+            ? KubernetesOutput.DevelopmentSecrets(manifest)
             : string.Concat((await File.ReadAllLinesAsync(Path.Combine(copy, "overlays", "prod", Overlays.SecretsFile + ".example")))
                 .Where(l => l.EndsWith('=')).Select(l => $"{l}test-{l.TrimEnd('=').ToLowerInvariant()}\n"));
         await File.WriteAllTextAsync(Path.Combine(copy, "overlays", overlay, Overlays.SecretsFile), secretsText);
-        var render = await Kustomize.BuildAsync(Path.Combine(copy, "overlays", overlay));
+        var render = await Kustomize.BuildAsync(Path.Combine(copy, "overlays", variant));
         Assert.True(render.Code == 0, render.All);
         string yaml = render.Output;
         string file = Path.Combine(copy, "rendered.yaml");

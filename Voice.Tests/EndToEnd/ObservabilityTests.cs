@@ -108,10 +108,13 @@ public sealed partial class ObservabilityTests(VoiceAppFixture app)
     public async Task TheAlertRulesPassPromtoolAndTheyAndTheDashboardUseOnlyExportedMetrics()
     {
         string root = RepositoryPaths.Root;
-        string rules = Path.Combine(root, "deploy", "k8s", "monitoring", "voice-alerts.yml");
+        // The PrometheusRule's groups, as promtool reads a rules file.
+        string rules = Voice.Tests.Deploy.AlertRuleTests.WriteRuleGroups();
         var check = Process.Start(new ProcessStartInfo("promtool", ["check", "rules", rules]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         string output = await check.StandardOutput.ReadToEndAsync() + await check.StandardError.ReadToEndAsync();
         await check.WaitForExitAsync();
+        string rulesText = await File.ReadAllTextAsync(rules);
+        File.Delete(rules);
         Assert.True(check.ExitCode == 0, output);
 
         // Produce the event-driven series first (a streamed request), then compare names.
@@ -126,7 +129,7 @@ public sealed partial class ObservabilityTests(VoiceAppFixture app)
         string[] eventDriven = ["voice_ratelimit_refused_total", "voice_ratelimit_unavailable_total", "voice_admissions_refused_total", "voice_queue_reconciled_total",
             "voice_queue_reclaimed_total"];
         string dashboard = await File.ReadAllTextAsync(Path.Combine(root, "deploy", "k8s", "monitoring", "voice-dashboard.json"));
-        foreach (var (file, text) in new[] { ("rules", await File.ReadAllTextAsync(rules)), ("dashboard", dashboard) })
+        foreach (var (file, text) in new[] { ("rules", rulesText), ("dashboard", dashboard) })
         {
             var names = MetricName().Matches(text).Select(m => m.Value).Distinct()
                 .Select(n => Regex.Replace(n, "_(bucket|count|sum)$", "")).Distinct();

@@ -1,13 +1,15 @@
 // Validates rendered Kubernetes manifests offline against the API schemas (kubernetes-models: types, enums,
-// required fields), KEDA's (ScaledObject) and Prometheus Operator's (PodMonitor). Usage: node validate.mjs rendered.yaml
+// required fields), KEDA's (ScaledObject), Prometheus Operator's (PodMonitor, PrometheusRule) and the Gateway API's
+// (HTTPRoute). Usage: node validate.mjs rendered.yaml
 // Prints one line per object; exits 1 if any object is invalid or of a kind no model covers.
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import * as core from "kubernetes-models";
 import * as keda from "@kubernetes-models/keda";
 import * as prometheus from "@kubernetes-models/prometheus-operator";
+import * as gateway from "@kubernetes-models/gateway-api";
 
-const groups = { ...core, ...keda, ...prometheus };
+const groups = { ...core, ...keda, ...prometheus, ...gateway };
 
 // "apps/v1" → groups.apps.v1, "v1" → groups.v1, "networking.k8s.io/v1" → groups.networkingK8sIo.v1
 function modelFor(apiVersion, kind) {
