@@ -45,8 +45,8 @@ if [ -f "$trx" ]; then
        show { print "  " $0; if (/<\/Message>/ || ++lines > 12) { show = 0; grab = 0 } }' "$trx"
   # Slowest tests, then every failure's name on one line each: the tail of a long log still tells the story.
   awk '/<UnitTestResult / { match($0, /testName="[^"]*"/); n = substr($0, RSTART + 10, RLENGTH - 11)
-       match($0, /duration="[^"]*"/); d = substr($0, RSTART + 10, RLENGTH - 11); split(d, t, ":"); print (t[1] * 3600 + t[2] * 60 + t[3]) "\t" n }' "$trx" \
-    | sort -rn | head -8 | awk -F'\t' '{ printf "slow: %5.0f s  %s\n", $1, substr($2, 1, 150) }'
+       match($0, /duration="[^"]*"/); d = substr($0, RSTART + 10, RLENGTH - 11); split(d, t, ":"); printf "%.3f\t%s\n", t[1] * 3600 + t[2] * 60 + t[3], n }' "$trx" \
+    | sort -rn | awk -F'\t' 'NR <= 8 { printf "slow: %5.0f s  %s\n", $1, substr($2, 1, 150) }'
   if grep -q 'outcome="Failed"' "$trx"; then
     # What the API and portal logged as errors (the app fixtures' logs, saved in $results/app-logs).
     for log in "$results"/app-logs/api-*.log "$results"/app-logs/web-*.log; do

@@ -31,7 +31,12 @@ public static partial class BaseLayer
         foreach (var service in plan.Services)
         {
             files[$"{service.Name}.yaml"] = Yaml.Documents(ServiceObjects(plan, service));
-            files[$"{service.Name}.env"] = Yaml.EnvFile(service.Settings.Where(s => s.Value is not null).Select(s => (s.Name, s.Value!)));
+            var settings = service.Settings.Where(s => s.Value is not null).Select(s => (s.Name, s.Value!)).ToList();
+            if (service.Profile.Scaling == Scaling.QueueBacklog && service.Profile.MinReplicas == 0)
+            {
+                settings.Add(("Worker__ScalesToZero", "true")); // the API keeps routing to the pool while it has no worker
+            }
+            files[$"{service.Name}.env"] = Yaml.EnvFile(settings);
         }
         files["network.yaml"] = Yaml.Documents([DefaultDeny(), AllowDns()]);
         files["ingress.yaml"] = Yaml.Documents([Ingress(plan, "voice.example.com", tls: false)]); // TLS: the prod overlay

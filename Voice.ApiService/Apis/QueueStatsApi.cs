@@ -22,7 +22,7 @@ public static class QueueStatsApi
         }
         app.MapGet(Path, async Task<IResult> (string pool, HttpContext http, JobQueue queue, PoolRegistry registry) =>
         {
-            if (http.Connection.LocalPort != metricsPort || !PoolRegistry.IsValidName(pool) || !(await registry.DescribedAsync()).Contains(pool))
+            if (http.Connection.LocalPort != metricsPort || !PoolRegistry.IsValidName(pool) || !(await registry.DescribedAsync()).ContainsKey(pool))
             {
                 return TypedResults.NotFound();
             }

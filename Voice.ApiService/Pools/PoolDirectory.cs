@@ -33,6 +33,14 @@ public sealed partial class PoolDirectory(PoolRegistry registry, SpeechEngineDes
         {
             _seen[pool.Pool.Name] = (pool, now);
         }
+        // A pool that scales to zero stays while Redis describes it: its jobs queue, and their backlog wakes it.
+        foreach (var (name, pool) in described)
+        {
+            if (pool.ScalesToZero && !live.Any(p => p.Pool.Name == name))
+            {
+                _seen[name] = (new LivePool(pool, 0), now);
+            }
+        }
         // A pool Redis no longer describes at all was lost with its data (a restart), not stopped: it stays, restarting,
         // for the rest of its ten minutes while its workers announce again. One Redis still describes is really gone.
         foreach (var (name, (pool, at)) in _seen.ToList())
@@ -41,7 +49,7 @@ public sealed partial class PoolDirectory(PoolRegistry registry, SpeechEngineDes
             {
                 continue;
             }
-            if (described.Contains(name) || Stopwatch.GetElapsedTime(at) > Recent)
+            if (described.TryGetValue(name, out var description) && !description.ScalesToZero || Stopwatch.GetElapsedTime(at) > Recent)
             {
                 _seen.Remove(name);
             }

@@ -5,6 +5,8 @@ namespace Voice.Core.Pools;
 /// <summary>
 /// What a pool (the workers serving one engine and model under one name) says about itself while alive: taken from
 /// the loaded engine, so the API describes and routes to what is running, not what was configured.
+/// <see cref="ScalesToZero"/>: the pool's autoscaler may take it to no workers (<c>Worker:ScalesToZero</c>), so its
+/// last worker leaving is not its end, and the API keeps routing its jobs to the queue that wakes it.
 /// </summary>
 public sealed record PoolAnnouncement(
     string Name,
@@ -19,7 +21,8 @@ public sealed record PoolAnnouncement(
     bool RequiresGpu,
     int MaxTextLength = 0,
     string Fidelity = "",
-    bool SpeedControl = true)
+    bool SpeedControl = true,
+    bool ScalesToZero = false)
 {
     /// <summary>
     /// What a voice prompt made by this pool is valid for: the same engine and model. A profile prepared under another

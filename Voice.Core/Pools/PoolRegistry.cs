@@ -65,8 +65,19 @@ public sealed class PoolRegistry(IConnectionMultiplexer redis, TimeProvider cloc
     /// The pools whose description Redis holds (kept after their workers leave): a pool missing from
     /// <see cref="LiveAsync"/> but described here went away; one described nowhere was lost with Redis's data.
     /// </summary>
-    public async Task<IReadOnlySet<string>> DescribedAsync() =>
-        (await redis.GetDatabase().HashKeysAsync(Descriptions).ConfigureAwait(false)).Select(k => k.ToString()).ToHashSet(StringComparer.Ordinal);
+    public async Task<IReadOnlyDictionary<string, PoolAnnouncement>> DescribedAsync()
+    {
+        var entries = await redis.GetDatabase().HashGetAllAsync(Descriptions).ConfigureAwait(false);
+        var described = new Dictionary<string, PoolAnnouncement>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            if (JsonSerializer.Deserialize<PoolAnnouncement>(entry.Value.ToString()) is { } pool)
+            {
+                described[entry.Name.ToString()] = pool;
+            }
+        }
+        return described;
+    }
 
     private static RedisValue Member(string pool, string worker) => $"{pool}|{worker}";
 }

@@ -7,12 +7,6 @@ namespace Voice.Tests.Docs;
 /// <summary>Every relative link in README.md, examples/README.md and docs/*.md leads to a file that exists, and to a heading that exists there.</summary>
 public sealed partial class DocumentationLinksTests
 {
-    /// <summary>
-    /// Pages other branches are adding at the same time as the links to them (operators' guide, mail, runbooks).
-    /// Remove each entry once its page is merged.
-    /// </summary>
-    private static readonly string[] ComingSoon = ["docs/runbooks"];
-
     public static TheoryData<string> Pages()
     {
         var pages = new TheoryData<string> { "README.md", "examples/README.md" };
@@ -37,18 +31,13 @@ public sealed partial class DocumentationLinksTests
             }
             string[] parts = target.Split('#', 2);
             string path = parts[0].Length == 0 ? DocumentationFiles.PathOf(page) : Path.GetFullPath(Path.Combine(folder, Uri.UnescapeDataString(parts[0])));
-            string relative = Path.GetRelativePath(DocumentationFiles.PathOf("."), path).TrimEnd('/');
-            if (ComingSoon.Contains(relative))
-            {
-                continue;
-            }
             if (!File.Exists(path) && !Directory.Exists(path))
             {
                 broken.Add($"{target}: no such file");
             }
             else if (parts.Length == 2 && path.EndsWith(".md", StringComparison.Ordinal) && File.Exists(path) && !Anchors(path).Contains(parts[1]))
             {
-                broken.Add($"{target}: no heading with that anchor in {relative}");
+                broken.Add($"{target}: no heading with that anchor in {Path.GetRelativePath(DocumentationFiles.PathOf("."), path)}");
             }
         }
         Assert.True(broken.Count == 0, $"{page} has broken links:\n" + string.Join('\n', broken));

@@ -62,11 +62,16 @@ public sealed class EspeakWordTimestampTests
     }
 
     [Fact]
-    public async Task MandarinIsTimedCharacterByCharacterAndFasterSpeechEndsSooner()
+    public async Task MandarinIsTimedInCharactersOrShortWordsAndFasterSpeechEndsSooner()
     {
         const string text = "你好世界。今天天气很好。";
         var (_, words) = await SpeakAsync(text, "zh");
-        Assert.Equal(["你", "好", "世", "界", "今", "天", "天", "气", "很", "好"], words.Select(w => text.Substring(w.Start, w.Length)));
+        // espeak-ng 1.51 (Debian 12) times each character; 1.52 (Debian 13) joins words it knows (你好). Either way the
+        // timed spans are short and cover every character once, in order, and no punctuation.
+        var spans = words.Select(w => text.Substring(w.Start, w.Length)).ToList();
+        Assert.Equal("你好世界今天天气很好", string.Concat(spans));
+        Assert.All(spans, span => Assert.InRange(span.Length, 1, 2));
+        Assert.True(spans.Count >= 6, string.Join(" ", spans));
 
         var (fastAudio, fast) = await SpeakAsync(text, "zh", speed: 2f);
         Assert.Equal(words.Count, fast.Count);

@@ -54,7 +54,7 @@ public sealed partial class PoolHeartbeat(
         return new PoolAnnouncement(pool.Name, engine.Name, engine.Model,
             [.. capabilities.Modes.Select(m => m.ToString().ToLowerInvariant())], capabilities.Languages,
             capabilities.SampleRate, capabilities.MaxBatchSize, capabilities.Streaming, capabilities.WordTimestamps, capabilities.RequiresGpu,
-            capabilities.MaxTextLength, capabilities.Fidelity, capabilities.SpeedControl);
+            capabilities.MaxTextLength, capabilities.Fidelity, capabilities.SpeedControl, pool.ScalesToZero);
     }
 
     private async Task WithdrawAsync(string pool)

@@ -29,6 +29,12 @@ public sealed class WorkerOptions
     [RegularExpression("^[a-z0-9.-]{1,40}$")]
     public string? Pool { get; set; }
 
+    /// <summary>
+    /// The pool's autoscaler may take it to zero workers (the generated manifests say so for GPU pools): the API then
+    /// keeps accepting its jobs after the last worker leaves, and their backlog wakes it.
+    /// </summary>
+    public bool ScalesToZero { get; set; }
+
     /// <summary>How long an idle slot sleeps when no wake-up arrives (a wake-up can be lost; polling is the fallback).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan IdlePoll { get; set; } = TimeSpan.FromSeconds(1);

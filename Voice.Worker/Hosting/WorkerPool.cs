@@ -10,4 +10,7 @@ namespace Voice.Worker.Hosting;
 public sealed class WorkerPool(IOptions<WorkerOptions> options, ISpeechEngine engine)
 {
     public string Name { get; } = options.Value.Pool ?? engine.Name;
+
+    /// <summary>The autoscaler may take this pool to no workers (<see cref="WorkerOptions.ScalesToZero"/>).</summary>
+    public bool ScalesToZero { get; } = options.Value.ScalesToZero;
 }
