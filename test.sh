@@ -49,11 +49,11 @@ if [ -f "$trx" ]; then
     | sort -rn | awk -F'\t' 'NR <= 8 { printf "slow: %5.0f s  %s\n", $1, substr($2, 1, 150) }'
   if grep -q 'outcome="Failed"' "$trx"; then
     # What the API and portal logged as errors (the app fixtures' logs, saved in $results/app-logs).
-    for log in "$results"/app-logs/api-*.log "$results"/app-logs/web-*.log; do
+    for log in "$results"/app-logs/api-test-*.log "$results"/app-logs/web-test-*.log; do
       [ -f "$log" ] || continue
-      errors=$(grep -cE '^(fail|crit)|Exception' "$log" || true)
+      errors=$(grep -cE '(fail|crit)[^:]*: |Exception' "$log" || true)
       echo "$(basename "$log"): $errors error lines; the last:"
-      grep -E '^(fail|crit)|Exception' "$log" | tail -4 | cut -c1-300 | sed 's/^/    /'
+      { grep -E '(fail|crit)[^:]*: |Exception' "$log" || true; } | tail -4 | cut -c1-300 | sed 's/^/    /'
     done
   fi
   awk '/<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); print "failed: " substr($0, RSTART + 10, RLENGTH - 11) }' "$trx"

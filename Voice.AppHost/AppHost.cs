@@ -91,7 +91,7 @@ var web = builder.AddProject<Projects.Voice_Web>("web")
     .WithEndpoint("http", e => e.Port = builder.Port("VOICE_WEB_PORT", 5090))
     .WithReferenceEnvironment(ReferencesAs)
     .WithExternalHttpEndpoints()
-    .WithReference(api).WaitFor(api)
+    .WithReference(api.GetEndpoint("http")).WaitFor(api) // the public endpoint only: the portal never calls the admin listener
     .WithEnvironment("Portal__PublicApiUrl", api.GetEndpoint("http")) // the snippets in the playground
     .WithEnvironment("Portal__DataProtectionKey", portalKey)
     .WithEnvironment("Portal__ApiCredential", portalCredential)

@@ -16,7 +16,7 @@ namespace Voice.Tests.EndToEnd;
 /// Every accepted job must end completed exactly once, by a worker of the pool it was routed to: nothing lost,
 /// nothing billed twice. VOICE_CHAOS_JOBS sets the size.
 /// </summary>
-[Collection(AppCollection.Name)]
+[Collection(ChaosCollection.Name)]
 public sealed class ChaosTests(VoiceAppFixture app, ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(9); // a bound for a hang (under the 10 min blame timeout); a loaded 2-core box needs 1–2 min

@@ -21,7 +21,9 @@ public sealed class ColdPoolStartTests(VoiceAppFixture app, ITestOutputHelper ou
     [Fact]
     public async Task AJobQueuedForAPoolAtZeroIsDoneByAWorkerStartedCold()
     {
-        await using var workers = await WorkerProcesses.StartAsync(app, Pool, 1, new Dictionary<string, string?> { ["Speech__Engine"] = "espeak" });
+        // A pool the autoscaler takes to zero, as the generated manifests mark GPU pools.
+        await using var workers = await WorkerProcesses.StartAsync(app, Pool, 1,
+            new Dictionary<string, string?> { ["Speech__Engine"] = "espeak", ["Worker__ScalesToZero"] = "true" });
         var tenant = await app.CreateTenantAsync();
         using var api = app.CreateApiClient(tenant.ApiKey);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
@@ -30,11 +32,12 @@ public sealed class ColdPoolStartTests(VoiceAppFixture app, ITestOutputHelper ou
             Assert.True(DateTime.UtcNow < deadline, $"pool {Pool} never announced itself");
             await Task.Delay(250);
         }
+        await Task.Delay(TimeSpan.FromSeconds(2.5)); // the API's routing view of the pools refreshes every 2 s
 
         var samples = new List<(double Claimed, double Done)>();
         for (int run = 0; run < 3; run++)
         {
-            workers.KillOne(); // the pool at zero: it stays routable (restarting) and its jobs wait
+            workers.KillOne(); // the pool at zero: it stays routable and its jobs wait
             using var response = await api.PostAsJsonAsync("/api/v1/voice/generate", new { text = "The first job after a quiet hour.", voice = "alloy", model = Pool });
             string body = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode}: {body}");
