@@ -221,21 +221,53 @@ public sealed partial class VoiceApiClient(HttpClient http, IHttpContextAccessor
         }
     }
 
+    /// <summary>
+    /// Sends a request and reads its answer. A change the workspace's request rate refused (429, retry within 2 s) is
+    /// sent again, up to 3 times: the rate limiter refuses before anything is done, and the portal's own pages (players
+    /// waiting for samples, cards watching a voice) spend the same budget, which must not cost the user their click.
+    /// Reads are retried by the HTTP client's resilience handler already.
+    /// </summary>
     private async Task<(T? Value, ProblemBody? Problem)> SendAsync<T>(HttpMethod method, string path, object? body, bool authenticated, CancellationToken cancellationToken)
         where T : class
     {
-        using var request = Request(method, path, authenticated);
-        if (body is not null)
+        for (int attempt = 1; ; attempt++)
         {
-            request.Content = JsonContent.Create(body, options: Json);
+            using var request = Request(method, path, authenticated);
+            if (body is not null)
+            {
+                request.Content = JsonContent.Create(body, options: Json);
+            }
+            if (method == HttpMethod.Get || !authenticated || attempt == RateLimitedTries)
+            {
+                return await ReadAsync<T>(request, authenticated, cancellationToken);
+            }
+            using var response = await http.SendAsync(request, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests && response.Headers.RetryAfter?.Delta is { } wait && wait <= TimeSpan.FromSeconds(2))
+            {
+                var problem = await ReadProblemAsync(response, cancellationToken);
+                if (problem.Type?.EndsWith("/rate-limited", StringComparison.Ordinal) != true)
+                {
+                    return (null, problem);
+                }
+                await Task.Delay(wait + TimeSpan.FromMilliseconds(100), cancellationToken);
+                continue;
+            }
+            return await ReadAsync<T>(response, authenticated, cancellationToken);
         }
-        return await ReadAsync<T>(request, authenticated, cancellationToken);
     }
+
+    private const int RateLimitedTries = 3;
 
     private async Task<(T? Value, ProblemBody? Problem)> ReadAsync<T>(HttpRequestMessage request, bool authenticated, CancellationToken cancellationToken)
         where T : class
     {
         using var response = await http.SendAsync(request, cancellationToken);
+        return await ReadAsync<T>(response, authenticated, cancellationToken);
+    }
+
+    private static async Task<(T? Value, ProblemBody? Problem)> ReadAsync<T>(HttpResponseMessage response, bool authenticated, CancellationToken cancellationToken)
+        where T : class
+    {
         if (authenticated && response.StatusCode == HttpStatusCode.Unauthorized)
         {
             throw new SessionExpiredException();
