@@ -10,6 +10,7 @@ using StackExchange.Redis;
 using Voice.ApiService.Apis;
 using Voice.Core.Jobs;
 using Voice.Core.Pools;
+using Voice.Tests.Infrastructure;
 
 namespace Voice.Tests.Api;
 
@@ -25,7 +26,7 @@ public sealed class QueueStatsApiTests
     public async Task TheApiAnswersAPoolsBacklogOnItsMetricsPortWithNoWorkerRunning()
     {
         await using var redis = await ThrowawayRedis.StartAsync();
-        int publicPort = FreePort(), metricsPort = FreePort();
+        int publicPort = FreePorts.Next(), metricsPort = FreePorts.Next();
         await using var app = await StartApiAsync(redis.Multiplexer, publicPort, metricsPort);
         var registry = app.Services.GetRequiredService<PoolRegistry>();
         var queue = app.Services.GetRequiredService<JobQueue>();
@@ -58,7 +59,7 @@ public sealed class QueueStatsApiTests
     public async Task TheBacklogIsNeverServedOnThePublicPortAndUnknownPoolsAre404()
     {
         await using var redis = await ThrowawayRedis.StartAsync();
-        int publicPort = FreePort(), metricsPort = FreePort();
+        int publicPort = FreePorts.Next(), metricsPort = FreePorts.Next();
         await using var app = await StartApiAsync(redis.Multiplexer, publicPort, metricsPort);
         await app.Services.GetRequiredService<PoolRegistry>()
             .AnnounceAsync(new PoolAnnouncement("espeak", "espeak", "espeak", ["preset"], ["en"], 22_050, 1, true, false, false), "worker-1", TimeSpan.FromMinutes(1));
@@ -82,7 +83,7 @@ public sealed class QueueStatsApiTests
     public async Task WithoutAMetricsPortTheBacklogIsNotServedAtAll()
     {
         await using var redis = await ThrowawayRedis.StartAsync();
-        int publicPort = FreePort();
+        int publicPort = FreePorts.Next();
         await using var app = await StartApiAsync(redis.Multiplexer, publicPort, metricsPort: null);
         await app.Services.GetRequiredService<PoolRegistry>()
             .AnnounceAsync(new PoolAnnouncement("espeak", "espeak", "espeak", ["preset"], ["en"], 22_050, 1, true, false, false), "worker-1", TimeSpan.FromMinutes(1));
@@ -113,12 +114,6 @@ public sealed class QueueStatsApiTests
         return app;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>A redis-server of the test's own on a free port, without persistence; stopped on dispose.</summary>
     private sealed class ThrowawayRedis : IAsyncDisposable
@@ -131,7 +126,7 @@ public sealed class QueueStatsApiTests
 
         public static async Task<ThrowawayRedis> StartAsync()
         {
-            int port = FreePort();
+            int port = FreePorts.Next();
             var server = Process.Start(new ProcessStartInfo("redis-server", ["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             {
                 RedirectStandardOutput = true,

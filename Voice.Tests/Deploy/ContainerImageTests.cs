@@ -40,7 +40,7 @@ public sealed class ContainerImageTests
         string[] podman = ["--storage-driver", "vfs", "--root", Path.Combine(Work, "podman"), "--runroot", Path.Combine(Work, "podman-run")];
         var load = await Processes.RunAsync("podman", [.. podman, "load", "-q", "-i", archive], TimeSpan.FromMinutes(3));
         Assert.True(load.Code == 0, load.All);
-        int port = FreePort(), metricsPort = FreePort();
+        int port = FreePorts.Next(), metricsPort = FreePorts.Next();
         string name = $"voice-web-test-{port}";
         // Host networking (no bridge here); the ulimits podman would set are above what this sandbox permits.
         var start = await Processes.RunAsync("podman", [.. podman, "run", "-d", "--name", name, "--network", "host", "--read-only", "--tmpfs", "/tmp",
@@ -133,10 +133,4 @@ public sealed class ContainerImageTests
         return Blob(manifest.GetProperty("config").GetProperty("digest").GetString()!);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Voice.ApiService.Security;
+using Voice.Tests.Infrastructure;
 
 namespace Voice.Tests.Hostile;
 
@@ -18,7 +19,7 @@ public sealed class AdminListenerMiddlewareTests
     [Fact]
     public async Task WithAnAdminPortEachRouteAnswersOnlyOnItsOwnPort()
     {
-        int publicPort = FreePort(), adminPort = FreePort();
+        int publicPort = FreePorts.Next(), adminPort = FreePorts.Next();
         await using var app = await StartAsync(publicPort, adminPort, configured: true);
         using var http = new HttpClient();
 
@@ -36,7 +37,7 @@ public sealed class AdminListenerMiddlewareTests
     [Fact]
     public async Task WithoutAnAdminPortEverythingAnswersAsBefore()
     {
-        int publicPort = FreePort(), otherPort = FreePort();
+        int publicPort = FreePorts.Next(), otherPort = FreePorts.Next();
         await using var app = await StartAsync(publicPort, otherPort, configured: false);
         using var http = new HttpClient();
 
@@ -71,10 +72,4 @@ public sealed class AdminListenerMiddlewareTests
         return response.StatusCode;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
+using Voice.Tests.Infrastructure;
 
 namespace Voice.Tests.Hostile;
 
@@ -15,7 +16,7 @@ public sealed class MetricsPortTests
     [Fact]
     public async Task MetricsAnswerOnlyOnTheMetricsPortWhateverTheHostHeaderSays()
     {
-        int publicPort = FreePort(), metricsPort = FreePort();
+        int publicPort = FreePorts.Next(), metricsPort = FreePorts.Next();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseUrls($"http://127.0.0.1:{publicPort}", $"http://127.0.0.1:{metricsPort}");
         builder.Configuration["Telemetry:Prometheus"] = "true";
@@ -36,10 +37,4 @@ public sealed class MetricsPortTests
         await app.StopAsync();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
