@@ -29,6 +29,7 @@ using Voice.Speech.Espeak;
 // Usage: dotnet run -c Release --project bench/Voice.Bench.Load [-- submit|end-to-end|mixed|job-memory|all [seconds per step [soak seconds]]]
 //        ... -- noisy-neighbour [seconds per phase [attacks: poison,amplify,bomb,stall,streams,login (all)]]
 //        ... -- profile [AppHost setting=value ...]   (where a submission's CPU goes: per process, per Postgres statement)
+//        ... -- closed-loop [seconds [rounds [connections [Debug,Release]]]]   (wrk-style, against the seed's design: ClosedLoop.cs)
 string scenario = args.Length > 0 ? args[0] : "all";
 // profile takes AppHost settings instead (key=value), to measure what one costs: profile Telemetry:TraceSampleRatio=0
 string[] settings = scenario is "profile" ? args[1..] : [];
@@ -37,6 +38,15 @@ var report = new StringBuilder();
 string commit = Git("rev-parse --short HEAD");
 report.AppendLine(CultureInfo.InvariantCulture, $"Commit {commit}, {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd}, {seconds.TotalSeconds:0} s a step, open loop (latency from each request's due time).");
 
+if (scenario is "serve")
+{
+    await ClosedLoop.ServeAsync();
+    return;
+}
+if (scenario is "closed-loop")
+{
+    await ClosedLoop.CompareAsync(report, Root(), args[1..]);
+}
 if (scenario is "submit" or "all")
 {
     await SubmitAsync();
