@@ -99,7 +99,7 @@ sealed class SeedPeer : IAsyncDisposable
         var environment = new Dictionary<string, string> { ["SEED_REDIS_PORT"] = redisPort.ToString(CultureInfo.InvariantCulture) };
         var processes = new List<Process>
         {
-            Start("redis-server", ["--port", $"{redisPort}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], folder, environment),
+            Start("redis-server", ["--port", $"{redisPort}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--loglevel", "warning"], folder, environment),
         };
         try
         {
@@ -120,11 +120,13 @@ sealed class SeedPeer : IAsyncDisposable
             {
                 await Task.Delay(attempt < 150 ? 200 : throw new InvalidOperationException("The seed peer did not start."));
             }
+            // Stopped with the harness, however it ends (Ctrl+C included).
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => processes.ForEach(p => KillQuietly(p));
             return new SeedPeer(processes, address, keys);
         }
         catch
         {
-            processes.ForEach(p => p.Kill(entireProcessTree: true));
+            processes.ForEach(KillQuietly);
             throw;
         }
     }
@@ -159,13 +161,23 @@ sealed class SeedPeer : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    private static void KillQuietly(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var process in _processes.AsEnumerable().Reverse())
         {
-            process.Kill(entireProcessTree: true);
+            KillQuietly(process);
             await process.WaitForExitAsync();
-            process.Dispose();
         }
     }
 }

@@ -34,7 +34,8 @@ class VoiceRequest(BaseModel):
 
 
 app = FastAPI()
-pool = aioredis.Redis(**REDIS, max_connections=200)
+# Requests wait for one of a worker's 100 connections rather than fail (redis-py's plain pool raises past its size).
+pool = aioredis.Redis(connection_pool=aioredis.BlockingConnectionPool(**REDIS, max_connections=100, timeout=30))
 
 
 @app.post("/api/v1/voice/generate", status_code=202)
@@ -70,7 +71,10 @@ def drain() -> None:
     """The worker: takes each job off the list and drops it (the harness runs Voice's worker with its null engine)."""
     r = redis.Redis(**REDIS)
     while True:
-        item = r.brpop(QUEUE, timeout=1)
+        try:
+            item = r.brpop(QUEUE, timeout=1)
+        except redis.ConnectionError:
+            return  # its Redis has stopped: so has the peer
         if item is not None:
             json.loads(item[1])
 
