@@ -52,6 +52,10 @@ static class ClosedLoop
             }
         }
         await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => ConnectionAsync()));
+        if (completed == 0)
+        {
+            histogram.RecordValue((long)duration.TotalMicroseconds); // none answered within the round: at least that long
+        }
         return new OpenLoop.Step(connections, completed / duration.TotalSeconds, completed, histogram.GetValueAtPercentile(50), histogram.GetValueAtPercentile(90),
             histogram.GetValueAtPercentile(99), histogram.GetValueAtPercentile(99.9), histogram.GetMaxValue(), statuses, histogram.GetMean());
     }
@@ -61,6 +65,10 @@ static class ClosedLoop
     {
         await using var platform = await Platform.StartAsync("null");
         var keys = await platform.TenantsAsync(Tenants);
+        foreach (var (resource, pid) in await platform.ProcessIdsAsync())
+        {
+            Console.WriteLine($"serve: pid {resource} {pid}");
+        }
         Console.WriteLine($"serve: api {platform.Api.BaseAddress}");
         keys.ForEach(k => Console.WriteLine($"serve: key {k}"));
         Console.WriteLine("serve: ready");
@@ -78,7 +86,7 @@ static class ClosedLoop
         await using var seed = await SeedPeer.StartAsync(root, Tenants);
         using var seedClient = Client(seed.Address);
         Func<int, Task<int>> seedSend = i => PostAsync(seedClient, seed.Keys[i % seed.Keys.Count], body);
-        var rows = new List<(string Who, int Round, OpenLoop.Step Step, string Load)>();
+        var rows = new List<(string Who, int Round, OpenLoop.Step Step, string Load, Dictionary<string, double> Cpu)>();
         var wrk = new List<string>();
         foreach (string build in builds)
         {
@@ -87,17 +95,27 @@ static class ClosedLoop
             Func<int, Task<int>> voiceSend = i => PostAsync(voiceClient, voice.Keys[i % voice.Keys.Count], body);
             string label = $"Voice {voice.Label}";
             // Warm-up: connections opened, the JIT's first tiers, pools filled; not counted.
-            await RunAsync(connections, TimeSpan.FromSeconds(5), voiceSend);
+            await RunAsync(connections, TimeSpan.FromSeconds(10), voiceSend);
             await RunAsync(connections, TimeSpan.FromSeconds(3), seedSend);
             for (int round = 1; round <= rounds; round++)
             {
                 // Alternate which goes first, so neither always follows the other's backlog.
+                // CPU seconds of every process of both systems and of this harness during each round: where a request's time goes.
+                var processes = new Dictionary<string, int>(voice.Pids);
+                foreach (var (name, pid) in seed.Pids)
+                {
+                    processes["seed " + name] = pid;
+                }
                 foreach (var (who, send) in round % 2 == 1 ? new[] { (label, voiceSend), ("seed peer", seedSend) } : [("seed peer", seedSend), (label, voiceSend)])
                 {
                     await Task.Delay(TimeSpan.FromSeconds(1));
+                    var before = ProcessCpu.Trees(processes);
+                    var harness = Process.GetCurrentProcess().TotalProcessorTime; // itself only: the peers are its children
                     var step = await RunAsync(connections, seconds, send);
+                    var cpu = ProcessCpu.Trees(processes).Minus(before);
+                    cpu["harness"] = (Process.GetCurrentProcess().TotalProcessorTime - harness).TotalSeconds;
                     string load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
-                    rows.Add((who, round, step, load));
+                    rows.Add((who, round, step, load, cpu));
                     Console.Error.WriteLine(FormattableString.Invariant($"  {who} round {round}: {step.AchievedRate:N0}/s, p50 {step.P50Us / 1000.0:N0} ms, p99 {step.P99Ms:N0} ms, errors {step.Errors}"));
                 }
             }
@@ -112,7 +130,7 @@ static class ClosedLoop
             $"### closed-loop: {connections:N0} connections, POST /api/v1/voice/generate ({body.Length} bytes), {Tenants} tenants, {seconds.TotalSeconds:N0} s a round, worker running (Voice: null engine; seed: a drain loop)").AppendLine();
         report.AppendLine("| target | round | requests/s | requests | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | answers | load (1 min) |");
         report.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
-        foreach (var (who, round, s, load) in rows)
+        foreach (var (who, round, s, load, _) in rows)
         {
             string answers = string.Join(", ", s.Statuses.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}×{kv.Value}"));
             report.AppendLine(CultureInfo.InvariantCulture,
@@ -124,6 +142,16 @@ static class ClosedLoop
             var mine = rows.Where(r => r.Who == who).ToList();
             report.AppendLine().AppendLine(CultureInfo.InvariantCulture,
                 $"{who}: mean {mine.Average(r => r.Step.AchievedRate):N0}/s = **{mine.Average(r => r.Step.AchievedRate) / seedRate:N2}× the seed peer** (mean {seedRate:N0}/s over all its rounds); worst p99 {mine.Max(r => r.Step.P99Ms):N0} ms.");
+        }
+        report.AppendLine().AppendLine("CPU per answered request, ms (each process with its children, /proc; the mean over each target's rounds):").AppendLine();
+        var names = rows.SelectMany(r => r.Cpu.Where(c => c.Value >= 0.1).Select(c => c.Key)).Distinct().Order(StringComparer.Ordinal).ToList();
+        report.AppendLine("| target | " + string.Join(" | ", names) + " | all |").AppendLine("|---|" + string.Concat(names.Select(_ => "---:|")) + "---:|");
+        foreach (var who in rows.Select(r => r.Who).Distinct())
+        {
+            var mine = rows.Where(r => r.Who == who).ToList();
+            double Per(string name) => mine.Sum(r => r.Cpu.GetValueOrDefault(name)) * 1000 / mine.Sum(r => r.Step.Requests);
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"| {who} | {string.Join(" | ", names.Select(n => Per(n).ToString("N2", CultureInfo.InvariantCulture)))} | {names.Sum(Per):N2} |");
         }
         if (wrk.Count > 0)
         {

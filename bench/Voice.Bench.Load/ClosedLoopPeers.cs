@@ -13,7 +13,11 @@ sealed class ServedPlatform : IAsyncDisposable
 {
     private readonly Process _child;
 
-    private ServedPlatform(Process child, string label, Uri address, List<string> keys) => (_child, Label, Address, Keys) = (child, label, address, keys);
+    private ServedPlatform(Process child, string label, Uri address, List<string> keys, Dictionary<string, int> pids) =>
+        (_child, Label, Address, Keys, Pids) = (child, label, address, keys, pids);
+
+    /// <summary>The platform's processes by resource name (api, worker, postgres, redis, …).</summary>
+    public Dictionary<string, int> Pids { get; }
 
     public string Label { get; }
 
@@ -40,6 +44,7 @@ sealed class ServedPlatform : IAsyncDisposable
         var child = Process.Start(start)!;
         Uri? address = null;
         var keys = new List<string>();
+        var pids = new Dictionary<string, int>(StringComparer.Ordinal);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         while (await child.StandardOutput.ReadLineAsync(timeout.Token) is { } line && line != "serve: ready")
         {
@@ -51,6 +56,10 @@ sealed class ServedPlatform : IAsyncDisposable
             {
                 keys.Add(line["serve: key ".Length..]);
             }
+            else if (line.StartsWith("serve: pid ", StringComparison.Ordinal) && line.Split(' ') is [_, _, var resource, var pid])
+            {
+                pids[resource] = int.Parse(pid, CultureInfo.InvariantCulture);
+            }
         }
         if (address is null || keys.Count == 0)
         {
@@ -58,7 +67,7 @@ sealed class ServedPlatform : IAsyncDisposable
             throw new InvalidOperationException($"The {label} platform did not start.");
         }
         _ = child.StandardOutput.ReadToEndAsync(); // keep its pipe drained
-        return new ServedPlatform(child, label, address, keys);
+        return new ServedPlatform(child, label, address, keys, pids);
     }
 
     public async ValueTask DisposeAsync()
@@ -87,6 +96,9 @@ sealed class SeedPeer : IAsyncDisposable
     private readonly List<Process> _processes;
 
     private SeedPeer(List<Process> processes, Uri address, List<string> keys) => (_processes, Address, Keys) = (processes, address, keys);
+
+    /// <summary>Its processes: redis, uvicorn (with its workers), drain.</summary>
+    public Dictionary<string, int> Pids => new() { ["redis"] = _processes[0].Id, ["uvicorn"] = _processes[1].Id, ["drain"] = _processes[2].Id };
 
     public Uri Address { get; }
 
