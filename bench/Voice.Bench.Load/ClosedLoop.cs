@@ -88,6 +88,7 @@ static class ClosedLoop
         Func<int, Task<int>> seedSend = i => PostAsync(seedClient, seed.Keys[i % seed.Keys.Count], body);
         var rows = new List<(string Who, int Round, OpenLoop.Step Step, string Load, Dictionary<string, double> Cpu)>();
         var wrk = new List<string>();
+        var drained = new List<double>();
         foreach (string build in builds)
         {
             await using var voice = await ServedPlatform.StartAsync(root, build);
@@ -108,7 +109,8 @@ static class ClosedLoop
                 }
                 foreach (var (who, send) in round % 2 == 1 ? new[] { (label, voiceSend), ("seed peer", seedSend) } : [("seed peer", seedSend), (label, voiceSend)])
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(1));
+                    // Voice's worker finishes the last round's jobs first (up to 30 s), so neither round pays for the other's backlog.
+                    drained.Add(await QuietAsync(voice.Pids.Where(p => p.Key is "worker" or "blobs").ToDictionary(), TimeSpan.FromSeconds(30)));
                     var before = ProcessCpu.Trees(processes);
                     var harness = Process.GetCurrentProcess().TotalProcessorTime; // itself only: the peers are its children
                     var step = await RunAsync(connections, seconds, send);
@@ -143,6 +145,8 @@ static class ClosedLoop
             report.AppendLine().AppendLine(CultureInfo.InvariantCulture,
                 $"{who}: mean {mine.Average(r => r.Step.AchievedRate):N0}/s = **{mine.Average(r => r.Step.AchievedRate) / seedRate:N2}× the seed peer** (mean {seedRate:N0}/s over all its rounds); worst p99 {mine.Max(r => r.Step.P99Ms):N0} ms.");
         }
+        report.AppendLine().AppendLine(CultureInfo.InvariantCulture,
+            $"Before each round Voice's worker finished the jobs already queued: {drained.Average():N1} s on average, at most {drained.Max():N1} s (30 s cap).");
         report.AppendLine().AppendLine("CPU per answered request, ms (each process with its children, /proc; the mean over each target's rounds):").AppendLine();
         var names = rows.SelectMany(r => r.Cpu.Where(c => c.Value >= 0.1).Select(c => c.Key)).Distinct().Order(StringComparer.Ordinal).ToList();
         report.AppendLine("| target | " + string.Join(" | ", names) + " | all |").AppendLine("|---|" + string.Concat(names.Select(_ => "---:|")) + "---:|");
@@ -158,6 +162,22 @@ static class ClosedLoop
             report.AppendLine().AppendLine("wrk, one round each (same connections and seconds, 2 threads):").AppendLine();
             wrk.ForEach(w => report.AppendLine("- " + w));
         }
+    }
+
+    /// <summary>Waits until <paramref name="processes"/> use under a tenth of a core (at most <paramref name="limit"/>); the seconds waited.</summary>
+    static async Task<double> QuietAsync(Dictionary<string, int> processes, TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < limit)
+        {
+            var before = ProcessCpu.Trees(processes);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            if (ProcessCpu.Trees(processes).Minus(before).Values.Sum() < 0.1)
+            {
+                break;
+            }
+        }
+        return clock.Elapsed.TotalSeconds;
     }
 
     static async Task<int> PostAsync(HttpClient client, string key, string body)
