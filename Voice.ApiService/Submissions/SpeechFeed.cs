@@ -23,9 +23,15 @@ public sealed class SpeechFeed(JobStore jobs, SpeechStreams streams)
         var announcements = await streams.SubscribeAsync(jobId);
         try
         {
-            RedisValue after = "0-0";
+            RedisValue after = "0-0", marked = after;
             while (true)
             {
+                if (after != marked)
+                {
+                    // Everything up to here was passed on: the worker may make more (it makes only so much ahead).
+                    await streams.MarkReadAsync(jobId, after);
+                    marked = after;
+                }
                 var entries = await streams.ReadAsync(jobId, after, 64);
                 foreach (var entry in entries)
                 {
