@@ -57,14 +57,14 @@ public sealed class SentenceScheduler(IOptions<WorkerOptions> options)
         return new Turn(this);
     }
 
-    /// <summary>Sentences being made now (for tests and telemetry).</summary>
-    public int Running
+    /// <summary>Streams waiting for their turn.</summary>
+    public int Waiting
     {
         get
         {
             lock (_lock)
             {
-                return _running;
+                return _waiting.Count;
             }
         }
     }
