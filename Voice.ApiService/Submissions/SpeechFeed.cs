@@ -9,6 +9,8 @@ namespace Voice.ApiService.Submissions;
 /// the end entry, waiting on the stream's announcements rather than polling, and looking at the ledger now and then in
 /// case the job ended without a stream (its worker could not publish): then a last entry of kind <see cref="Vanished"/>.
 /// Entries carry their claim's epoch; a reader that already passed audio on decides what a new epoch (a retry) means.
+/// Before each read it marks how far it has passed entries on, which paces the worker: a listener who stops reading
+/// stops the feed here, and the worker makes only a few sentences past the mark.
 /// </summary>
 public sealed class SpeechFeed(JobStore jobs, SpeechStreams streams)
 {
@@ -23,9 +25,15 @@ public sealed class SpeechFeed(JobStore jobs, SpeechStreams streams)
         var announcements = await streams.SubscribeAsync(jobId);
         try
         {
-            RedisValue after = "0-0";
+            RedisValue after = "0-0", marked = after;
             while (true)
             {
+                if (after != marked)
+                {
+                    // Everything up to here was passed on: the worker may make more (it makes only so much ahead).
+                    await streams.MarkReadAsync(jobId, after);
+                    marked = after;
+                }
                 var entries = await streams.ReadAsync(jobId, after, 64);
                 foreach (var entry in entries)
                 {

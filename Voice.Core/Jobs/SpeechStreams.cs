@@ -38,14 +38,26 @@ public sealed class SpeechStreams(IConnectionMultiplexer redis)
         return id
         """);
 
-    public Task PublishAudioAsync(Guid jobId, int epoch, ReadOnlyMemory<byte> audio) => AppendAsync(jobId, epoch, SpeechStreamEntry.AudioKind, audio.ToArray());
+    /// <summary>Where the job's listener has read up to (<see cref="MarkReadAsync"/>): the worker makes only so much ahead of it.</summary>
+    public static RedisKey ReadKey(Guid jobId) => $"{{voice}}:speech:{jobId:N}:read";
+
+    /// <summary>Appends audio; returns its entry's id.</summary>
+    public async Task<RedisValue> PublishAudioAsync(Guid jobId, int epoch, ReadOnlyMemory<byte> audio) =>
+        (RedisValue)(await AppendAsync(jobId, epoch, SpeechStreamEntry.AudioKind, audio.ToArray()).ConfigureAwait(false));
+
+    /// <summary>The listener has taken every entry up to <paramref name="upTo"/> (sent without waiting: it only paces the worker).</summary>
+    public Task MarkReadAsync(Guid jobId, RedisValue upTo) =>
+        redis.GetDatabase().StringSetAsync(ReadKey(jobId), upTo, Lifetime, flags: CommandFlags.FireAndForget);
+
+    /// <summary>The last entry the listener took; null when it took none yet.</summary>
+    public async Task<RedisValue> ReadMarkAsync(Guid jobId) => await redis.GetDatabase().StringGetAsync(ReadKey(jobId)).ConfigureAwait(false);
 
     /// <summary>Word timestamps that became known (after the audio that speaks them was published).</summary>
     public Task PublishWordsAsync(Guid jobId, int epoch, IReadOnlyList<WordTimestamp> words) => AppendAsync(jobId, epoch, SpeechStreamEntry.WordsKind, WordTimestamps.ToJson(words));
 
     public Task PublishEndAsync(Guid jobId, int epoch, string outcome) => AppendAsync(jobId, epoch, SpeechStreamEntry.EndKind, outcome);
 
-    private Task AppendAsync(Guid jobId, int epoch, string kind, RedisValue data) =>
+    private Task<RedisResult> AppendAsync(Guid jobId, int epoch, string kind, RedisValue data) =>
         redis.GetDatabase().ScriptEvaluateAsync(Append, new
         {
             key = Key(jobId),

@@ -34,10 +34,11 @@ public sealed class WorkerHarness : IAsyncDisposable
 
     public JobStore Jobs => Services.GetRequiredService<JobStore>();
 
-    public static async Task<WorkerHarness> StartAsync(VoiceAppFixture app, ISpeechEngine engine, int maxAttempts = 3)
+    public static async Task<WorkerHarness> StartAsync(VoiceAppFixture app, ISpeechEngine engine, int maxAttempts = 3,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["ConnectionStrings:voicedb-app"] = await app.ConnectionStringAsync("voicedb-app"),
             ["ConnectionStrings:redis"] = await app.ConnectionStringAsync("redis"),

@@ -60,6 +60,8 @@ public static class WorkerExtensions
         services.AddSingleton<BatchSettler>();
         services.AddSingleton<EntryHeartbeats>();
         services.AddSingleton<JobRunner>();
+        services.AddSingleton<LiveJobs>();
+        services.AddSingleton<SentenceScheduler>();
         services.AddSingleton<CancellationSignals>();
         services.AddHostedService(sp => sp.GetRequiredService<CancellationSignals>());
         return services;

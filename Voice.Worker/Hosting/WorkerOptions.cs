@@ -23,6 +23,40 @@ public sealed class WorkerOptions
     public int TenantSlotLimit => SlotsPerTenant ?? Math.Max(1, Concurrency - 1);
 
     /// <summary>
+    /// Live (streamed) jobs this worker runs at once beside its slots, spoken sentence by sentence in turns
+    /// (<see cref="Synthesis.SentenceScheduler"/>) so every listener hears its first sentence early; a live job then
+    /// holds a slot only while it is claimed. Beyond it, live jobs take a slot like queued work. 0: always a slot.
+    /// Only for engines that do not batch (one sentence at a time); a batching engine serves streams in its batches.
+    /// </summary>
+    [Range(0, 1024)]
+    public int LiveJobs { get; set; } = 64;
+
+    /// <summary>Live jobs one tenant may run at once beside the slots; unset: all but one of <see cref="LiveJobs"/>.</summary>
+    [Range(1, 1024)]
+    public int? LiveJobsPerTenant { get; set; }
+
+    /// <summary>The effective <see cref="LiveJobsPerTenant"/>.</summary>
+    public int LiveTenantLimit => LiveJobsPerTenant ?? Math.Max(1, LiveJobs - 1);
+
+    /// <summary>Live sentences made (and encoded) at once; unset: one per processor.</summary>
+    [Range(1, 64)]
+    public int? LiveSentencesAtOnce { get; set; }
+
+    /// <summary>The effective <see cref="LiveSentencesAtOnce"/>.</summary>
+    public int LiveSentenceLimit => LiveSentencesAtOnce ?? Environment.ProcessorCount;
+
+    /// <summary>
+    /// Sentences of audio a live job may have published that its listener has not taken yet; it makes no more until
+    /// the listener reads (a listener who does not read costs no more than this).
+    /// </summary>
+    [Range(1, 1000)]
+    public int LiveSentencesAhead { get; set; } = 3;
+
+    /// <summary>How long a live job waits for a listener who stopped reading before it speaks the rest regardless.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan LiveStallLimit { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// The pool this worker serves (announced with its engine's capabilities while the worker is alive); unset: the
     /// engine's name, e.g. <c>espeak</c>. Lower-case letters, digits, dots and dashes.
     /// </summary>

@@ -23,6 +23,7 @@ public sealed partial class JobRunner(
     BatchSettler settler,
     JobQueue queue,
     EntryHeartbeats heartbeats,
+    LiveJobs live,
     CancellationSignals cancellations,
     ISpeechEngine engine,
     WorkerTelemetry telemetry,
@@ -37,7 +38,11 @@ public sealed partial class JobRunner(
             .Concat(claimed.Ready.Where(j => j.Turns is null).GroupBy(j => engine.BatchKey(j.Request)).SelectMany(g => g.Chunk(Math.Max(1, engine.Capabilities.MaxBatchSize))));
         foreach (var batch in batches)
         {
-            await RunBatchAsync(batch, consumer, hardStop).ConfigureAwait(false);
+            // A streaming job runs beside the slots when there is room, so the slot goes back to picking.
+            if (!live.TryStart(batch, () => RunBatchAsync(batch, consumer, hardStop)))
+            {
+                await RunBatchAsync(batch, consumer, hardStop).ConfigureAwait(false);
+            }
         }
     }
 

@@ -21,6 +21,7 @@ public sealed partial class JobConsumer(
     JobQueue queue,
     WorkerPool pool,
     JobRunner runner,
+    LiveJobs live,
     ISpeechEngine engine,
     EngineWarmup warmup,
     IConnectionMultiplexer redis,
@@ -49,6 +50,7 @@ public sealed partial class JobConsumer(
             var slots = Enumerable.Range(0, options.Value.Concurrency).Select(_ => RunSlotAsync(stoppingToken)).ToList();
             slots.Add(ReclaimLoopAsync(stoppingToken));
             await Task.WhenAll(slots);
+            await live.WhenIdleAsync(); // live jobs run beside the slots, under the same grace
         }
         finally
         {

@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using Voice.Audio;
 using Voice.Core.Jobs;
 using Voice.Speech.Engines;
 using Voice.Worker.Claiming;
 using Voice.Worker.Hosting;
+using Voice.Worker.Jobs;
 
 namespace Voice.Worker.Synthesis;
 
@@ -11,8 +13,11 @@ namespace Voice.Worker.Synthesis;
 /// Runs the engine for a batch of compatible jobs: one job alone streams with its own cancellation; several share
 /// one forward pass. Each job's audio lands in its <see cref="SynthesisSession"/>.
 /// </summary>
-public sealed class BatchSynthesizer(ISpeechEngine engine, JobEvents events, SpeechStreams streams, WorkerTelemetry telemetry, ILogger<LiveStream> streamLogger)
+public sealed class BatchSynthesizer(ISpeechEngine engine, JobEvents events, SpeechStreams streams, WorkerTelemetry telemetry, ILogger<LiveStream> streamLogger,
+    SentenceScheduler scheduler, LiveJobs live, IOptions<WorkerOptions> options)
 {
+    private static readonly TimeSpan ListenerPoll = TimeSpan.FromMilliseconds(50);
+
     public SynthesisSession Open(ReadyJob job) =>
         new(job, events, job.Job.Spec.Stream ? new LiveStream(job.Job, engine, streams, streamLogger) : null);
 
@@ -60,23 +65,37 @@ public sealed class BatchSynthesizer(ISpeechEngine engine, JobEvents events, Spe
         return error;
     }
 
-    /// <summary>One job with its own cancellation; a dialogue turn after turn, each in its own voice.</summary>
+    /// <summary>
+    /// One job with its own cancellation; a dialogue turn after turn, each in its own voice. A live job where the engine
+    /// makes one sentence per chunk takes each sentence in its turn (<see cref="SentenceScheduler"/>), and only while its
+    /// listener has room for it.
+    /// </summary>
     private async Task SynthesizeOneAsync(SynthesisSession session, long started, CancellationToken hardStop)
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(hardStop, session.Cancel.Token);
+        bool inTurns = session.IsLive && live.Interleaves, paced = inTurns;
+        using var entered = inTurns ? scheduler.Enter(session.Job.TenantId) : null;
         bool first = true;
         int parts = session.Ready.Turns?.Count ?? 1;
         for (int part = 0; part < parts; part++)
         {
             var request = session.Ready.Turns is null ? session.Ready.Request : session.BeginTurn(part);
-            await foreach (var chunk in engine.SynthesizeAsync(request, linked.Token).ConfigureAwait(false))
+            await using var chunks = engine.SynthesizeAsync(request, linked.Token).GetAsyncEnumerator(linked.Token);
+            while (true)
             {
+                paced = paced && await session.WaitForListenerAsync(options.Value.LiveSentencesAhead, ListenerPoll, options.Value.LiveStallLimit, linked.Token).ConfigureAwait(false);
+                // The turn covers making the sentence and encoding and publishing it: both are the CPU a listener waits for.
+                using var turn = inTurns ? await scheduler.TurnAsync(session.Job.TenantId, first, linked.Token).ConfigureAwait(false) : null;
+                if (!await chunks.MoveNextAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
                 if (first)
                 {
                     first = false;
                     telemetry.FirstChunk.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("engine", engine.Name));
                 }
-                await session.AcceptAsync(chunk).ConfigureAwait(false);
+                await session.AcceptAsync(chunks.Current).ConfigureAwait(false);
             }
         }
     }

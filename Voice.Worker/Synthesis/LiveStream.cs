@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Voice.Audio;
 using Voice.Audio.Encoding;
 using Voice.Core.Jobs;
+using StackExchange.Redis;
 using Voice.Speech.Engines;
 
 namespace Voice.Worker.Synthesis;
@@ -19,6 +20,7 @@ public sealed partial class LiveStream(ClaimedJob job, ISpeechEngine engine, Spe
     private int _streamed;
     private MemoryStream? _published;
     private bool _complete;
+    private readonly Queue<EntryId> _unread = new(); // audio entries published that the listener has not taken yet
 
     /// <summary>Some audio or words did not reach the listener.</summary>
     public bool IsBroken { get; private set; }
@@ -51,7 +53,7 @@ public sealed partial class LiveStream(ClaimedJob job, ISpeechEngine engine, Spe
             {
                 _published ??= new MemoryStream();
                 _published.Write(encoded);
-                await streams.PublishAudioAsync(job.Id, job.Epoch, encoded).ConfigureAwait(false);
+                _unread.Enqueue(EntryId.Parse(await streams.PublishAudioAsync(job.Id, job.Epoch, encoded).ConfigureAwait(false)));
             }
             _complete = final;
         }
@@ -60,6 +62,49 @@ public sealed partial class LiveStream(ClaimedJob job, ISpeechEngine engine, Spe
             IsBroken = true; // the stored result is then encoded afresh from the samples
             LogStreamFailed(logger, job.Id, ex);
         }
+    }
+
+    /// <summary>
+    /// Waits while the listener has <paramref name="ahead"/> or more published audio entries still to take, looking at
+    /// its read mark every <paramref name="poll"/>; false when it did not read for <paramref name="stall"/> (then the
+    /// job goes on regardless, to its result) or the stream is broken.
+    /// </summary>
+    public async Task<bool> WaitForRoomAsync(int ahead, TimeSpan poll, TimeSpan stall, CancellationToken cancellationToken)
+    {
+        long since = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (!IsBroken && _unread.Count >= ahead)
+        {
+            try
+            {
+                var mark = EntryId.Parse(await streams.ReadMarkAsync(job.Id).ConfigureAwait(false));
+                int before = _unread.Count;
+                while (_unread.Count > 0 && _unread.Peek().CompareTo(mark) <= 0)
+                {
+                    _unread.Dequeue();
+                }
+                if (_unread.Count < ahead)
+                {
+                    break;
+                }
+                if (_unread.Count < before)
+                {
+                    since = System.Diagnostics.Stopwatch.GetTimestamp();
+                }
+            }
+            catch (Exception ex) when (RedisFaults.IsTransient(ex))
+            {
+                LogStreamFailed(logger, job.Id, ex);
+                return false;
+            }
+            if (System.Diagnostics.Stopwatch.GetElapsedTime(since) >= stall)
+            {
+                LogListenerStalled(logger, job.Id, stall);
+                _unread.Clear();
+                return false;
+            }
+            await Task.Delay(poll, cancellationToken).ConfigureAwait(false);
+        }
+        return true;
     }
 
     /// <summary>Publishes word timestamps after the audio that speaks them.</summary>
@@ -79,6 +124,24 @@ public sealed partial class LiveStream(ClaimedJob job, ISpeechEngine engine, Spe
     {
         _published?.Dispose();
         _ = _encoder?.DisposeAsync().AsTask();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The listener of job {JobId} took nothing for {Stall}; the job speaks the rest regardless")]
+    private static partial void LogListenerStalled(ILogger logger, Guid jobId, TimeSpan stall);
+
+    /// <summary>A Redis stream entry id (milliseconds-sequence), ordered; none: before every entry.</summary>
+    private readonly record struct EntryId(long Milliseconds, long Sequence) : IComparable<EntryId>
+    {
+        public static EntryId Parse(RedisValue id)
+        {
+            string? text = id;
+            int dash = text is null ? -1 : text.IndexOf('-');
+            return text is not null && dash > 0 && long.TryParse(text.AsSpan(0, dash), out long ms) && long.TryParse(text.AsSpan(dash + 1), out long seq)
+                ? new EntryId(ms, seq)
+                : new EntryId(-1, -1);
+        }
+
+        public int CompareTo(EntryId other) => Milliseconds != other.Milliseconds ? Milliseconds.CompareTo(other.Milliseconds) : Sequence.CompareTo(other.Sequence);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Live audio of job {JobId} could not be published; the job goes on")]

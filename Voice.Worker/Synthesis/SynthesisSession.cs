@@ -67,6 +67,13 @@ public sealed class SynthesisSession(ReadyJob ready, JobEvents events, LiveStrea
         return turn.Request;
     }
 
+    /// <summary>Whether someone listens as the job is spoken.</summary>
+    public bool IsLive => live is not null;
+
+    /// <summary>Waits until the listener has room for more (<see cref="LiveStream.WaitForRoomAsync"/>); at once for a job nobody listens to.</summary>
+    public Task<bool> WaitForListenerAsync(int ahead, TimeSpan poll, TimeSpan stall, CancellationToken cancellationToken) =>
+        live?.WaitForRoomAsync(ahead, poll, stall, cancellationToken) ?? Task.FromResult(true);
+
     /// <summary>What the listener heard, when it heard all of it: the stored result is then exactly that.</summary>
     public MemoryStream? StreamedResult => live?.Result;
 

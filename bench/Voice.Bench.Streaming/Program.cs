@@ -18,11 +18,12 @@ using Voice.Speech.Espeak;
 // live lane's test: without it, a stream would wait for the whole backlog). The peer: the engine alone, in this
 // process, making the same text's first sentence and all of it. Then the speech socket (RealtimeLatency.cs): one
 // complete sentence sent → its first audio, 1 and 20 sockets at once, beside POST /v1/audio/speech of that sentence.
-//   dotnet run -c Release --project bench/Voice.Bench.Streaming [-- sequential-requests concurrent-rounds worker-slots backlog-jobs]
+//   dotnet run -c Release --project bench/Voice.Bench.Streaming [-- sequential-requests concurrent-rounds worker-slots backlog-jobs live-jobs]
 int sequential = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40;
 int rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
 string workerSlots = args.Length > 2 ? args[2] : "2"; // Worker:Concurrency
 int backlog = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 200;
+string liveJobs = args.Length > 4 ? args[4] : "64"; // Worker:LiveJobs (0: a live job holds a slot for its whole length, as before sentence turns)
 int[] streamCounts = [10, 50];
 
 string Secret() => RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 48);
@@ -33,7 +34,7 @@ var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Vo
     "VOICE_LOCAL_INFRA=true", $"VOICE_STATE_DIR={state}", "VOICE_API_PORT=0", "VOICE_WEB_PORT=0",
     $"VOICE_ADMIN_TOKEN={adminToken}", $"Parameters:master-key={Secret()}", $"Parameters:redis-password={Secret()}",
     $"Parameters:postgres-password={Secret()}", $"Parameters:voicedb-app-password={Secret()}", $"Parameters:voicedb-admin-password={Secret()}",
-    "Logging:LogLevel:Default=Warning", $"Worker:Concurrency={workerSlots}",
+    "Logging:LogLevel:Default=Warning", $"Worker:Concurrency={workerSlots}", $"Worker:LiveJobs={liveJobs}",
 ]);
 builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Error));
 await using var app = await builder.BuildAsync();
@@ -45,9 +46,15 @@ foreach (var service in new[] { "api", "worker" })
 
 using var http = app.CreateHttpClient("api", "http");
 http.Timeout = TimeSpan.FromMinutes(5);
-http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
-var tenant = await (await http.PostAsJsonAsync("/admin/v1/tenants", new { slug = "bench", name = "Bench", plan = "enterprise" })).Content.ReadFromJsonAsync<JsonElement>();
-var key = await (await http.PostAsJsonAsync($"/admin/v1/tenants/{tenant.GetProperty("id").GetString()}/keys", new { name = "bench" })).Content.ReadFromJsonAsync<JsonElement>();
+using var operators = app.CreateHttpClient("api", "admin"); // the admin API answers only on the admin listener
+operators.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+using var created = await operators.PostAsJsonAsync("/admin/v1/tenants", new { slug = "bench", name = "Bench", plan = "enterprise" });
+if (!created.IsSuccessStatusCode)
+{
+    throw new InvalidOperationException($"tenant: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
+}
+var tenant = await created.Content.ReadFromJsonAsync<JsonElement>();
+var key = await (await operators.PostAsJsonAsync($"/admin/v1/tenants/{tenant.GetProperty("id").GetString()}/keys", new { name = "bench" })).Content.ReadFromJsonAsync<JsonElement>();
 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.GetProperty("key").GetString());
 
 string input = string.Concat(Enumerable.Repeat("The platform streams speech as soon as the first sentence is made. ", 5))[..300];
@@ -100,8 +107,8 @@ for (int i = 0; i < 5; i++)
 {
     await SpeakAsync(); // warm-up: JIT, connections, the engine
 }
-var seqFirst = new LongHistogram(600_000, 3);
-var seqTotal = new LongHistogram(600_000, 3);
+var seqFirst = new LongHistogram(600_000_000, 3);
+var seqTotal = new LongHistogram(600_000_000, 3);
 for (int i = 0; i < sequential; i++)
 {
     var (first, total) = await SpeakAsync();
@@ -125,9 +132,8 @@ foreach (int streams in streamCounts)
 }
 // Four tenants share the 20 sockets (one tenant holds at most 16 sockets on a server).
 var socketKeys = new List<string> { key.GetProperty("key").GetString()! };
-using (var admin = app.CreateHttpClient("api", "http"))
 {
-    admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+    var admin = operators;
     for (int i = 1; i < 4; i++)
     {
         var other = await (await admin.PostAsJsonAsync("/admin/v1/tenants", new { slug = $"bench-{i}", name = $"Bench {i}", plan = "enterprise" })).Content.ReadFromJsonAsync<JsonElement>();
@@ -169,6 +175,7 @@ var result = new
 {
     input_characters = input.Length,
     worker_slots = workerSlots,
+    live_jobs = liveJobs,
     format = "mp3",
     engine_alone = new { runs = engineFirst.Count, first_chunk_median_ms = Median(engineFirst), total_median_ms = Median(engineTotal) },
     sequential = new { requests = sequential, first_byte_p50_ms = Ms(seqFirst, 50), first_byte_p99_ms = Ms(seqFirst, 99), total_p50_ms = Ms(seqTotal, 50), total_p99_ms = Ms(seqTotal, 99) },
