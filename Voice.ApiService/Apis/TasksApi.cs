@@ -84,6 +84,7 @@ public static class TasksApi
         {
             return await NotFoundAsync(caller, id, services.Audit, cancellationToken);
         }
+        job = (await services.Queue.WithClaimsAsync([job]))[0]; // a job a worker holds is running, though its ledger row says queued
 
         string? resultUrl = null;
         DateTimeOffset? expiresAt = null;
@@ -115,15 +116,18 @@ public static class TasksApi
     }
 
     public static async Task<Results<Ok<TaskList>, ProblemHttpResult>> ListAsync(
-        HttpContext context, [AsParameters] TaskListQuery query, JobStore jobs, CancellationToken cancellationToken)
+        HttpContext context, [AsParameters] TaskListQuery query, JobStore jobs, JobQueue queue, CancellationToken cancellationToken)
     {
         if (query.Status is not null && !Statuses.Contains(query.Status))
         {
             return Problems.ValidationFailed(new() { ["status"] = [$"One of: {string.Join(", ", Statuses)}."] });
         }
         int pageSize = Math.Clamp(query.Limit ?? 50, 1, 200);
-        var page = await jobs.ListAsync(context.Caller().TenantId, query.Status, query.From, query.To, query.Before, pageSize, cancellationToken);
-        var data = page.Select(j => new TaskSummary(j.Id, j.Status, j.CreatedAt, j.StartedAt, j.FinishedAt, j.Attempts, Summary(j),
+        // Running jobs are queued rows that a worker's claim (in Redis) holds: both filters read the queued rows.
+        string? ledgerStatus = query.Status == JobStatus.Running ? JobStatus.Queued : query.Status;
+        var page = await jobs.ListAsync(context.Caller().TenantId, ledgerStatus, query.From, query.To, query.Before, pageSize, cancellationToken);
+        var shown = await queue.WithClaimsAsync(page);
+        var data = shown.Where(j => query.Status is null || j.Status == query.Status).Select(j => new TaskSummary(j.Id, j.Status, j.CreatedAt, j.StartedAt, j.FinishedAt, j.Attempts, Summary(j),
             Preview(j.Spec.Text), j is { Status: JobStatus.Completed, Result: { } r } ? r.DurationMs / 1000.0 : null)).ToList();
         return TypedResults.Ok(new TaskList(data, page.Count == pageSize ? page[^1].Id : null));
     }
@@ -132,13 +136,12 @@ public static class TasksApi
         Guid id, HttpContext context, [AsParameters] TaskServices services, CancellationToken cancellationToken)
     {
         var caller = context.Caller();
-        var (result, job) = await services.Jobs.CancelAsync(caller.TenantId, id, cancellationToken);
+        var (result, job) = await services.Jobs.CancelAsync(caller.TenantId, id, services.Queue, cancellationToken);
         switch (result)
         {
             case CancelResult.Canceled:
                 return TypedResults.Ok(new CancelAnswer(id, JobStatus.Canceled, true));
             case CancelResult.Requested:
-                await services.Events.RequestCancelAsync(id);
                 return TypedResults.Accepted($"/api/v1/task/{id}", new CancelAnswer(id, job!.Status, true));
             case CancelResult.AlreadyFinished:
                 return Problems.Create(StatusCodes.Status409Conflict, Problems.TaskFinished, "The task has already finished.",
@@ -163,6 +166,7 @@ public static class TasksApi
             {
                 return await NotFoundAsync(caller, id, services.Audit, cancellationToken);
             }
+            job = (await services.Queue.WithClaimsAsync([job]))[0];
             context.Response.Headers.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
             context.Response.Headers["X-Accel-Buffering"] = "no";

@@ -16,7 +16,7 @@ namespace Voice.ApiService.Realtime;
 /// What a speech socket uses: validation and submission (as every speech request), the feed of a job's audio, the
 /// ledger, the rate limiter, the credential check and the socket bounds.
 /// </summary>
-public sealed class SpeechSocketServices(SpeechRequests requests, SpeechSubmissions submissions, SpeechFeed feed, JobStore jobs, JobEvents events,
+public sealed class SpeechSocketServices(SpeechRequests requests, SpeechSubmissions submissions, SpeechFeed feed, JobStore jobs, JobQueue queue, JobEvents events,
     BlobStore blobs, RequestRateLimiter limiter, PlanCatalog plans, CredentialVerifier verifier, UnauthenticatedSockets unauthenticated,
     IOptions<RealtimeOptions> options)
 {
@@ -27,6 +27,7 @@ public sealed class SpeechSocketServices(SpeechRequests requests, SpeechSubmissi
     public SpeechSubmissions Submissions { get; } = submissions;
     public SpeechFeed Feed { get; } = feed;
     public JobStore Jobs { get; } = jobs;
+    public JobQueue Queue { get; } = queue;
     public JobEvents Events { get; } = events;
     public BlobStore Blobs { get; } = blobs;
     public RequestRateLimiter Limiter { get; } = limiter;
@@ -278,11 +279,7 @@ public sealed partial class SpeechSocketSession(WebSocket socket, CallerIdentity
     /// <summary>Cancels a job nobody will hear (as the streaming route does when its client leaves).</summary>
     public async Task CancelJobAsync(Guid taskId)
     {
-        var (result, _) = await services.Jobs.CancelAsync(Caller.TenantId, taskId, CancellationToken.None);
-        if (result == CancelResult.Requested)
-        {
-            await services.Events.RequestCancelAsync(taskId);
-        }
+        await services.Jobs.CancelAsync(Caller.TenantId, taskId, services.Queue, CancellationToken.None);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A speech socket of tenant {TenantId} broke the protocol: {Reason}")]

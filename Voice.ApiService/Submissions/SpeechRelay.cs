@@ -11,7 +11,7 @@ namespace Voice.ApiService.Submissions;
 /// Relays a streaming speech job's audio to the client that submitted it, chunk by chunk as the worker publishes
 /// it (<see cref="SpeechFeed"/>). A client that goes away, or a wait past <see cref="MaxWait"/>, cancels the job.
 /// </summary>
-public sealed class SpeechRelay(JobStore jobs, JobEvents events, SpeechFeed feed, BlobStore blobs)
+public sealed class SpeechRelay(JobStore jobs, JobQueue queue, SpeechFeed feed, BlobStore blobs)
 {
     public static readonly TimeSpan MaxWait = TimeSpan.FromMinutes(5);
 
@@ -29,11 +29,7 @@ public sealed class SpeechRelay(JobStore jobs, JobEvents events, SpeechFeed feed
             if (!finished)
             {
                 // The client went away, or the wait ran out: nobody will hear this job, so it stops.
-                var (result, _) = await jobs.CancelAsync(tenantId, jobId, CancellationToken.None);
-                if (result == CancelResult.Requested)
-                {
-                    await events.RequestCancelAsync(jobId);
-                }
+                await jobs.CancelAsync(tenantId, jobId, queue, CancellationToken.None);
                 if (!context.RequestAborted.IsCancellationRequested && !context.Response.HasStarted)
                 {
                     await Problems.Create(StatusCodes.Status504GatewayTimeout, Problems.Internal, "The speech took too long.",

@@ -55,13 +55,13 @@ public sealed record Job(
 /// <summary>Where a completed job's audio is and what it is; a dialogue's also when each of its turns starts.</summary>
 public sealed record JobResult(string BlobPath, long Bytes, int DurationMs, int SampleRate, IReadOnlyList<int>? TurnStartsMs = null);
 
-/// <summary>A job a worker has claimed: the spec, and the epoch that alone may finish it.</summary>
 /// <summary>
 /// A job claimed for one attempt. <see cref="ReservedCharacters"/> is what admission counted for it (the text as the
-/// tenant's pronunciation rules made it, at submission; 0 when it was admitted without a plan's limits).
+/// tenant's pronunciation rules made it, at submission; 0 when it was admitted without a plan's limits). The claim (epoch,
+/// attempt, when) lives in Redis until the job's finishing update records it.
 /// </summary>
 public sealed record ClaimedJob(Guid Id, Guid TenantId, JobSpec Spec, int Attempt, int Epoch, string? CallbackUrl, DateTimeOffset CreatedAt = default,
-    int ReservedCharacters = 0);
+    int ReservedCharacters = 0, DateTimeOffset? ClaimedAt = null);
 
 public enum ClaimResult
 {

@@ -27,7 +27,7 @@ public sealed record QueueEntry(string Pool, Guid TenantId, RedisValue EntryId, 
 /// that into exactly one committed result. Producers publish on the pool's wake channel so idle workers react at
 /// once (StackExchange.Redis issues no blocking reads).
 /// </summary>
-public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.Options.IOptions<QueueOptions> options)
+public sealed partial class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.Options.IOptions<QueueOptions> options)
 {
     public const string ConsumerGroup = "voice-workers";
 
@@ -94,7 +94,7 @@ public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.
         foreach (var pool in entries.GroupBy(e => e.Pool, StringComparer.Ordinal))
         {
             var k = new QueueKeys(pool.Key);
-            RedisKey[] keys = [k.Inflight, k.Members, k.Known, k.Sequence, k.LiveCount, .. pool.Select(e => e.LaneKey)];
+            RedisKey[] keys = [k.Inflight, k.Members, k.Known, k.Sequence, k.LiveCount, k.Claims, .. pool.Select(e => e.LaneKey)];
             RedisValue[] values = [ConsumerGroup, .. pool.SelectMany(e => new RedisValue[] { e.EntryId, e.JobId.ToString("N"), e.TenantId.ToString("N"), e.Live ? 1 : 0 })];
             await Db.ScriptEvaluateAsync(QueueScripts.Acknowledge, keys, values).ConfigureAwait(false);
         }
@@ -108,14 +108,6 @@ public sealed class JobQueue(IConnectionMultiplexer redis, Microsoft.Extensions.
     /// </summary>
     public Task HeartbeatAsync(QueueEntry entry, string consumer) =>
         Db.StreamClaimIdsOnlyAsync(entry.LaneKey, ConsumerGroup, consumer, 0, [entry.EntryId]);
-
-    /// <summary>
-    /// Gives an entry back without finishing it (shutdown, transient failure): it is marked idle for a whole
-    /// visibility timeout, so the next reclaim by any worker takes it at once.
-    /// </summary>
-    public Task ReleaseAsync(QueueEntry entry, string consumer) =>
-        Db.ExecuteAsync("XCLAIM", entry.LaneKey, ConsumerGroup, consumer, 0, entry.EntryId,
-            "IDLE", (long)VisibilityTimeout.TotalMilliseconds, "JUSTID");
 
     /// <summary>Takes over the pool's entries that other consumers have held longer than the visibility timeout (live ones first).</summary>
     public async Task<IReadOnlyList<QueueEntry>> ReclaimAsync(string pool, string consumer, int max)

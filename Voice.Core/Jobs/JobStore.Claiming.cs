@@ -7,61 +7,68 @@ namespace Voice.Core.Jobs;
 public sealed partial class JobStore
 {
     /// <summary>
-    /// Claims delivered jobs for one attempt each (bumping their epochs), all in one round trip. A job
-    /// canceled while it waited becomes canceled; one that already used <paramref name="maxAttempts"/> becomes
-    /// failed; one already finished is left alone (a redelivery).
+    /// Reads the jobs of claims taken in Redis (<see cref="JobQueue.ClaimManyAsync"/>), all in one round trip; the ledger
+    /// row stays queued, so a claim writes nothing. A job whose cancellation was requested becomes canceled; one whose
+    /// claim is past <paramref name="maxAttempts"/> becomes failed; one already finished is left alone (a redelivery).
     /// </summary>
-    public async Task<IReadOnlyList<ClaimOutcome>> ClaimManyAsync(IReadOnlyList<QueueEntry> entries, int maxAttempts, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ClaimOutcome>> ClaimManyAsync(IReadOnlyList<QueueClaim> claims, int maxAttempts, CancellationToken cancellationToken)
     {
-        var statements = entries.GroupBy(e => e.TenantId).Select(group => (group.Key, new NpgsqlBatchCommand($"""
-            with claimed as (
+        var statements = claims.GroupBy(c => c.Entry.TenantId).Select(group => (group.Key, new NpgsqlBatchCommand($"""
+            with settled as (
                 update jobs set
-                    status = case when cancel_requested_at is not null then 'canceled' when attempts >= $2 then 'failed' else 'running' end,
-                    attempts = case when cancel_requested_at is null and attempts < $2 then attempts + 1 else attempts end,
-                    epoch = epoch + 1,
-                    started_at = coalesce(started_at, now()),
-                    finished_at = case when cancel_requested_at is not null or attempts >= $2 then now() end,
-                    error = case when cancel_requested_at is null and attempts >= $2 then jsonb_build_object(
+                    status = case when cancel_requested_at is not null then 'canceled' else 'failed' end,
+                    attempts = case when cancel_requested_at is null then c.attempt - 1 else attempts end,
+                    finished_at = now(),
+                    error = case when cancel_requested_at is null then jsonb_build_object(
                         'type', 'https://voice.dev/problems/attempts-exhausted', 'title', 'The job failed on every attempt.',
-                        'status', 500, 'detail', 'Gave up after ' || attempts || ' attempts.', 'attempts', attempt_errors) else error end
-                from unnest($1::uuid[]) as c(id)
-                where jobs.id = c.id and jobs.status in ('queued', 'running')
-                returning {Prefixed("jobs")}, jobs.epoch, jobs.reserved_chars),
+                        'status', 500, 'detail', 'Gave up after ' || (c.attempt - 1) || ' attempts.', 'attempts', attempt_errors) else error end
+                from unnest($1::uuid[], $2::int[]) as c(id, attempt)
+                where jobs.id = c.id and jobs.status = 'queued' and (jobs.cancel_requested_at is not null or c.attempt > $3)
+                returning {Prefixed("jobs")}, jobs.reserved_chars),
             finished as (
                 select id, tenant_id, callback_url, case status when 'canceled' then 'task.canceled' else 'task.failed' end as event,
                        jsonb_strip_nulls(jsonb_build_object('type', case status when 'canceled' then 'task.canceled' else 'task.failed' end,
                            'task_id', id, 'status', status, 'at', now(), 'error', error::jsonb)) as data
-                from claimed where status in ('canceled', 'failed')),
+                from settled),
             {Outbox}
-            select claimed.*, scheduled.list::text from claimed, scheduled
+            select settled.*, scheduled.list::text from settled, scheduled
+            union all
+            select {Prefixed("j")}, j.reserved_chars, '' from jobs j
+            where j.id = any($1) and j.status = 'queued' and not exists (select from settled s where s.id = j.id)
             """)
         {
-            Parameters = { new() { Value = group.Select(e => e.JobId).ToArray() }, new() { Value = maxAttempts } },
+            Parameters =
+            {
+                new() { Value = group.Select(c => c.Entry.JobId).ToArray() },
+                new() { Value = group.Select(c => c.Attempt).ToArray() },
+                new() { Value = maxAttempts },
+            },
         })).ToList();
 
-        var rows = await database.BatchAsync(statements, r => (Job: Read(r), Epoch: r.GetInt32(ColumnCount), Reserved: r.GetInt32(ColumnCount + 1), Scheduled: r.GetString(ColumnCount + 2)), cancellationToken).ConfigureAwait(false);
+        var rows = await database.BatchAsync(statements, r => (Job: Read(r), Reserved: r.GetInt32(ColumnCount), Scheduled: r.GetString(ColumnCount + 1)), cancellationToken).ConfigureAwait(false);
         var byId = rows.ToDictionary(r => r.Job.Id);
-        var outcomes = new List<ClaimOutcome>(entries.Count);
+        var outcomes = new List<ClaimOutcome>(claims.Count);
         var finished = new List<TaskEvent>();
-        foreach (var entry in entries)
+        foreach (var claim in claims)
         {
-            if (!byId.TryGetValue(entry.JobId, out var row))
+            if (!byId.TryGetValue(claim.Entry.JobId, out var row))
             {
-                outcomes.Add(new ClaimOutcome(entry, ClaimResult.AlreadyFinished, null));
+                outcomes.Add(new ClaimOutcome(claim.Entry, ClaimResult.AlreadyFinished, null));
                 continue;
             }
             var job = row.Job;
             switch (job.Status)
             {
-                case JobStatus.Running:
-                    outcomes.Add(new ClaimOutcome(entry, ClaimResult.Claimed, new ClaimedJob(job.Id, job.TenantId, job.Spec, job.Attempts, row.Epoch, job.CallbackUrl, job.CreatedAt, row.Reserved)));
+                case JobStatus.Queued:
+                    outcomes.Add(new ClaimOutcome(claim.Entry, ClaimResult.Claimed,
+                        new ClaimedJob(job.Id, job.TenantId, job.Spec, claim.Attempt, claim.Epoch, job.CallbackUrl, job.CreatedAt, row.Reserved, claim.At)));
                     break;
                 case JobStatus.Canceled:
-                    outcomes.Add(new ClaimOutcome(entry, ClaimResult.Canceled, null));
+                    outcomes.Add(new ClaimOutcome(claim.Entry, ClaimResult.Canceled, null));
                     finished.Add(TaskEvent.ForStatus(job, clock.GetUtcNow()));
                     break;
                 default:
-                    outcomes.Add(new ClaimOutcome(entry, ClaimResult.Exhausted, null));
+                    outcomes.Add(new ClaimOutcome(claim.Entry, ClaimResult.Exhausted, null));
                     finished.Add(TaskEvent.ForStatus(job, clock.GetUtcNow()));
                     break;
             }
@@ -69,27 +76,24 @@ public sealed partial class JobStore
         var now = clock.GetUtcNow();
         await AnnounceAsync(
             [.. outcomes.Where(o => o.Job is not null).Select(o => new TaskEvent(TaskEvent.Running, o.Entry.JobId, JobStatus.Running, now)), .. finished],
-            ParseScheduled(rows.Select(r => r.Scheduled).Distinct())).ConfigureAwait(false);
+            ParseScheduled(rows.Select(r => r.Scheduled).Where(s => s.Length > 0).Distinct())).ConfigureAwait(false);
         return outcomes;
     }
 
     /// <summary>
-    /// Gives the attempt back: the job is queued again for another worker. A transient failure counts as an
-    /// attempt (and is noted in the job's attempt errors); a shutdown does not.
+    /// Notes a failed attempt's error on the job (its claim, and so the attempt count, is in Redis: see
+    /// <see cref="JobQueue.ReleaseAsync"/>); the row stays queued for another worker.
     /// </summary>
-    public Task<bool> ReleaseAsync(ClaimedJob job, string? error, CancellationToken cancellationToken) =>
+    public Task<bool> NoteAttemptErrorAsync(ClaimedJob job, string error, CancellationToken cancellationToken) =>
         database.InTenantAsync(job.TenantId, async connection =>
         {
             await using var command = new NpgsqlCommand("""
-                update jobs set status = 'queued',
-                    attempts = case when $3::text is null then attempts - 1 else attempts end,
-                    attempt_errors = case when $3::text is null then attempt_errors
-                                          else attempt_errors || jsonb_build_array(jsonb_build_object('attempt', attempts, 'error', $3::text, 'at', now())) end
-                where id = $1 and epoch = $2 and status = 'running'
+                update jobs set attempt_errors = attempt_errors || jsonb_build_array(jsonb_build_object('attempt', $2::int, 'error', $3::text, 'at', now()))
+                where id = $1 and status = 'queued'
                 """, connection);
             command.Parameters.Add(new() { Value = job.Id });
-            command.Parameters.Add(new() { Value = job.Epoch });
-            command.Parameters.Add(new() { Value = (object?)error ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            command.Parameters.Add(new() { Value = job.Attempt });
+            command.Parameters.Add(new() { Value = error, NpgsqlDbType = NpgsqlDbType.Text });
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }, cancellationToken);
 }

@@ -9,8 +9,9 @@ public sealed partial class JobStore
 {
     /// <summary>
     /// Commits results, their usage records, the month's settled use and webhook deliveries, for many jobs in one round trip — each
-    /// only if its claim's epoch is still current and nobody asked to cancel it. Returns the committed job ids;
-    /// a missing one was superseded or canceled.
+    /// only if it is still queued (its claim lives in Redis; whichever attempt commits first is the job's one result) and nobody
+    /// asked to cancel it; the claim's epoch, attempt and start are recorded with it. Returns the committed job ids; a missing
+    /// one was finished by another attempt or canceled.
     /// </summary>
     public async Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<Completion> completions, CancellationToken cancellationToken)
     {
@@ -20,12 +21,13 @@ public sealed partial class JobStore
             var items = group.ToList();
             var command = new NpgsqlBatchCommand($"""
                 with finished as (
-                    update jobs j set status = 'completed', engine = r.engine, model = r.model, result_path = r.path, result_bytes = r.bytes,
+                    update jobs j set status = 'completed', epoch = r.epoch, attempts = r.attempt, started_at = r.started_at, engine = r.engine, model = r.model, result_path = r.path, result_bytes = r.bytes,
                                       duration_ms = r.duration_ms, sample_rate = r.rate, words = r.words, error = null,
                                       turn_starts_ms = (select array_agg(e.value::int order by e.n) from jsonb_array_elements_text(r.turn_starts) with ordinality e(value, n)), finished_at = now()
-                    from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::jsonb[], $11::jsonb[], $12::jsonb[])
-                         as r(id, epoch, engine, model, path, bytes, duration_ms, rate, compute_ms, data, words, turn_starts)
-                    where j.id = r.id and j.epoch = r.epoch and j.status = 'running' and j.cancel_requested_at is null
+                    from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::jsonb[], $11::jsonb[], $12::jsonb[],
+                                $13::int[], $14::timestamptz[])
+                         as r(id, epoch, engine, model, path, bytes, duration_ms, rate, compute_ms, data, words, turn_starts, attempt, started_at)
+                    where j.id = r.id and j.status = 'queued' and j.cancel_requested_at is null
                     returning j.id, j.tenant_id, j.callback_url, 'task.completed'::text as event, r.data, j.text, r.duration_ms, r.engine, r.compute_ms, j.quota_period),
                 settled as (
                     insert into quota_periods (tenant_id, period, used_chars, used_audio_ms)
@@ -55,6 +57,8 @@ public sealed partial class JobStore
             command.Parameters.Add(new() { Value = items.Select(c => c.Words is null ? null : WordTimestamps.ToJson(c.Words)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
             command.Parameters.Add(new() { Value = items.Select(c => c.Result.TurnStartsMs is { } starts ? $"[{string.Join(',', starts)}]" : null).ToArray(),
                 NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
+            command.Parameters.Add(new() { Value = items.Select(c => c.Job.Attempt).ToArray() });
+            command.Parameters.Add(new() { Value = items.Select(c => c.Job.ClaimedAt ?? at).ToArray() });
             return (group.Key, command);
         }).ToList();
 
@@ -75,16 +79,18 @@ public sealed partial class JobStore
 
     /// <summary>The worker stopped a running job whose cancellation was requested.</summary>
     public Task<bool> MarkCanceledAsync(ClaimedJob job, CancellationToken cancellationToken) =>
-        FinishOneAsync(job, JobStatus.Canceled, TaskEvent.Canceled, "", null, cancellationToken);
+        FinishOneAsync(job, JobStatus.Canceled, TaskEvent.Canceled, "", null, cancellationToken, "and cancel_requested_at is not null");
 
-    private async Task<bool> FinishOneAsync(ClaimedJob job, string status, string eventType, string extraSet, string? problemJson, CancellationToken cancellationToken)
+    /// <summary>Finishes a claimed job that is still queued in the ledger, recording its claim's epoch, attempt and start.</summary>
+    private async Task<bool> FinishOneAsync(ClaimedJob job, string status, string eventType, string extraSet, string? problemJson, CancellationToken cancellationToken,
+        string extraCondition = "")
     {
         var taskEvent = new TaskEvent(eventType, job.Id, status, clock.GetUtcNow(),
             Error: problemJson is null ? null : JsonDocument.Parse(problemJson).RootElement.Clone());
         var command = new NpgsqlBatchCommand($"""
             with finished as (
-                update jobs set status = '{status}', {extraSet} finished_at = now()
-                where id = $1 and epoch = $2 and status = 'running'
+                update jobs set status = '{status}', {extraSet} finished_at = now(), epoch = $2, attempts = $5, started_at = coalesce($6, now())
+                where id = $1 and status = 'queued' {extraCondition}
                 returning id, tenant_id, callback_url, '{eventType}'::text as event, $4::jsonb as data),
             {Outbox}
             select finished.id, scheduled.list::text from finished, scheduled
@@ -93,6 +99,8 @@ public sealed partial class JobStore
         command.Parameters.Add(new() { Value = job.Epoch });
         command.Parameters.Add(new() { Value = (object?)problemJson ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new() { Value = taskEvent.ToJson(), NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = job.Attempt });
+        command.Parameters.Add(new() { Value = (object?)job.ClaimedAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         var rows = await database.BatchAsync([(job.TenantId, command)], r => r.GetString(1), cancellationToken).ConfigureAwait(false);
         if (rows.Count == 0)
         {
@@ -102,20 +110,42 @@ public sealed partial class JobStore
         return true;
     }
 
-    /// <summary>A queued job is canceled at once; a running one is asked to stop at its next chunk boundary.</summary>
-    public async Task<(CancelResult Result, Job? Job)> CancelAsync(Guid tenantId, Guid jobId, CancellationToken cancellationToken)
+    /// <summary>
+    /// A job no worker holds is canceled at once; one a worker holds (its claim in <paramref name="queue"/>) is asked to
+    /// stop at its next chunk boundary (the cancel message): its completion is then refused and the worker marks it canceled.
+    /// </summary>
+    public async Task<(CancelResult Result, Job? Job)> CancelAsync(Guid tenantId, Guid jobId, JobQueue queue, CancellationToken cancellationToken)
     {
+        var requested = await database.InTenantAsync(tenantId, async connection =>
+        {
+            await using var command = new NpgsqlCommand($"""
+                update jobs set cancel_requested_at = coalesce(cancel_requested_at, now())
+                where id = $1 and status = 'queued'
+                returning {Columns}
+                """, connection);
+            command.Parameters.Add(new() { Value = jobId });
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? Read(reader) : null;
+        }, cancellationToken).ConfigureAwait(false);
+        if (requested is null)
+        {
+            var existing = await GetAsync(tenantId, jobId, cancellationToken).ConfigureAwait(false);
+            return (existing is null ? CancelResult.NotFound : CancelResult.AlreadyFinished, existing);
+        }
+        if (await queue.IsHeldAsync(requested).ConfigureAwait(false))
+        {
+            await events.RequestCancelAsync(jobId).ConfigureAwait(false);
+            return (CancelResult.Requested, requested with { Status = JobStatus.Running });
+        }
         var command = new NpgsqlBatchCommand($"""
             with changed as (
-                update jobs set status = case when status = 'queued' then 'canceled' else status end,
-                                finished_at = case when status = 'queued' then now() else finished_at end,
-                                cancel_requested_at = coalesce(cancel_requested_at, now())
-                where id = $1 and status in ('queued', 'running')
+                update jobs set status = 'canceled', finished_at = now()
+                where id = $1 and status = 'queued'
                 returning {Columns}),
             finished as (
                 select id, tenant_id, callback_url, 'task.canceled'::text as event,
                        jsonb_build_object('type', 'task.canceled', 'task_id', id, 'status', 'canceled', 'at', now()) as data
-                from changed where status = 'canceled'),
+                from changed),
             {Outbox}
             select changed.*, scheduled.list::text from changed, scheduled
             """);
@@ -123,14 +153,12 @@ public sealed partial class JobStore
         var rows = await database.BatchAsync([(tenantId, command)], r => (Job: Read(r), Scheduled: r.GetString(ColumnCount)), cancellationToken).ConfigureAwait(false);
         if (rows.Count == 0)
         {
-            var existing = await GetAsync(tenantId, jobId, cancellationToken).ConfigureAwait(false);
-            return (existing is null ? CancelResult.NotFound : CancelResult.AlreadyFinished, existing);
+            // A worker claimed it meanwhile: its completion is refused now that the cancellation is requested.
+            await events.RequestCancelAsync(jobId).ConfigureAwait(false);
+            var current = await GetAsync(tenantId, jobId, cancellationToken).ConfigureAwait(false);
+            return current is { Status: JobStatus.Canceled } ? (CancelResult.Canceled, current) : (CancelResult.Requested, current! with { Status = JobStatus.Running });
         }
         var job = rows[0].Job;
-        if (job.Status != JobStatus.Canceled)
-        {
-            return (CancelResult.Requested, job);
-        }
         await AnnounceAsync([TaskEvent.ForStatus(job, clock.GetUtcNow())], ParseScheduled([rows[0].Scheduled])).ConfigureAwait(false);
         return (CancelResult.Canceled, job);
     }

@@ -8,8 +8,8 @@ namespace Voice.Core.Jobs;
 
 /// <summary>
 /// The jobs ledger in Postgres: the truth about every job. The queue only delivers. A job exists once its
-/// row is committed; every claim bumps its epoch, and only the current epoch may finish it, so a stale
-/// worker can never overwrite a newer attempt. Finishing commits the status, the usage record (unique per
+/// row is committed; claims live in Redis (<see cref="JobQueue.ClaimManyAsync"/>), so the row stays queued while a
+/// worker runs it and only a queued row can finish: a job has one result however many attempts ran. Finishing commits the status, the usage record (unique per
 /// job) and the webhook deliveries in one statement (the outbox); live events and the delivery schedule
 /// follow the commit. Submissions, claims and completions are batched: many jobs, of any tenants, in one
 /// round trip and one transaction, each statement in its own tenant's row-level-security scope.

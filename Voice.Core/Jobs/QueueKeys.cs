@@ -31,6 +31,9 @@ public sealed record QueueKeys(string Pool)
     public RedisKey LiveCount => Prefix + "live:count";
     public RedisKey LiveStreak => Prefix + "live:streak";
 
+    /// <summary>Each held job's claim (epoch, attempts, since when): the ledger is written only when the job finishes.</summary>
+    public RedisKey Claims => Prefix + "claims";
+
     /// <summary>Producers publish here so the pool's idle workers pick at once.</summary>
     public RedisChannel WakeChannel => RedisChannel.Literal($"voice:jobs:wake:{Pool}");
 }

@@ -179,16 +179,16 @@ internal static class QueueScripts
         """;
 
     /// <summary>
-    /// KEYS: inflight, members, known, sequence, live count, then one lane per entry. ARGV: group, then (entry id, job, tenant, live) per entry.
+    /// KEYS: inflight, members, known, sequence, live count, claims, then one lane per entry. ARGV: group, then (entry id, job, tenant, live) per entry.
     /// Acknowledges and deletes each entry (acknowledged entries are never needed again), forgets the job's
-    /// in-flight marker (and for a live entry, its place in the tenant's live count), and deletes a tenant lane
+    /// in-flight marker and claim (and for a live entry, its place in the tenant's live count), and deletes a tenant lane
     /// that is empty and out of the rotation (the live lane stays).
     /// </summary>
     public const string Acknowledge = """
-        local inflight, members, known, sequence, liveCount = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+        local inflight, members, known, sequence, liveCount, claims = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
         local group = ARGV[1]
-        for i = 1, #KEYS - 5 do
-          local lane = KEYS[5 + i]
+        for i = 1, #KEYS - 6 do
+          local lane = KEYS[6 + i]
           local a = 2 + (i - 1) * 4
           local id, job, tenant, live = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3] == '1'
           redis.call('XACK', lane, group, id)
@@ -196,6 +196,7 @@ internal static class QueueScripts
           if redis.call('HGET', inflight, job) == id then
             redis.call('HDEL', inflight, job)
             redis.call('HDEL', sequence, job)
+            redis.call('HDEL', claims, job)
             if live and redis.call('HINCRBY', liveCount, tenant, -1) <= 0 then
               redis.call('HDEL', liveCount, tenant)
             end

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Voice.Core.Jobs;
 using Voice.Tests.Infrastructure;
@@ -155,7 +156,7 @@ public sealed class QuotaTests(VoiceAppFixture app)
         var firstAttempt = worker.Runner.RunAsync([await worker.DeliverAsync(tenant.Id, running.Id)], WorkerHarness.Consumer, CancellationToken.None);
         await engine.FirstChunkSent.WaitAsync(Patience);
         var secondAttempt = worker.Runner.RunAsync([await worker.DeliverAsync(tenant.Id, running.Id)], WorkerHarness.Consumer, CancellationToken.None);
-        await WaitUntilAsync(async () => await EpochAsync(running.Id) == 2);
+        await WaitUntilAsync(async () => await EpochAsync(worker, running.Id) == 2);
         using (var refused = await api.PostAsJsonAsync("/api/v1/voice/generate", new { text = "Let me in." }))
         {
             await ProblemAsync(refused, HttpStatusCode.TooManyRequests, "https://voice.dev/problems/concurrency-limit");
@@ -218,13 +219,9 @@ public sealed class QuotaTests(VoiceAppFixture app)
     private static async Task<int> ActiveJobsAsync(HttpClient api) =>
         (await api.GetFromJsonAsync<JsonElement>("/api/v1/usage/quota")).GetProperty("active_jobs").GetInt32();
 
-    private async Task<int> EpochAsync(Guid jobId)
-    {
-        await using var db = NpgsqlDataSource.Create(await app.ConnectionStringAsync("voicedb"));
-        await using var command = db.CreateCommand("select epoch from jobs where id = $1");
-        command.Parameters.Add(new() { Value = jobId });
-        return (int)(await command.ExecuteScalarAsync())!;
-    }
+    /// <summary>The job's claim epoch (claims live in Redis until the job finishes).</summary>
+    private static async Task<int?> EpochAsync(WorkerHarness worker, Guid jobId) =>
+        (await worker.Services.GetRequiredService<JobQueue>().ClaimsAsync(WorkerHarness.Pool, [jobId])).GetValueOrDefault(jobId)?.Epoch;
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {

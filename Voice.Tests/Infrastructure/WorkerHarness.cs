@@ -60,7 +60,7 @@ public sealed class WorkerHarness : IAsyncDisposable
     /// <summary>A job in the ledger plus a delivered (pending) entry for it, as if this harness had picked it.</summary>
     public async Task<QueueEntry> SubmitAndDeliverAsync(Guid tenantId, string text, string voice = "alloy")
     {
-        var submitted = await Jobs.CreateAsync(tenantId, new JobSpec(text, "en", voice, "wav"), null, null, null, CancellationToken.None);
+        var submitted = await Jobs.CreateAsync(new NewJob(tenantId, new JobSpec(text, "en", voice, "wav"), null, Pool: Pool), null, null, CancellationToken.None);
         return await DeliverAsync(tenantId, submitted.Job!.Id);
     }
 

@@ -76,7 +76,7 @@ public sealed class JobRunnerTests(VoiceAppFixture app)
         // The entry is redelivered (as after a missed heartbeat) and claimed again: a new epoch.
         var second = await worker.DeliverAsync(tenant.Id, first.JobId);
         var currentRun = worker.Runner.RunAsync([second], WorkerHarness.Consumer, CancellationToken.None);
-        await WaitUntilAsync(async () => await EpochAsync(first.JobId) == 2);
+        await WaitUntilAsync(async () => (await ClaimAsync(worker, first.JobId))?.Epoch == 2);
         engine.Open();
         await Task.WhenAll(staleRun, currentRun).WaitAsync(Patience);
 
@@ -85,6 +85,7 @@ public sealed class JobRunnerTests(VoiceAppFixture app)
         Assert.Equal("completed", status.GetProperty("status").GetString());
         Assert.Equal(1, await UsageRecordsAsync(first.JobId));
         Assert.EndsWith("-2.wav", await ResultPathAsync(first.JobId));
+        Assert.Equal(2, await EpochAsync(first.JobId)); // the ledger records the epoch that finished it
         var blobs = new Azure.Storage.Blobs.BlobServiceClient(await app.ConnectionStringAsync("blobs"))
             .GetBlobContainerClient("t-" + tenant.Id.ToString("N"));
         Assert.False(await blobs.GetBlobClient($"results/{first.JobId:N}-1.wav").ExistsAsync(), "the stale attempt's audio was left behind");
@@ -170,6 +171,78 @@ public sealed class JobRunnerTests(VoiceAppFixture app)
         Assert.Equal(0, status.GetProperty("attempts").GetInt32());
         Assert.Equal(1, await worker.PendingAsync(tenant.Id));
     }
+
+    [Fact]
+    public async Task AJobAWorkerHoldsShowsRunningWhileItsLedgerRowStaysQueued()
+    {
+        var tenant = await app.CreateTenantAsync();
+        var engine = new GatedFakeEngine();
+        await using var worker = await WorkerHarness.StartAsync(app, engine);
+        var entry = await worker.SubmitAndDeliverAsync(tenant.Id, "Held by a worker.");
+
+        var run = worker.Runner.RunAsync([entry], WorkerHarness.Consumer, CancellationToken.None);
+        await engine.FirstChunkSent.WaitAsync(Patience);
+        using var api = app.CreateApiClient(tenant.ApiKey);
+        var status = await api.GetFromJsonAsync<JsonElement>($"/api/v1/task/{entry.JobId}");
+        Assert.Equal("running", status.GetProperty("status").GetString());
+        Assert.Equal(1, status.GetProperty("attempts").GetInt32());
+        Assert.Equal(JsonValueKind.String, status.GetProperty("started_at").ValueKind);
+        var listed = await api.GetFromJsonAsync<JsonElement>("/api/v1/tasks?status=running");
+        Assert.Contains(listed.GetProperty("data").EnumerateArray(), t => t.GetProperty("task_id").GetGuid() == entry.JobId);
+        Assert.Equal("queued", await ScalarAsync("select status from jobs where id = $1", entry.JobId)); // the claim wrote nothing
+
+        engine.Open();
+        await run.WaitAsync(Patience);
+        Assert.Equal("completed", await ScalarAsync("select status from jobs where id = $1", entry.JobId));
+        Assert.Equal(1, (int)(await ScalarAsync("select attempts from jobs where id = $1", entry.JobId))!);
+        Assert.NotNull(await ScalarAsync("select started_at from jobs where id = $1 and started_at <= finished_at", entry.JobId));
+    }
+
+    [Fact]
+    public async Task AStaleClaimsCompletionIsRefusedOnceAnotherAttemptFinishedTheJob()
+    {
+        var tenant = await app.CreateTenantAsync();
+        await using var worker = await WorkerHarness.StartAsync(app, new GatedFakeEngine());
+        var entry = await worker.SubmitAndDeliverAsync(tenant.Id, "Finished once.");
+        var queue = worker.Services.GetRequiredService<JobQueue>();
+        var stale = (await worker.Jobs.ClaimManyAsync(await queue.ClaimManyAsync([entry]), 3, CancellationToken.None)).Single().Job!;
+        var fresh = (await worker.Jobs.ClaimManyAsync(await queue.ClaimManyAsync([entry]), 3, CancellationToken.None)).Single().Job!;
+
+        Completion Of(ClaimedJob job) => new(job, "fake", "fake", new JobResult($"results/{job.Id:N}-{job.Epoch}.wav", 10, 1000, 24_000), 5);
+        Assert.Contains(entry.JobId, await worker.Jobs.CompleteManyAsync([Of(fresh)], CancellationToken.None));
+        Assert.Empty(await worker.Jobs.CompleteManyAsync([Of(stale)], CancellationToken.None));
+        Assert.False(await worker.Jobs.FailAsync(stale, """{"type":"late"}""", CancellationToken.None));
+
+        Assert.Equal(1L, await UsageRecordsAsync(entry.JobId));
+        Assert.EndsWith("-2.wav", await ResultPathAsync(entry.JobId));
+        Assert.Equal(2, await EpochAsync(entry.JobId));
+    }
+
+    [Fact]
+    public async Task AJobClaimedPastItsAttemptsFailsInTheLedgerWithoutRunning()
+    {
+        var tenant = await app.CreateTenantAsync();
+        var engine = new GatedFakeEngine();
+        await using var worker = await WorkerHarness.StartAsync(app, engine, maxAttempts: 2);
+        var entry = await worker.SubmitAndDeliverAsync(tenant.Id, "Its workers kept dying.");
+        var queue = worker.Services.GetRequiredService<JobQueue>();
+        await queue.ClaimManyAsync([entry]); // two attempts whose workers died without a word
+        await queue.ClaimManyAsync([entry]);
+
+        await worker.Runner.RunAsync([entry], WorkerHarness.Consumer, CancellationToken.None); // the third delivery
+
+        using var api = app.CreateApiClient(tenant.ApiKey);
+        var status = await api.GetFromJsonAsync<JsonElement>($"/api/v1/task/{entry.JobId}");
+        Assert.Equal("failed", status.GetProperty("status").GetString());
+        Assert.Equal("https://voice.dev/problems/attempts-exhausted", status.GetProperty("error").GetProperty("type").GetString());
+        Assert.Equal(2, status.GetProperty("attempts").GetInt32());
+        Assert.False(engine.FirstChunkSent.IsCompleted); // never run
+        Assert.Equal(0L, await UsageRecordsAsync(entry.JobId));
+        Assert.Equal(0, await worker.PendingAsync(tenant.Id));
+    }
+
+    private static async Task<ClaimState?> ClaimAsync(WorkerHarness worker, Guid jobId) =>
+        (await worker.Services.GetRequiredService<JobQueue>().ClaimsAsync(WorkerHarness.Pool, [jobId])).GetValueOrDefault(jobId);
 
     private async Task<long> UsageRecordsAsync(Guid jobId) =>
         (long)(await ScalarAsync("select count(*) from usage_records where job_id = $1", jobId))!;

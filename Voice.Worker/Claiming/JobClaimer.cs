@@ -10,7 +10,7 @@ using Voice.Worker.Voices;
 namespace Voice.Worker.Claiming;
 
 /// <summary>
-/// Claims delivered entries in the ledger (each a new epoch) and turns the speech jobs into <see cref="ReadyJob"/>s.
+/// Claims delivered entries in Redis (each a new epoch and attempt) and reads their jobs from the ledger and turns the speech jobs into <see cref="ReadyJob"/>s.
 /// Everything that needs no synthesis is settled here: entries with nothing left to run, voice preparation jobs
 /// (run at once), and jobs whose voice or lexicon could not be resolved.
 /// </summary>
@@ -27,7 +27,8 @@ public sealed partial class JobClaimer(
 {
     public async Task<ClaimedWork> ClaimAsync(IReadOnlyList<QueueEntry> entries, string consumer, CancellationToken hardStop)
     {
-        var claims = await jobs.ClaimManyAsync(entries, options.Value.MaxAttempts, CancellationToken.None).ConfigureAwait(false);
+        var held = await queue.ClaimManyAsync(entries).ConfigureAwait(false);
+        var claims = await jobs.ClaimManyAsync(held, options.Value.MaxAttempts, CancellationToken.None).ConfigureAwait(false);
         var ready = new List<ReadyJob>();
         var settled = new List<QueueEntry>();
         foreach (var claim in claims)

@@ -73,16 +73,24 @@ public sealed partial class BatchSettler(
     private async Task<List<(SynthesisSession Session, JobOutcome Outcome)>> CommitAsync(List<(SynthesisSession Session, Completion Completion)> stored)
     {
         var outcomes = new List<(SynthesisSession Session, JobOutcome Outcome)>(stored.Count);
-        var committed = await jobs.CompleteManyAsync([.. stored.Select(s => s.Completion)], CancellationToken.None).ConfigureAwait(false);
+        // A newer claim of the same job (this worker's entry was reclaimed) supersedes this attempt before it reaches the ledger.
+        var current = await queue.CurrentAsync([.. stored.Select(s => (s.Session.Ready.Entry, s.Session.Job.Epoch))]).ConfigureAwait(false);
+        var committed = await jobs.CompleteManyAsync([.. stored.Where(s => current.Contains(s.Session.Job.Id)).Select(s => s.Completion)], CancellationToken.None).ConfigureAwait(false);
         foreach (var (session, completion) in stored)
         {
+            if (!current.Contains(session.Job.Id))
+            {
+                await results.DiscardAsync(completion).ConfigureAwait(false);
+                outcomes.Add((session, JobOutcome.Superseded));
+                continue;
+            }
             if (committed.Contains(session.Job.Id))
             {
                 UsageLog.Write(logger, completion);
                 outcomes.Add((session, JobOutcome.Completed));
                 continue;
             }
-            // Not committed: a cancel request arrived (then it is canceled now) or a newer attempt owns the job.
+            // Not committed: a cancel request arrived (then it is canceled now) or another attempt finished the job first.
             await results.DiscardAsync(completion).ConfigureAwait(false);
             outcomes.Add((session, await jobs.MarkCanceledAsync(session.Job, CancellationToken.None).ConfigureAwait(false) ? JobOutcome.Canceled : JobOutcome.Superseded));
         }

@@ -17,8 +17,7 @@ public sealed partial class FailedAttempts(JobStore jobs, JobQueue queue, IOptio
     {
         if (ex is OperationCanceledException && hardStop.IsCancellationRequested)
         {
-            await jobs.ReleaseAsync(job, error: null, CancellationToken.None).ConfigureAwait(false);
-            await queue.ReleaseAsync(entry, consumer).ConfigureAwait(false);
+            await queue.ReleaseAsync(entry, consumer, countAttempt: false).ConfigureAwait(false);
             LogReleased(logger, job.Id);
             return JobOutcome.Released;
         }
@@ -40,7 +39,7 @@ public sealed partial class FailedAttempts(JobStore jobs, JobQueue queue, IOptio
             await queue.DeadLetterAsync(entry, job.Attempt, $"{ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
             return JobOutcome.Failed;
         }
-        await jobs.ReleaseAsync(job, AttemptErrors.Code(ex), CancellationToken.None).ConfigureAwait(false);
+        await jobs.NoteAttemptErrorAsync(job, AttemptErrors.Code(ex), CancellationToken.None).ConfigureAwait(false);
         await queue.ReleaseAsync(entry, consumer).ConfigureAwait(false);
         return JobOutcome.Retrying;
     }

@@ -108,7 +108,7 @@ async Task<Result> RunVoiceAsync(int count, Func<int, TimeSpan>? schedule)
                 await Task.Delay(1);
                 continue;
             }
-            var claims = await jobs.ClaimManyAsync(entries, 3, CancellationToken.None);
+            var claims = await jobs.ClaimManyAsync(await queue.ClaimManyAsync(entries), 3, CancellationToken.None);
             await jobs.CompleteManyAsync([.. claims.Where(c => c.Job is not null)
                 .Select(c => new Completion(c.Job!, "null", "none", new JobResult("bench", 0, 1000, 24_000), 0))], CancellationToken.None);
             await queue.AcknowledgeManyAsync(entries);
