@@ -513,7 +513,7 @@ sealed class Platform : IAsyncDisposable
         string state = Path.Combine("/var/tmp/voice", "load-" + Guid.NewGuid().ToString("N")[..12]);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Voice_AppHost>(
         [
-            "VOICE_LOCAL_INFRA=true", $"VOICE_STATE_DIR={state}", "VOICE_API_PORT=0", "VOICE_WEB_PORT=0", $"VOICE_SPEECH_ENGINE={engine}",
+            "VOICE_LOCAL_INFRA=true", $"VOICE_STATE_DIR={state}", "VOICE_API_PORT=0", "VOICE_ADMIN_PORT=0", "VOICE_WEB_PORT=0", $"VOICE_SPEECH_ENGINE={engine}",
             $"VOICE_ADMIN_TOKEN={adminToken}", $"Parameters:master-key={Secret()}", $"Parameters:redis-password={Secret()}",
             $"Parameters:postgres-password={Secret()}", $"Parameters:voicedb-app-password={Secret()}", $"Parameters:voicedb-admin-password={Secret()}",
             "Logging:LogLevel:Default=Warning", "Worker:Concurrency=2", $"Telemetry:OtlpEndpoint={collector}",
@@ -629,7 +629,7 @@ sealed class Platform : IAsyncDisposable
 
     private HttpClient AdminClient()
     {
-        var admin = new HttpClient { BaseAddress = Api.BaseAddress };
+        var admin = new HttpClient { BaseAddress = _app.GetEndpoint("api", "admin") }; // the operators' own listener
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _adminToken);
         return admin;
     }
@@ -637,8 +637,7 @@ sealed class Platform : IAsyncDisposable
     /// <summary>Tenants on an unlimited plan (so the load meets the platform, not its quotas), one all-scope key each.</summary>
     public async Task<List<string>> TenantsAsync(int count)
     {
-        using var admin = new HttpClient { BaseAddress = Api.BaseAddress };
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _adminToken);
+        using var admin = AdminClient();
         (await admin.PostAsJsonAsync("/admin/v1/plans", new
         {
             id = "load", name = "Load", queue_weight = 1, max_voices = 1000, max_text_chars = 20_000, rate_per_second = 100_000, rate_burst = 100_000,
