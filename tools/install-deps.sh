@@ -40,9 +40,9 @@ need xz-utils xz
 need_lib libmp3lame0 libmp3lame.so.0                  # MP3 encoding
 has_lib libFLAC.so.14 || has_lib libFLAC.so.12 || missing+=("$(pick libflac14 libflac12t64 libflac12)")   # FLAC
 need ffmpeg ffmpeg                                    # AAC encoding
+need_lib libsoxr0 libsoxr.so.0                        # resampling (Voice.Audio/Resampling)
 if [ "$profile" = test ]; then
   need sox sox                                        # the resampler benchmark's reference
-  need_lib libsoxr0 libsoxr.so.0                      # ditto (libsoxr, called directly)
   need prometheus promtool                            # checks the shipped alert rules (deploy/k8s/monitoring)
   need chromium chromium                              # the portal's browser tests (Playwright drives it)
   need debootstrap debootstrap                        # the container images' base (deploy/images/build.sh)

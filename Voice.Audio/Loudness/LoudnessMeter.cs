@@ -94,7 +94,7 @@ public static class LoudnessMeter
         var block = new float[Math.Min(BlockFrames, Math.Max(1, frames))];
         for (int c = 0; c < channels; c++)
         {
-            var scanner = new TruePeakScanner(sampleRate);
+            var scanner = new TruePeakScanner();
             for (int start = 0; start < frames; start += block.Length)
             {
                 int count = Math.Min(block.Length, frames - start);

@@ -1,13 +1,11 @@
-using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.InteropServices;
-using Voice.Audio.Resampling;
 
 namespace Voice.Audio.Loudness;
 
 /// <summary>
-/// The largest magnitude of a signal oversampled 4× — exactly the samples <see cref="PolyphaseResampler"/> would
-/// produce at four times the rate — without producing them: only the three in-between phases are interpolated (the
+/// The largest magnitude of a signal oversampled 4× through <see cref="OversamplingFilter"/>, without producing the
+/// oversampled signal: only the three in-between phases are interpolated (the
 /// fourth is the input sample itself), a vector of neighbouring outputs at a time (each loaded input vector feeds the
 /// three phases' multiply-adds; no horizontal sums), and only their maximum is kept. Streams in blocks, holding one
 /// filter's length of history.
@@ -15,7 +13,7 @@ namespace Voice.Audio.Loudness;
 internal sealed class TruePeakScanner
 {
     private const int Oversampling = 4;
-    private static readonly ConcurrentDictionary<int, float[][]> Filters = new();
+    private static readonly float[][] Phases = OversamplingFilter.Design(Oversampling)[1..];
 
     private readonly float[][] _phases;  // phases 1, 2, 3 of the 4× filter (phase 0 is the sample itself)
     private readonly int _taps;          // K
@@ -26,13 +24,9 @@ internal sealed class TruePeakScanner
     private long _count;                 // samples seen
     private float _peak;
 
-    public TruePeakScanner(int sampleRate)
+    public TruePeakScanner()
     {
-        _phases = Filters.GetOrAdd(sampleRate, rate =>
-        {
-            var design = new PolyphaseResampler(rate, rate * Oversampling);
-            return [.. Enumerable.Range(1, Oversampling - 1).Select(p => design.PhaseCoefficients(p).ToArray())];
-        });
+        _phases = Phases;
         _taps = _phases[0].Length;
         // Centre c reads samples c − K/2 + 1 … c + K/2: start with K/2 − 1 samples of silence before index 0.
         _buffer = new float[Math.Max(4096, 4 * _taps)];

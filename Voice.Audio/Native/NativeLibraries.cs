@@ -16,6 +16,7 @@ internal static class NativeLibraries
     {
         [LibFlac.Library] = ["libFLAC.so.14", "libFLAC.so.12"],
         [LibMp3Lame.Library] = ["libmp3lame.so.0"],
+        [LibSoxr.Library] = ["libsoxr.so.0"],
     };
 
     [ModuleInitializer] // before any P/Invoke of this assembly binds, whichever class is used first

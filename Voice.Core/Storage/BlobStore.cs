@@ -19,12 +19,20 @@ public sealed class BlobStore(BlobServiceClient service, TenantKeys keys)
 
     public static string ContainerName(Guid tenantId) => "t-" + tenantId.ToString("N");
 
+    /// <summary>Objects up to this size (plaintext of known length) are encrypted in memory and sent as one request.</summary>
+    private const long SingleShotLimit = 4 * 1024 * 1024;
+
     /// <summary>Encrypts and stores <paramref name="content"/> (read to its end, one segment at a time) under the tenant's current key.</summary>
     public async Task UploadAsync(Guid tenantId, string path, Stream content, string contentType, CancellationToken cancellationToken)
     {
         var container = await GetContainerAsync(tenantId, cancellationToken).ConfigureAwait(false);
         var key = await keys.CurrentAsync(tenantId, cancellationToken).ConfigureAwait(false);
-        await using var encrypted = BlobCipher.Encrypt(content, key.Key, BlobCipher.NewHeader(key.Version), tenantId, path);
+        await using var encrypting = BlobCipher.Encrypt(content, key.Key, BlobCipher.NewHeader(key.Version), tenantId, path);
+        // The SDK sends a stream of unknown length as blocks and then a block list (two requests, each parsed and
+        // stored by the blob service); a small result of known length goes as one Put Blob instead.
+        await using var encrypted = content.CanSeek && content.Length - content.Position <= SingleShotLimit
+            ? await InMemoryAsync(encrypting, BlobCipher.EncryptedLength(content.Length - content.Position), cancellationToken).ConfigureAwait(false)
+            : encrypting;
         var options = new BlobUploadOptions
         {
             HttpHeaders = new BlobHttpHeaders { ContentType = "application/octet-stream" },
@@ -113,6 +121,13 @@ public sealed class BlobStore(BlobServiceClient service, TenantKeys keys)
         string contentType = properties.Metadata.TryGetValue("content_type", out var type) ? type : "application/octet-stream";
         await UploadAsync(tenantId, path, plaintext, contentType, cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    private static async Task<Stream> InMemoryAsync(Stream encrypting, long length, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[length];
+        await encrypting.ReadExactlyAsync(bytes, cancellationToken).ConfigureAwait(false);
+        return new MemoryStream(bytes, writable: false);
     }
 
     private static async Task<BlobCipher.Header> ReadHeaderAsync(Stream encrypted, CancellationToken cancellationToken)

@@ -76,6 +76,23 @@ public sealed class PolyphaseResamplerTests
         }
     }
 
+    [Theory]
+    [InlineData(48_000, 24_000)]
+    [InlineData(22_050, 24_000)]
+    [InlineData(24_000, 48_000)]
+    public void OutputIsTimeAlignedWithTheInput(int inputRate, int outputRate)
+    {
+        var input = Signals.Sine(300, inputRate, inputRate); // one second
+
+        var output = PolyphaseResampler.Resample(input, inputRate, outputRate);
+
+        // Each output sample is the sine at the same instant: no filter delay left in (one sample's delay is 4e-2 off).
+        for (int m = outputRate / 4; m < outputRate * 3 / 4; m += 97)
+        {
+            Assert.Equal(0.5 * Math.Sin(2 * Math.PI * 300 * m / outputRate), output[m], 1e-3);
+        }
+    }
+
     [Fact]
     public void ConstantSignalStaysConstantAwayFromTheEdges()
     {

@@ -59,6 +59,10 @@ if (scenario is "end-to-end" or "all")
 {
     await EndToEndAsync();
 }
+if (scenario is "job-cpu")
+{
+    await JobCpu.RunAsync(report, TimeSpan.FromSeconds(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20));
+}
 if (scenario is "job-memory")
 {
     await using var platform = await Platform.StartAsync("espeak");

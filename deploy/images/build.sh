@@ -42,7 +42,7 @@ dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
 runtime=$(dotnet --list-runtimes | sed -n 's/^Microsoft.AspNetCore.App \(10\.0\.[0-9]*\) .*/\1/p' | sort -V | tail -1)
 [ -n "$runtime" ] && [ -d "$dotnet_root/shared/Microsoft.NETCore.App/$runtime" ] \
   || { echo "no ASP.NET Core and .NET 10.0 runtime of the same version in $dotnet_root" >&2; exit 1; }
-packages=ca-certificates,libicu72,libssl3,tzdata,libgssapi-krb5-2,zlib1g,libflac12,libmp3lame0,libespeak-ng1,espeak-ng-data,ffmpeg
+packages=ca-certificates,libicu72,libssl3,tzdata,libgssapi-krb5-2,zlib1g,libflac12,libmp3lame0,libsoxr0,libespeak-ng1,espeak-ng-data,ffmpeg
 base="$registry/voice/aspnet-audio:$runtime-bookworm"
 stamp="$runtime $packages"
 mkdir -p "$work" "$out"
