@@ -95,12 +95,14 @@ public sealed unsafe class PolyphaseResampler
             CollectionsMarshal.SetCount(output, before + room);
             nuint consumed = 0, produced = 0;
             nint error;
+            float none = 0;
             fixed (float* source = input)
             fixed (float* target = CollectionsMarshal.AsSpan(output)[before..])
             {
+                // A null input is libsoxr's "the input has ended": an empty block (fixed gives null) must point somewhere.
                 error = end
                     ? LibSoxr.Process(_soxr.Value, null, 0, null, target, (nuint)room, &produced)
-                    : LibSoxr.Process(_soxr.Value, source, (nuint)input.Length, &consumed, target, (nuint)room, &produced);
+                    : LibSoxr.Process(_soxr.Value, source == null ? &none : source, (nuint)input.Length, &consumed, target, (nuint)room, &produced);
             }
             if (error != 0)
             {

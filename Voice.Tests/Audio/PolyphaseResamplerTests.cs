@@ -77,6 +77,31 @@ public sealed class PolyphaseResamplerTests
     }
 
     [Theory]
+    [InlineData(24_000, 48_000)]
+    [InlineData(48_000, 24_000)]
+    public void EmptyBlocksBetweenOthersChangeNothing(int inputRate, int outputRate)
+    {
+        // libsoxr reads a null input as the end of the stream; an empty block must not end it (it crashed the encoders).
+        var input = Signals.Sine(440, inputRate, 20_000);
+        var expected = PolyphaseResampler.Resample(input, inputRate, outputRate);
+
+        var resampler = new PolyphaseResampler(inputRate, outputRate);
+        var streamed = new List<float>();
+        resampler.Process([], streamed);
+        resampler.Process(input.AsSpan(0, 5_000), streamed);
+        resampler.Process([], streamed);
+        resampler.Process(input.AsSpan(5_000), streamed);
+        resampler.Process([], streamed);
+        resampler.Flush(streamed);
+
+        Assert.Equal(expected.Length, streamed.Count);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i], streamed[i], 1e-6f);
+        }
+    }
+
+    [Theory]
     [InlineData(48_000, 24_000)]
     [InlineData(22_050, 24_000)]
     [InlineData(24_000, 48_000)]
