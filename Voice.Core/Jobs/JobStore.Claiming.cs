@@ -11,9 +11,14 @@ public sealed partial class JobStore
     /// row stays queued, so a claim writes nothing. A job whose cancellation was requested becomes canceled; one whose
     /// claim is past <paramref name="maxAttempts"/> becomes failed; one already finished is left alone (a redelivery).
     /// </summary>
-    public async Task<IReadOnlyList<ClaimOutcome>> ClaimManyAsync(IReadOnlyList<QueueClaim> claims, int maxAttempts, CancellationToken cancellationToken)
+    /// <remarks>Concurrent calls share a round trip (<see cref="GroupCommit{TItem, TResult}"/>); the token is not observed.</remarks>
+    public Task<IReadOnlyList<ClaimOutcome>> ClaimManyAsync(IReadOnlyList<QueueClaim> claims, int maxAttempts, CancellationToken cancellationToken) =>
+        Claiming.RunAsync([.. claims.Select(c => (c, maxAttempts))]);
+
+    private async Task<IReadOnlyList<ClaimOutcome>> ClaimBatchAsync(IReadOnlyList<(QueueClaim Claim, int MaxAttempts)> items)
     {
-        var statements = claims.GroupBy(c => c.Entry.TenantId).Select(group => (group.Key, new NpgsqlBatchCommand($"""
+        var claims = items.Select(i => i.Claim).ToList();
+        var statements = items.GroupBy(i => i.Claim.Entry.TenantId).Select(group => (group.Key, new NpgsqlBatchCommand($"""
             with settled as (
                 update jobs set
                     status = case when cancel_requested_at is not null then 'canceled' else 'failed' end,
@@ -22,8 +27,8 @@ public sealed partial class JobStore
                     error = case when cancel_requested_at is null then jsonb_build_object(
                         'type', 'https://voice.dev/problems/attempts-exhausted', 'title', 'The job failed on every attempt.',
                         'status', 500, 'detail', 'Gave up after ' || (c.attempt - 1) || ' attempts.', 'attempts', attempt_errors) else error end
-                from unnest($1::uuid[], $2::int[]) as c(id, attempt)
-                where jobs.id = c.id and jobs.status = 'queued' and (jobs.cancel_requested_at is not null or c.attempt > $3)
+                from unnest($1::uuid[], $2::int[], $3::int[]) as c(id, attempt, max_attempts)
+                where jobs.id = c.id and jobs.status = 'queued' and (jobs.cancel_requested_at is not null or c.attempt > c.max_attempts)
                 returning {Prefixed("jobs")}, jobs.reserved_chars),
             finished as (
                 select id, tenant_id, callback_url, case status when 'canceled' then 'task.canceled' else 'task.failed' end as event,
@@ -39,13 +44,13 @@ public sealed partial class JobStore
         {
             Parameters =
             {
-                new() { Value = group.Select(c => c.Entry.JobId).ToArray() },
-                new() { Value = group.Select(c => c.Attempt).ToArray() },
-                new() { Value = maxAttempts },
+                new() { Value = group.Select(i => i.Claim.Entry.JobId).ToArray() },
+                new() { Value = group.Select(i => i.Claim.Attempt).ToArray() },
+                new() { Value = group.Select(i => i.MaxAttempts).ToArray() },
             },
         })).ToList();
 
-        var rows = await database.BatchAsync(statements, r => (Job: Read(r), Reserved: r.GetInt32(ColumnCount), Scheduled: r.GetString(ColumnCount + 1)), cancellationToken).ConfigureAwait(false);
+        var rows = await database.BatchAsync(statements, r => (Job: Read(r), Reserved: r.GetInt32(ColumnCount), Scheduled: r.GetString(ColumnCount + 1)), CancellationToken.None).ConfigureAwait(false);
         var byId = rows.ToDictionary(r => r.Job.Id);
         var outcomes = new List<ClaimOutcome>(claims.Count);
         var finished = new List<TaskEvent>();

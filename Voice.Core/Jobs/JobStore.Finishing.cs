@@ -13,7 +13,15 @@ public sealed partial class JobStore
     /// asked to cancel it; the claim's epoch, attempt and start are recorded with it. Returns the committed job ids; a missing
     /// one was finished by another attempt or canceled.
     /// </summary>
+    /// <remarks>Concurrent calls are committed together (<see cref="GroupCommit{TItem, TResult}"/>); the token is not observed.</remarks>
     public async Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<Completion> completions, CancellationToken cancellationToken)
+    {
+        var committed = await Completing.RunAsync(completions).ConfigureAwait(false);
+        return completions.Where((_, i) => committed[i]).Select(c => c.Job.Id).ToHashSet();
+    }
+
+    /// <summary>One round trip for completions of any tenants; whether each committed (a job's two attempts in one batch: only the one that wrote its result).</summary>
+    private async Task<IReadOnlyList<bool>> CompleteBatchAsync(IReadOnlyList<Completion> completions)
     {
         var at = clock.GetUtcNow();
         var statements = completions.GroupBy(c => c.Job.TenantId).Select(group =>
@@ -28,7 +36,7 @@ public sealed partial class JobStore
                                 $13::int[], $14::timestamptz[])
                          as r(id, epoch, engine, model, path, bytes, duration_ms, rate, compute_ms, data, words, turn_starts, attempt, started_at)
                     where j.id = r.id and j.status = 'queued' and j.cancel_requested_at is null
-                    returning j.id, j.tenant_id, j.callback_url, 'task.completed'::text as event, r.data, j.text, r.duration_ms, r.engine, r.compute_ms, j.quota_period),
+                    returning j.id, j.tenant_id, j.callback_url, 'task.completed'::text as event, r.data, j.text, r.duration_ms, r.engine, r.compute_ms, j.quota_period, r.path),
                 settled as (
                     insert into quota_periods (tenant_id, period, used_chars, used_audio_ms)
                     select tenant_id, quota_period, sum(length(text)), sum(duration_ms) from finished where quota_period is not null group by 1, 2
@@ -42,7 +50,7 @@ public sealed partial class JobStore
                            round(length(f.text) * p.price_per_1k_characters / 1000 + f.duration_ms * p.price_per_audio_minute / 60000, 6), p.currency
                     from finished f join tenants t on t.id = f.tenant_id join plans p on p.id = t.plan),
                 {Outbox}
-                select finished.id, scheduled.list::text from finished, scheduled
+                select finished.id, scheduled.list::text, finished.path from finished, scheduled
                 """);
             command.Parameters.Add(new() { Value = items.Select(c => c.Job.Id).ToArray() });
             command.Parameters.Add(new() { Value = items.Select(c => c.Job.Epoch).ToArray() });
@@ -62,9 +70,10 @@ public sealed partial class JobStore
             return (group.Key, command);
         }).ToList();
 
-        var rows = await database.BatchAsync(statements, r => (Id: r.GetGuid(0), Scheduled: r.GetString(1)), cancellationToken).ConfigureAwait(false);
-        var committed = rows.Select(r => r.Id).ToHashSet();
-        await AnnounceAsync([.. completions.Where(c => committed.Contains(c.Job.Id)).Select(c => CompletedEvent(c, at))],
+        var rows = await database.BatchAsync(statements, r => (Id: r.GetGuid(0), Scheduled: r.GetString(1), Path: r.GetString(2)), CancellationToken.None).ConfigureAwait(false);
+        var written = rows.Select(r => (r.Id, r.Path)).ToHashSet();
+        var committed = completions.Select(c => written.Contains((c.Job.Id, c.Result.BlobPath))).ToList();
+        await AnnounceAsync([.. completions.Where((_, i) => committed[i]).Select(c => CompletedEvent(c, at))],
             ParseScheduled(rows.Select(r => r.Scheduled).Distinct())).ConfigureAwait(false);
         return committed;
     }

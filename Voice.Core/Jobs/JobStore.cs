@@ -19,6 +19,18 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
 {
     public static readonly TimeSpan IdempotencyWindow = TimeSpan.FromHours(24);
 
+    /// <summary>A merged claim or completion holds at most this many jobs (the worker's slots' batches, coalesced).</summary>
+    private const int MaxGroup = 512;
+
+    private GroupCommit<(QueueClaim Claim, int MaxAttempts), ClaimOutcome>? _claiming;
+    private GroupCommit<Completion, bool>? _completing;
+
+    // Concurrent claims and completions (a worker's slots, the settler's batches) share round trips: see GroupCommit.
+    private GroupCommit<(QueueClaim Claim, int MaxAttempts), ClaimOutcome> Claiming =>
+        LazyInitializer.EnsureInitialized(ref _claiming, () => new(items => ClaimBatchAsync(items), MaxGroup));
+    private GroupCommit<Completion, bool> Completing =>
+        LazyInitializer.EnsureInitialized(ref _completing, () => new(items => CompleteBatchAsync(items), MaxGroup));
+
     private const string Columns = """
         id, tenant_id, status, text, language, voice, format, attempts, engine, model, error::text,
         result_path, result_bytes, duration_ms, sample_rate, created_at, started_at, finished_at, callback_url, cancel_requested_at, kind, speed, stream, word_timestamps, result_deleted_at, pool,
