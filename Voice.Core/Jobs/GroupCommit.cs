@@ -25,9 +25,13 @@ public sealed class GroupCommit<TItem, TResult>
     {
         _run = run;
         _maxItems = maxItems;
-        for (int i = 0; i < loops; i++)
+        // The loops serve every caller: they must not carry the first caller's context (its trace) into the others' work.
+        using (ExecutionContext.SuppressFlow())
         {
-            _ = Task.Run(LoopAsync);
+            for (int i = 0; i < loops; i++)
+            {
+                _ = Task.Run(LoopAsync);
+            }
         }
     }
 

@@ -27,16 +27,16 @@ public sealed partial class JobStore
                     error = case when cancel_requested_at is null then jsonb_build_object(
                         'type', 'https://voice.dev/problems/attempts-exhausted', 'title', 'The job failed on every attempt.',
                         'status', 500, 'detail', 'Gave up after ' || (c.attempt - 1) || ' attempts.', 'attempts', attempt_errors) else error end
-                from unnest($1::uuid[], $2::int[], $3::int[]) as c(id, attempt, max_attempts)
+                from unnest($1::uuid[], $2::int[], $3::int[], $4::text[]) as c(id, attempt, max_attempts, trace_parent)
                 where jobs.id = c.id and jobs.status = 'queued' and (jobs.cancel_requested_at is not null or c.attempt > c.max_attempts)
-                returning {Prefixed("jobs")}, jobs.reserved_chars),
+                returning {Prefixed("jobs")}, jobs.reserved_chars, c.trace_parent),
             finished as (
                 select id, tenant_id, callback_url, case status when 'canceled' then 'task.canceled' else 'task.failed' end as event,
                        jsonb_strip_nulls(jsonb_build_object('type', case status when 'canceled' then 'task.canceled' else 'task.failed' end,
-                           'task_id', id, 'status', status, 'at', now(), 'error', error::jsonb)) as data
+                           'task_id', id, 'status', status, 'at', now(), 'error', error::jsonb)) as data, trace_parent
                 from settled),
-            {Outbox}
-            select settled.*, scheduled.list::text from settled, scheduled
+            {OutboxWith("f.trace_parent")}
+            select {Prefixed("settled")}, settled.reserved_chars, scheduled.list::text from settled, scheduled
             union all
             select {Prefixed("j")}, j.reserved_chars, '' from jobs j
             where j.id = any($1) and j.status = 'queued' and not exists (select from settled s where s.id = j.id)
@@ -47,6 +47,7 @@ public sealed partial class JobStore
                 new() { Value = group.Select(i => i.Claim.Entry.JobId).ToArray() },
                 new() { Value = group.Select(i => i.Claim.Attempt).ToArray() },
                 new() { Value = group.Select(i => i.MaxAttempts).ToArray() },
+                new() { Value = group.Select(i => W3CTraceParent(i.Claim.Entry.TraceParent)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
             },
         })).ToList();
 
@@ -101,4 +102,8 @@ public sealed partial class JobStore
             command.Parameters.Add(new() { Value = error, NpgsqlDbType = NpgsqlDbType.Text });
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }, cancellationToken);
+
+    /// <summary>The entry's trace context as a W3C traceparent (null when the submission had none).</summary>
+    private static string? W3CTraceParent(System.Diagnostics.ActivityContext context) => context == default ? null
+        : $"00-{context.TraceId.ToHexString()}-{context.SpanId.ToHexString()}-{(context.TraceFlags.HasFlag(System.Diagnostics.ActivityTraceFlags.Recorded) ? "01" : "00")}";
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
@@ -16,27 +17,30 @@ public sealed partial class JobStore
     /// <remarks>Concurrent calls are committed together (<see cref="GroupCommit{TItem, TResult}"/>); the token is not observed.</remarks>
     public async Task<IReadOnlySet<Guid>> CompleteManyAsync(IReadOnlyList<Completion> completions, CancellationToken cancellationToken)
     {
-        var committed = await Completing.RunAsync(completions).ConfigureAwait(false);
+        // Each job's deliveries keep its caller's trace context (the merged round trip runs in none of them).
+        var committed = await Completing.RunAsync([.. completions.Select(c => (c, Activity.Current?.Id))]).ConfigureAwait(false);
         return completions.Where((_, i) => committed[i]).Select(c => c.Job.Id).ToHashSet();
     }
 
     /// <summary>One round trip for completions of any tenants; whether each committed (a job's two attempts in one batch: only the one that wrote its result).</summary>
-    private async Task<IReadOnlyList<bool>> CompleteBatchAsync(IReadOnlyList<Completion> completions)
+    private async Task<IReadOnlyList<bool>> CompleteBatchAsync(IReadOnlyList<(Completion Completion, string? TraceParent)> batch)
     {
         var at = clock.GetUtcNow();
-        var statements = completions.GroupBy(c => c.Job.TenantId).Select(group =>
+        var completions = batch.Select(b => b.Completion).ToList();
+        var statements = batch.GroupBy(b => b.Completion.Job.TenantId).Select(group =>
         {
-            var items = group.ToList();
+            var items = group.Select(b => b.Completion).ToList();
+            var traceParents = group.Select(b => b.TraceParent).ToArray();
             var command = new NpgsqlBatchCommand($"""
                 with finished as (
                     update jobs j set status = 'completed', epoch = r.epoch, attempts = r.attempt, started_at = r.started_at, engine = r.engine, model = r.model, result_path = r.path, result_bytes = r.bytes,
                                       duration_ms = r.duration_ms, sample_rate = r.rate, words = r.words, error = null,
                                       turn_starts_ms = (select array_agg(e.value::int order by e.n) from jsonb_array_elements_text(r.turn_starts) with ordinality e(value, n)), finished_at = now()
                     from unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::int[], $8::int[], $9::int[], $10::jsonb[], $11::jsonb[], $12::jsonb[],
-                                $13::int[], $14::timestamptz[])
-                         as r(id, epoch, engine, model, path, bytes, duration_ms, rate, compute_ms, data, words, turn_starts, attempt, started_at)
+                                $13::int[], $14::timestamptz[], $15::text[])
+                         as r(id, epoch, engine, model, path, bytes, duration_ms, rate, compute_ms, data, words, turn_starts, attempt, started_at, trace_parent)
                     where j.id = r.id and j.status = 'queued' and j.cancel_requested_at is null
-                    returning j.id, j.tenant_id, j.callback_url, 'task.completed'::text as event, r.data, j.text, r.duration_ms, r.engine, r.compute_ms, j.quota_period, r.path),
+                    returning j.id, j.tenant_id, j.callback_url, 'task.completed'::text as event, r.data, j.text, r.duration_ms, r.engine, r.compute_ms, j.quota_period, r.path, r.trace_parent),
                 settled as (
                     insert into quota_periods (tenant_id, period, used_chars, used_audio_ms)
                     select tenant_id, quota_period, sum(length(text)), sum(duration_ms) from finished where quota_period is not null group by 1, 2
@@ -49,7 +53,7 @@ public sealed partial class JobStore
                            'speech', p.id, p.price_per_1k_characters, p.price_per_audio_minute,
                            round(length(f.text) * p.price_per_1k_characters / 1000 + f.duration_ms * p.price_per_audio_minute / 60000, 6), p.currency
                     from finished f join tenants t on t.id = f.tenant_id join plans p on p.id = t.plan),
-                {Outbox}
+                {OutboxWith("f.trace_parent")}
                 select finished.id, scheduled.list::text, finished.path from finished, scheduled
                 """);
             command.Parameters.Add(new() { Value = items.Select(c => c.Job.Id).ToArray() });
@@ -67,6 +71,7 @@ public sealed partial class JobStore
                 NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Jsonb });
             command.Parameters.Add(new() { Value = items.Select(c => c.Job.Attempt).ToArray() });
             command.Parameters.Add(new() { Value = items.Select(c => c.Job.ClaimedAt ?? at).ToArray() });
+            command.Parameters.Add(new() { Value = traceParents, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             return (group.Key, command);
         }).ToList();
 

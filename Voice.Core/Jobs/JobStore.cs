@@ -23,12 +23,12 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
     private const int MaxGroup = 512;
 
     private GroupCommit<(QueueClaim Claim, int MaxAttempts), ClaimOutcome>? _claiming;
-    private GroupCommit<Completion, bool>? _completing;
+    private GroupCommit<(Completion Completion, string? TraceParent), bool>? _completing;
 
     // Concurrent claims and completions (a worker's slots, the settler's batches) share round trips: see GroupCommit.
     private GroupCommit<(QueueClaim Claim, int MaxAttempts), ClaimOutcome> Claiming =>
         LazyInitializer.EnsureInitialized(ref _claiming, () => new(items => ClaimBatchAsync(items), MaxGroup));
-    private GroupCommit<Completion, bool> Completing =>
+    private GroupCommit<(Completion Completion, string? TraceParent), bool> Completing =>
         LazyInitializer.EnsureInitialized(ref _completing, () => new(items => CompleteBatchAsync(items), MaxGroup));
 
     private const string Columns = """
@@ -42,17 +42,21 @@ public sealed partial class JobStore(TenantDatabase database, JobEvents events, 
 
     /// <summary>
     /// Turns the <c>finished</c> CTE (id, tenant_id, callback_url, event, data) into webhook deliveries — one per
-    /// subscribed, enabled endpoint and one for the task's callback_url — inside the same statement.
+    /// subscribed, enabled endpoint and one for the task's callback_url — inside the same statement. Each delivery
+    /// keeps the trace context the transaction declared (<c>voice.trace_parent</c>).
     /// </summary>
-    private const string Outbox = """
+    private static readonly string Outbox = OutboxWith("nullif(current_setting('voice.trace_parent', true), '')");
+
+    /// <summary>The outbox, each delivery keeping the trace context <paramref name="traceParent"/> gives (an expression over <c>finished f</c>).</summary>
+    private static string OutboxWith(string traceParent) => $"""
         deliveries as (
-            insert into webhook_deliveries (id, tenant_id, webhook_id, job_id, event, url, payload)
+            insert into webhook_deliveries (id, tenant_id, webhook_id, job_id, event, url, payload, trace_parent)
             select d.id, d.tenant_id, d.webhook_id, d.job_id, d.event, d.url,
-                   jsonb_build_object('id', d.id, 'type', d.event, 'created_at', now(), 'data', d.data)
-            from (select gen_random_uuid() as id, f.tenant_id, w.id as webhook_id, f.id as job_id, f.event, w.url, f.data
+                   jsonb_build_object('id', d.id, 'type', d.event, 'created_at', now(), 'data', d.data), d.trace_parent
+            from (select gen_random_uuid() as id, f.tenant_id, w.id as webhook_id, f.id as job_id, f.event, w.url, f.data, {traceParent} as trace_parent
                   from finished f join webhooks w on w.tenant_id = f.tenant_id and w.disabled_at is null and f.event = any(w.events)
                   union all
-                  select gen_random_uuid(), f.tenant_id, null, f.id, f.event, f.callback_url, f.data
+                  select gen_random_uuid(), f.tenant_id, null, f.id, f.event, f.callback_url, f.data, {traceParent}
                   from finished f where f.callback_url is not null) d
             on conflict (job_id, webhook_id, event) do nothing
             returning id, tenant_id, next_attempt_at),
