@@ -26,8 +26,10 @@ public sealed partial class PoolDirectory(PoolRegistry registry, SpeechEngineDes
 
     public async Task RefreshAsync()
     {
-        var live = await registry.LiveAsync(Recent);
+        // Descriptions first: a worker announcing between the two reads then looks live (kept). The other order could
+        // see its description without its liveness — a pool that stopped — and drop a pool that was just coming back.
         var described = await registry.DescribedAsync();
+        var live = await registry.LiveAsync(Recent);
         long now = Stopwatch.GetTimestamp();
         foreach (var pool in live)
         {
