@@ -105,10 +105,10 @@ static class JobCpu
         return completed;
     }
 
-    /// <summary>Submits the text and follows the task's events to its end, as the end-to-end scenario does.</summary>
-    private static async Task<int> SpeakAsync(Platform platform, string key)
+    /// <summary>Submits the text and follows the task's live events to its end, as a client would: 200 completed, 500 failed or canceled, else the refusal's status.</summary>
+    public static async Task<int> SpeakAsync(Platform platform, string key, string text = Text)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/voice/generate") { Content = JsonContent.Create(new { text = Text }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/voice/generate") { Content = JsonContent.Create(new { text }) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
         using var submitted = await platform.Api.SendAsync(request);
         if (submitted.StatusCode != HttpStatusCode.Accepted)

@@ -201,35 +201,7 @@ async Task EndToEndAsync()
 
     await using var platform = await Platform.StartAsync("espeak");
     var keys = await platform.TenantsAsync(10);
-    async Task<int> SpeakOne(int i)
-    {
-        string key = keys[i % keys.Count];
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/voice/generate") { Content = JsonContent.Create(new { text }) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        using var submitted = await platform.Api.SendAsync(request);
-        if (submitted.StatusCode != HttpStatusCode.Accepted)
-        {
-            return (int)submitted.StatusCode;
-        }
-        string id = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("task_id").GetString()!;
-        // Follow the task's live events until it ends, as a client would.
-        using var events = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/task/{id}/events");
-        events.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        using var stream = await platform.Api.SendAsync(events, HttpCompletionOption.ResponseHeadersRead);
-        using var reader = new StreamReader(await stream.Content.ReadAsStreamAsync());
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            if (line.StartsWith("event: task.completed", StringComparison.Ordinal))
-            {
-                return 200;
-            }
-            if (line.StartsWith("event: task.failed", StringComparison.Ordinal) || line.StartsWith("event: task.canceled", StringComparison.Ordinal))
-            {
-                return 500;
-            }
-        }
-        return -1;
-    }
+    Task<int> SpeakOne(int i) => JobCpu.SpeakAsync(platform, keys[i % keys.Count], text);
     var steps = await RampAsync(SpeakOne, [2, 4, 8, 16, 32, 64], stopAtP99Ms: 30_000);
     // The seed's claim: 1,000 requests arriving together (within one second), each followed to its end.
     var burstClock = Stopwatch.StartNew();
